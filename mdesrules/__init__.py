@@ -1,0 +1,57 @@
+"""mdesrules: check Mastercard MDES token requests before they leave your system.
+
+Embed it::
+
+    >>> import mdesrules
+    >>> report = mdesrules.check("token_update", {"TokenUpdateRequest": {}})
+    >>> report.ok
+    False
+
+Every violation comes with a stable code, a JSON pointer and a message that never holds a
+full PAN. See ``docs/`` for the pre-flight command, the rule catalogue and the CLI.
+"""
+
+from .checking import check, parse, to_wire
+from .context import (
+    AccountRange,
+    AccountRangeError,
+    AccountRanges,
+    Context,
+    Inventory,
+    InventoryError,
+    TokenRecord,
+)
+from .exceptions import InvalidRequest, MdesRulesError, UnknownOperation
+from .lifecycle import LifecycleError, Status, TokenState
+from .masking import mask_pan, scrub
+from .registry import REGISTRY, Operation, Registry
+from .violations import CODES, Report, Violation
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CODES",
+    "REGISTRY",
+    "AccountRange",
+    "AccountRangeError",
+    "AccountRanges",
+    "Context",
+    "InvalidRequest",
+    "Inventory",
+    "InventoryError",
+    "LifecycleError",
+    "MdesRulesError",
+    "Operation",
+    "Registry",
+    "Report",
+    "Status",
+    "TokenRecord",
+    "TokenState",
+    "UnknownOperation",
+    "Violation",
+    "check",
+    "mask_pan",
+    "parse",
+    "scrub",
+    "to_wire",
+]

@@ -1,0 +1,121 @@
+"""The interpreter of wire schemas: walks a document and collects every field violation."""
+
+from __future__ import annotations
+
+import difflib
+
+from .masking import scrub
+from .schema import FieldSpec, ObjectSpec
+from .violations import Severity, Violation, pointer
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a Python value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__
+
+
+def _wrong_type(path: str, name: str, expected: str, value: object) -> Violation:
+    return Violation(
+        "wrong_type", path, (path,), f"{name} must be {expected}, got {json_type(value)}"
+    )
+
+
+def shown_key(key: object) -> str:
+    """A key as it may appear in a path or message: masked, and cut when absurdly long."""
+    text = scrub(str(key))
+    return text if len(text) <= 64 else text[:64] + "..."
+
+
+def unknown_field(
+    key: object, base: str, spec: ObjectSpec, severity: Severity, hint: str = ""
+) -> Violation:
+    """The violation for a key the object does not define, with a spelling suggestion."""
+    shown = shown_key(key)
+    path = base + pointer(shown)
+    message = f"unknown field {shown!r}"
+    close = difflib.get_close_matches(str(key), list(spec.by_name), n=1, cutoff=0.75)
+    if hint:
+        message += f"; {hint}"
+    elif close:
+        message += f"; did you mean {close[0]!r}?"
+    return Violation("unknown_field", path, (path,), message, severity)
+
+
+def check_object(
+    spec: ObjectSpec,
+    obj: object,
+    base: str,
+    name: str,
+    out: list[Violation],
+    unknown: Severity,
+    bad: set[str] | None = None,
+) -> bool:
+    """Check one JSON object against *spec*; False when *obj* is not an object at all.
+
+    Names of fields with a violation are added to *bad*, so that token-state rules can skip
+    values that are already known to be wrong.
+    """
+    if not isinstance(obj, dict):
+        out.append(_wrong_type(base, name, "a JSON object", obj))
+        return False
+    for f in spec.fields:
+        if f.name in obj:
+            before = len(out)
+            check_value(f, obj[f.name], base + "/" + f.name, out, unknown)
+            if bad is not None and len(out) > before:
+                bad.add(f.name)
+        elif f.required:
+            path = base + "/" + f.name
+            out.append(Violation("missing_required", path, (path,), f"{f.name} is required"))
+    by_name = spec.by_name
+    for key in obj:
+        if key not in by_name:
+            out.append(unknown_field(key, base, spec, unknown))
+    return True
+
+
+def check_value(
+    f: FieldSpec, value: object, path: str, out: list[Violation], unknown: Severity
+) -> None:
+    """Check one field's value: its type, then its field rules up to the first failure."""
+    if f.kind == "str":
+        _check_str(f, value, path, f.name, out)
+    elif f.kind == "object":
+        assert f.child is not None
+        check_object(f.child, value, path, f.name, out, unknown)
+    elif not isinstance(value, list):
+        out.append(_wrong_type(path, f.name, "a JSON array", value))
+    else:
+        for i, item in enumerate(value):
+            item_path = f"{path}/{i}"
+            if f.item_kind == "object":
+                assert f.child is not None
+                check_object(f.child, item, item_path, f.name, out, unknown)
+            else:
+                _check_str(f, item, item_path, f.name, out)
+
+
+def _check_str(f: FieldSpec, value: object, path: str, name: str, out: list[Violation]) -> None:
+    if not isinstance(value, str):
+        out.append(_wrong_type(path, name, "a string", value))
+        return
+    for rule in f.rules:
+        failure = rule(value)
+        if failure is not None:
+            code, message = failure
+            severity: Severity = "warning" if code == "deprecated_value" else "error"
+            out.append(Violation(code, path, (path,), f"{name} {message}", severity))
+            if severity == "error":
+                return

@@ -1,0 +1,141 @@
+"""The checks: a document in, a :class:`~mdesrules.violations.Report` out, never an exception.
+
+:func:`check` is the library's main entry point: issuers call it before sending a request.
+:func:`parse` and :func:`to_wire` move between wire documents and typed models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from . import operations as _operations  # noqa: F401 - fills the registry
+from ._walk import check_object, unknown_field
+from .context import Context
+from .converters import structure, unstructure
+from .exceptions import InvalidRequest
+from .registry import REGISTRY, Form, FormName, Operation
+from .schema import identity
+from .violations import Report, Violation, pointer
+
+__all__ = ["check", "check_form", "parse", "to_wire"]
+
+
+def check(
+    operation: str,
+    payload: object,
+    context: Context | None = None,
+    *,
+    form: FormName = "json",
+) -> Report:
+    """Check one request against an operation's rules and return every violation.
+
+    Args:
+        operation: an operation name, e.g. ``"token_update"`` (see :data:`REGISTRY`).
+        payload: the request as on the wire (parsed JSON, wrapper included), or a request
+            model. With ``form="xml"``, the dict of a DataContract XML document:
+            ``{"UpdateRequest": {...}}`` with PascalCase members.
+        context: the token inventory and account ranges; token-state rules run only with it.
+        form: ``"json"`` (default) or ``"xml"``.
+
+    Returns:
+        A :class:`Report`; ``report.ok`` is True when no violation is an error. Any input,
+        however malformed, gets a report rather than an exception.
+
+    Raises:
+        UnknownOperation: *operation* is not a known operation name.
+    """
+    op = REGISTRY.get(operation)
+    if attrs.has(type(payload)):
+        payload = to_wire(payload, operation=operation)
+    return Report(op.name, tuple(check_form(op, op.form(form), payload, context)))
+
+
+def check_form(
+    op: Operation, form: Form, payload: object, context: Context | None
+) -> list[Violation]:
+    """The violations of *payload* in one wire *form* of *op* (the uncached core of check)."""
+    out: list[Violation] = []
+    spec = form.spec
+    envelope = form.envelope
+    if envelope is None:
+        inner, base = payload, ""
+    elif not isinstance(payload, dict):
+        out.append(
+            Violation(
+                "wrong_type",
+                "",
+                ("",),
+                f"the document must be a JSON object {{{envelope!r}: {{...}}}}, "
+                f"got {type(payload).__name__ if payload is not None else 'null'}",
+            )
+        )
+        return out
+    else:
+        base = pointer(envelope)
+        if envelope in payload:
+            inner = payload[envelope]
+            for key in payload:
+                if key != envelope:
+                    hint = f"it belongs inside {envelope}" if key in spec.by_name else ""
+                    out.append(unknown_field(key, "", spec, "error", hint))
+        else:
+            stray = [k for k in payload if k in spec.by_name]
+            out.append(
+                Violation(
+                    "missing_required",
+                    base,
+                    (base,),
+                    f"the request must be wrapped as {{{envelope!r}: {{...}}}}"
+                    + ("; its fields were found at the top level" if stray else ""),
+                )
+            )
+            for key in payload:
+                if key not in spec.by_name:
+                    out.append(unknown_field(key, "", spec, "error"))
+            return out
+    bad: set[str] = set()
+    if not check_object(spec, inner, base, envelope or op.name, out, "error", bad):
+        return out
+    assert isinstance(inner, dict)
+    for rule in form.rules:
+        rule.check(inner, base, out)
+    if context is not None:
+        for state_rule in form.state_rules:
+            state_rule.check(inner, base, context, bad, out)
+    return out
+
+
+def to_wire(model: object, *, operation: str | None = None) -> dict[str, Any]:
+    """The wire document of a request model, wrapper included.
+
+    The operation is found from the model's class unless *operation* is given.
+    """
+    if operation is None:
+        ops = [op for op in REGISTRY if op.request is type(model)]
+        if not ops:
+            raise TypeError(f"{type(model).__name__} is not the request of any operation")
+        op = ops[0]
+    else:
+        op = REGISTRY.get(operation)
+    document = unstructure(model, op.naming)
+    return {op.wrapper: document} if op.wrapper is not None else document
+
+
+def parse(operation: str, document: object, *, form: FormName = "json") -> Any:
+    """The request model of a wire *document*, after checking it.
+
+    Raises:
+        UnknownOperation: *operation* is not a known operation name.
+        InvalidRequest: the document breaks a rule; ``.report`` holds every violation.
+    """
+    op = REGISTRY.get(operation)
+    report = check(operation, document, form=form)
+    if not report.ok:
+        raise InvalidRequest(report)
+    envelope = op.form(form).envelope
+    assert isinstance(document, dict)
+    inner = document[envelope] if envelope is not None else document
+    naming = op.naming if form == "json" else identity
+    return structure(inner, op.request, naming)

@@ -1,0 +1,415 @@
+"""Rules across fields: exclusions, alternatives and conditions within one JSON object.
+
+Each combinator is a small immutable object naming fields by their canonical (PascalCase)
+wire names. ``renamed`` returns the same rule for another naming of the wire form (the legacy
+API's camelCase JSON), so a rule is declared once for every form. A rule appends to ``out``
+every violation it finds; rules never stop at the first.
+
+A field counts as *present* when its key is in the object, whatever its value: MDES sees the
+key, so a ``null`` or an empty string still conflicts with its alternatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from attrs import evolve, frozen
+
+from .violations import Violation, pointer
+
+__all__ = [
+    "Condition",
+    "Rule",
+    "absent",
+    "all_of",
+    "at_least_one_of",
+    "at_most_one_of",
+    "equals",
+    "exactly_one_of",
+    "forbids",
+    "present",
+    "requires",
+    "when",
+]
+
+Naming = Callable[[str], str]
+Obj = Mapping[str, object]
+
+
+class Rule(Protocol):
+    """A rule over the fields of one object."""
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        """Append to *out* the violations of *obj*, found at JSON pointer *base*."""
+
+    def renamed(self, naming: Naming) -> Rule:
+        """The same rule with every field name passed through *naming*."""
+
+    def fields(self) -> tuple[str, ...]:
+        """Every field name the rule reads."""
+
+
+class Condition(Protocol):
+    """A test of one object, for :func:`when`."""
+
+    def __call__(self, obj: Obj) -> bool: ...
+
+    def renamed(self, naming: Naming) -> Condition: ...
+
+    def fields(self) -> tuple[str, ...]: ...
+
+
+def _words(names: tuple[str, ...], last: str = "or") -> str:
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" {last} " + names[-1]
+
+
+def _alt_words(alt: tuple[str, ...]) -> str:
+    return _words(alt, "and") if len(alt) > 1 else alt[0]
+
+
+@frozen(repr=False)
+class ExactlyOneOf:
+    """Exactly one alternative is sent. An alternative is one field or a group of fields that
+    go together (all or none), as activate's ``AccountPan`` with ``PaymentAppInstanceId``.
+
+    None sent is ``missing_one_of`` (or ``code_missing``); two or more is
+    ``mutually_exclusive``; one group sent in part is ``requires``.
+    """
+
+    alternatives: tuple[tuple[str, ...], ...]
+    code_missing: str = "missing_one_of"
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        touched = [alt for alt in self.alternatives if any(n in obj for n in alt)]
+        if not touched:
+            choices = _words(tuple(_alt_words(a) for a in self.alternatives))
+            out.append(
+                Violation(
+                    self.code_missing,
+                    base,
+                    tuple(pointer_in(base, n) for a in self.alternatives for n in a),
+                    f"send one of {choices}",
+                )
+            )
+        elif len(touched) > 1:
+            sent = tuple(n for alt in touched for n in alt if n in obj)
+            culprit = next(n for n in touched[1] if n in obj)
+            out.append(
+                Violation(
+                    "mutually_exclusive",
+                    pointer_in(base, culprit),
+                    tuple(pointer_in(base, n) for n in sent),
+                    f"{_words(sent, 'and')} must not be sent together; send exactly one of "
+                    + _words(tuple(_alt_words(a) for a in self.alternatives)),
+                )
+            )
+        else:
+            alt = touched[0]
+            missing = tuple(n for n in alt if n not in obj)
+            if missing:
+                sent = tuple(n for n in alt if n in obj)
+                out.append(
+                    Violation(
+                        "requires",
+                        pointer_in(base, sent[0]),
+                        tuple(pointer_in(base, n) for n in alt),
+                        f"{_words(sent, 'and')} must be sent with {_words(missing, 'and')}",
+                    )
+                )
+
+    def renamed(self, naming: Naming) -> ExactlyOneOf:
+        return evolve(self, alternatives=tuple(tuple(map(naming, a)) for a in self.alternatives))
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(n for a in self.alternatives for n in a)
+
+    def __repr__(self) -> str:
+        return "exactly one of " + _words(tuple(_alt_words(a) for a in self.alternatives))
+
+
+@frozen(repr=False)
+class AtMostOneOf:
+    """At most one of the fields is sent; two or more is ``mutually_exclusive``."""
+
+    names: tuple[str, ...]
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        sent = tuple(n for n in self.names if n in obj)
+        if len(sent) > 1:
+            out.append(
+                Violation(
+                    "mutually_exclusive",
+                    pointer_in(base, sent[1]),
+                    tuple(pointer_in(base, n) for n in sent),
+                    f"{_words(sent, 'and')} must not be sent together; send at most one",
+                )
+            )
+
+    def renamed(self, naming: Naming) -> AtMostOneOf:
+        return evolve(self, names=tuple(map(naming, self.names)))
+
+    def fields(self) -> tuple[str, ...]:
+        return self.names
+
+    def __repr__(self) -> str:
+        return "at most one of " + _words(self.names)
+
+
+@frozen(repr=False)
+class AtLeastOneOf:
+    """At least one of the fields is sent; none is ``missing_one_of`` (or ``code``)."""
+
+    names: tuple[str, ...]
+    code: str = "missing_one_of"
+    message: str = ""
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        if not any(n in obj for n in self.names):
+            out.append(
+                Violation(
+                    self.code,
+                    base,
+                    tuple(pointer_in(base, n) for n in self.names),
+                    self.message or f"send at least one of {_words(self.names)}",
+                )
+            )
+
+    def renamed(self, naming: Naming) -> AtLeastOneOf:
+        names = tuple(map(naming, self.names))
+        message = self.message
+        for old, new in zip(self.names, names, strict=True):
+            message = message.replace(old, new)
+        return evolve(self, names=names, message=message)
+
+    def fields(self) -> tuple[str, ...]:
+        return self.names
+
+    def __repr__(self) -> str:
+        return "at least one of " + _words(self.names)
+
+
+@frozen(repr=False)
+class Forbids:
+    """When ``name`` is sent, none of ``others`` may be: ``mutually_exclusive``."""
+
+    name: str
+    others: tuple[str, ...]
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        if self.name not in obj:
+            return
+        sent = tuple(n for n in self.others if n in obj)
+        if sent:
+            out.append(
+                Violation(
+                    "mutually_exclusive",
+                    pointer_in(base, sent[0]),
+                    tuple(pointer_in(base, n) for n in (self.name, *sent)),
+                    f"{self.name} must not be sent with {_words(sent, 'and')}",
+                )
+            )
+
+    def renamed(self, naming: Naming) -> Forbids:
+        return evolve(self, name=naming(self.name), others=tuple(map(naming, self.others)))
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name, *self.others)
+
+    def __repr__(self) -> str:
+        return f"{self.name} forbids {_words(self.others)}"
+
+
+@frozen(repr=False)
+class Requires:
+    """When ``name`` is sent, all of ``others`` must be: otherwise ``requires``."""
+
+    name: str
+    others: tuple[str, ...]
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        if self.name not in obj:
+            return
+        missing = tuple(n for n in self.others if n not in obj)
+        if missing:
+            out.append(
+                Violation(
+                    "requires",
+                    pointer_in(base, self.name),
+                    tuple(pointer_in(base, n) for n in (self.name, *missing)),
+                    f"{self.name} must be sent with {_words(missing, 'and')}",
+                )
+            )
+
+    def renamed(self, naming: Naming) -> Requires:
+        return evolve(self, name=naming(self.name), others=tuple(map(naming, self.others)))
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name, *self.others)
+
+    def __repr__(self) -> str:
+        return f"{self.name} requires {_words(self.others, 'and')}"
+
+
+@frozen(repr=False)
+class AllOf:
+    """Every rule applies; each reports on its own."""
+
+    rules: tuple[Rule, ...]
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        for rule in self.rules:
+            rule.check(obj, base, out)
+
+    def renamed(self, naming: Naming) -> AllOf:
+        return evolve(self, rules=tuple(r.renamed(naming) for r in self.rules))
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(n for r in self.rules for n in r.fields())
+
+    def __repr__(self) -> str:
+        return "; ".join(repr(r) for r in self.rules)
+
+
+@frozen(repr=False)
+class When:
+    """The rules apply only to objects that meet ``condition``."""
+
+    condition: Condition
+    rules: tuple[Rule, ...]
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        if self.condition(obj):
+            for rule in self.rules:
+                rule.check(obj, base, out)
+
+    def renamed(self, naming: Naming) -> When:
+        return evolve(
+            self,
+            condition=self.condition.renamed(naming),
+            rules=tuple(r.renamed(naming) for r in self.rules),
+        )
+
+    def fields(self) -> tuple[str, ...]:
+        return (*self.condition.fields(), *(n for r in self.rules for n in r.fields()))
+
+    def __repr__(self) -> str:
+        return f"when {self.condition!r}: " + "; ".join(repr(r) for r in self.rules)
+
+
+@frozen(repr=False)
+class Present:
+    """Condition: the field is sent."""
+
+    name: str
+
+    def __call__(self, obj: Obj) -> bool:
+        return self.name in obj
+
+    def renamed(self, naming: Naming) -> Present:
+        return Present(naming(self.name))
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def __repr__(self) -> str:
+        return f"{self.name} is sent"
+
+
+@frozen(repr=False)
+class Absent:
+    """Condition: the field is not sent."""
+
+    name: str
+
+    def __call__(self, obj: Obj) -> bool:
+        return self.name not in obj
+
+    def renamed(self, naming: Naming) -> Absent:
+        return Absent(naming(self.name))
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def __repr__(self) -> str:
+        return f"{self.name} is not sent"
+
+
+@frozen(repr=False)
+class Equals:
+    """Condition: the field is sent with exactly this value."""
+
+    name: str
+    value: object
+
+    def __call__(self, obj: Obj) -> bool:
+        return self.name in obj and obj[self.name] == self.value
+
+    def renamed(self, naming: Naming) -> Equals:
+        return Equals(naming(self.name), self.value)
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def __repr__(self) -> str:
+        return f"{self.name} is {self.value!r}"
+
+
+def pointer_in(base: str, name: str) -> str:
+    """The JSON pointer of field *name* in the object at *base*."""
+    return base + pointer(name)
+
+
+def exactly_one_of(
+    *alternatives: str | tuple[str, ...], code_missing: str = "missing_one_of"
+) -> Rule:
+    """Exactly one of the alternatives; a tuple is a group of fields sent all or none."""
+    alts = tuple((a,) if isinstance(a, str) else tuple(a) for a in alternatives)
+    return ExactlyOneOf(alts, code_missing)
+
+
+def at_most_one_of(*names: str) -> Rule:
+    """At most one of the fields."""
+    return AtMostOneOf(names)
+
+
+def at_least_one_of(*names: str, code: str = "missing_one_of", message: str = "") -> Rule:
+    """At least one of the fields; ``code`` and ``message`` name what is missing."""
+    return AtLeastOneOf(names, code, message)
+
+
+def forbids(name: str, *others: str) -> Rule:
+    """When *name* is sent, none of *others* may be."""
+    return Forbids(name, others)
+
+
+def requires(name: str, *others: str) -> Rule:
+    """When *name* is sent, all of *others* must be."""
+    return Requires(name, others)
+
+
+def all_of(*rules: Rule) -> Rule:
+    """All the rules."""
+    return AllOf(rules)
+
+
+def when(condition: Condition, *rules: Rule) -> Rule:
+    """The rules, applied only when *condition* holds."""
+    return When(condition, rules)
+
+
+def present(name: str) -> Condition:
+    """Condition: *name* is sent."""
+    return Present(name)
+
+
+def absent(name: str) -> Condition:
+    """Condition: *name* is not sent."""
+    return Absent(name)
+
+
+def equals(name: str, value: object) -> Condition:
+    """Condition: *name* is sent with *value*."""
+    return Equals(name, value)

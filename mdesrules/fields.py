@@ -1,0 +1,147 @@
+"""Field rules: small checks on one string value.
+
+Each rule is a tiny callable object with a readable ``repr`` (it is also the rule catalogue's
+text). Called with a value already known to be a ``str``, it returns ``None`` when the value
+passes, or ``(code, message)``. A field's rules run in order and stop at the first failure, so
+a field gets at most one violation from its own rules (type, then length, then format, then
+check digit): an 8-digit PAN is ``too_short``, not also ``bad_check_digit``.
+
+All patterns match the whole value and use ``[0-9]``, never ``\\d`` (which accepts non-ASCII
+digits).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from attrs import field, frozen
+
+from .masking import scrub
+
+__all__ = [
+    "FieldRule",
+    "digits",
+    "length",
+    "luhn",
+    "matches",
+    "mmyy",
+    "no_control",
+    "one_of",
+    "printable",
+]
+
+Failure = tuple[str, str]
+
+
+class FieldRule(Protocol):
+    """A check of one string value: ``None`` when it passes, else ``(code, message)``."""
+
+    def __call__(self, value: str) -> Failure | None: ...
+
+
+@frozen(repr=False)
+class length:  # noqa: N801 - named like the other rule constructors
+    """The value has between ``min`` and ``max`` characters (``max=None``: no upper bound)."""
+
+    min: int = 0
+    max: int | None = None
+
+    def __call__(self, value: str) -> Failure | None:
+        n = len(value)
+        if n < self.min:
+            return "too_short", f"must be at least {self.min} characters long, got {n}"
+        if self.max is not None and n > self.max:
+            return "too_long", f"must be at most {self.max} characters long, got {n}"
+        return None
+
+    def __repr__(self) -> str:
+        if self.max is None:
+            return f"length >= {self.min}"
+        if self.min == self.max:
+            return f"length {self.min}"
+        return f"length {self.min}..{self.max}"
+
+
+@frozen(repr=False)
+class matches:  # noqa: N801
+    """The whole value matches ``pattern``; ``description`` says the form in words."""
+
+    pattern: str
+    description: str
+    _regex: re.Pattern[str] = field(init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_regex", re.compile(self.pattern))
+
+    def __call__(self, value: str) -> Failure | None:
+        if self._regex.fullmatch(value) is None:
+            return "bad_format", f"must be {self.description}"
+        return None
+
+    def __repr__(self) -> str:
+        return self.description
+
+
+def digits() -> matches:
+    """Only the ASCII digits 0-9."""
+    return matches("[0-9]+", "only the digits 0-9")
+
+
+def printable() -> matches:
+    """Printable ASCII without spaces: the form of MDES identifiers."""
+    return matches("[!-~]+", "printable ASCII without spaces")
+
+
+def no_control() -> matches:
+    """Free text without control characters (tab and line breaks allowed)."""
+    return matches("[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*", "text without control characters")
+
+
+def mmyy() -> matches:
+    """An expiry date as MMYY with month 01-12."""
+    return matches("(0[1-9]|1[0-2])[0-9]{2}", "a date as MMYY with month 01-12")
+
+
+@frozen(repr=False)
+class luhn:  # noqa: N801
+    """The last digit is the Luhn (mod 10) check digit of the others. Expects ASCII digits."""
+
+    def __call__(self, value: str) -> Failure | None:
+        total = 0
+        for i, ch in enumerate(reversed(value)):
+            d = ord(ch) - 48
+            if i % 2:
+                d *= 2
+                if d > 9:
+                    d -= 9
+            total += d
+        if total % 10:
+            return "bad_check_digit", "has a wrong Luhn check digit"
+        return None
+
+    def __repr__(self) -> str:
+        return "valid Luhn check digit"
+
+
+@frozen(repr=False)
+class one_of:  # noqa: N801
+    """The value is one of ``values``; values in ``deprecated`` pass with a warning."""
+
+    values: tuple[str, ...]
+    deprecated: tuple[str, ...] = ()
+
+    def __call__(self, value: str) -> Failure | None:
+        if value in self.values:
+            return None
+        if value in self.deprecated:
+            return "deprecated_value", f"{value!r} is deprecated by MDES"
+        shown = scrub(value if len(value) <= 12 and value.isprintable() else value[:12] + "...")
+        allowed = ", ".join(repr(v) for v in self.values)
+        return "not_allowed_value", f"must be one of {allowed}, got {shown!r}"
+
+    def __repr__(self) -> str:
+        text = "one of " + ", ".join(repr(v) for v in self.values)
+        if self.deprecated:
+            text += " (deprecated: " + ", ".join(repr(v) for v in self.deprecated) + ")"
+        return text

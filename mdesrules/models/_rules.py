@@ -1,0 +1,35 @@
+"""Field rule bundles shared by the models (one name per kind of MDES value)."""
+
+from __future__ import annotations
+
+from ..fields import FieldRule, digits, length, luhn, mmyy, no_control, one_of, printable
+
+
+def pan() -> tuple[FieldRule, ...]:
+    """An account PAN or token number: 9 to 19 digits with a valid Luhn check digit."""
+    return (length(9, 19), digits(), luhn())
+
+
+def ident(min_len: int, max_len: int | None) -> tuple[FieldRule, ...]:
+    """An identifier (TUR, PaymentAppInstanceId, ids): printable ASCII, no spaces."""
+    return (length(min_len, max_len), printable())
+
+
+def text(min_len: int, max_len: int | None) -> tuple[FieldRule, ...]:
+    """Free text without control characters."""
+    return (length(min_len, max_len), no_control())
+
+
+def expiry() -> tuple[FieldRule, ...]:
+    """An expiry date, MMYY."""
+    return (length(4, 4), mmyy())
+
+
+def choice(*values: str, deprecated: tuple[str, ...] = ()) -> tuple[FieldRule, ...]:
+    """One value of an enumeration (MDES sends every scalar as a string)."""
+    return (one_of(values, deprecated),)
+
+
+def psn(max_len: int) -> tuple[FieldRule, ...]:
+    """A PAN sequence number: 1 to *max_len* digits."""
+    return (length(1, max_len), digits())

@@ -1,0 +1,187 @@
+"""Request models of the MDES Customer Service API v2 (2.0.7 wire form).
+
+Each class is the object inside the request's one-key wrapper, e.g. the value of
+``{"TokenUpdateRequest": {...}}``. Lengths and value sets follow the 2.0.7 specification;
+where it leaves a length unspecified (its ``maxLength: 0``), the 2.1.7 bound is used.
+Rules across fields live with the operation (:mod:`mdesrules.operations`).
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from ..schema import wire
+from ._rules import choice, expiry, ident, pan, psn, text
+from .common import AuditInfo
+
+__all__ = [
+    "SearchRequest",
+    "TokenActivateRequest",
+    "TokenActivationMethodsRequest",
+    "TokenCommentsRequest",
+    "TokenDeleteRequest",
+    "TokenResendActivationCodeRequest",
+    "TokenResetMobilePinRequest",
+    "TokenStatusHistoryRequest",
+    "TokenSuspendRequest",
+    "TokenUnsuspendRequest",
+    "TokenUpdateRequest",
+    "TransactionsRequest",
+    "UpdateTokenAssuranceRequest",
+]
+
+
+@frozen(kw_only=True)
+class SearchRequest:
+    """Find tokens by exactly one identifier (``POST /search``)."""
+
+    account_pan: str | None = field(default=None, metadata=wire(*pan()))
+    alternate_account_identifier: str | None = field(default=None, metadata=wire(*ident(9, 64)))
+    token_unique_reference: str | None = field(default=None, metadata=wire(*ident(1, 48)))
+    token: str | None = field(default=None, metadata=wire(*pan()))
+    payment_app_instance_id: str | None = field(default=None, metadata=wire(*ident(1, 48)))
+    comment_id: str | None = field(default=None, metadata=wire(*ident(1, 48)))
+    exclude_deleted_indicator: str | None = field(
+        default=None, metadata=wire(*choice("true", "false"))
+    )
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True)
+class TokenActivateRequest:
+    """Activate a token awaiting activation, by TUR or by AccountPan with PaymentAppInstanceId.
+
+    ReasonCode ``A``: authenticated through an activation method; ``C``: by a customer-service
+    agent.
+    """
+
+    token_unique_reference: str | None = field(default=None, metadata=wire(*ident(9, 48)))
+    account_pan: str | None = field(default=None, metadata=wire(*pan()))
+    payment_app_instance_id: str | None = field(default=None, metadata=wire(*ident(1, 48)))
+    comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
+    reason_code: str = field(metadata=wire(*choice("A", "C")))
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True)
+class TokenUpdateRequest:
+    """Remap a token's account PAN, expiry and PSN, or change its product configuration.
+
+    One token by TUR, or every ACTIVE/SUSPENDED token of ``CurrentAccountPan``.
+    ``UpdateWalletProviderIndicator`` ``"0"`` passes the update to the wallet provider, ``"1"``
+    (the MDES default, and ours) does not.
+    """
+
+    token_unique_reference: str | None = field(default=None, metadata=wire(*ident(1, 48)))
+    current_account_pan: str | None = field(default=None, metadata=wire(*pan()))
+    new_account_pan: str | None = field(default=None, metadata=wire(*pan()))
+    expiration_date: str | None = field(default=None, metadata=wire(*expiry()))
+    account_pan_sequence_number: str | None = field(default=None, metadata=wire(*psn(2)))
+    issuer_product_configuration_id: str | None = field(default=None, metadata=wire(*ident(1, 10)))
+    update_wallet_provider_indicator: str = field(default="1", metadata=wire(*choice("0", "1")))
+    comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True)
+class TokenSuspendRequest:
+    """Add the issuer as a suspender of a token.
+
+    ReasonCode ``L`` device lost, ``S`` device stolen, ``T`` fraudulent transactions reported,
+    ``Z`` other.
+    """
+
+    token_unique_reference: str = field(metadata=wire(*ident(9, 48)))
+    comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
+    reason_code: str = field(metadata=wire(*choice("L", "S", "T", "Z")))
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True)
+class TokenUnsuspendRequest:
+    """Lift the issuer's own suspension of a token.
+
+    ReasonCode ``F`` device found, ``T`` no fraudulent transactions confirmed, ``Z`` other.
+    """
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
+    reason_code: str = field(metadata=wire(*choice("F", "T", "Z")))
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True)
+class TokenDeleteRequest:
+    """Delete a token for good (DELETED is terminal).
+
+    ReasonCode ``L`` lost, ``S`` stolen, ``T`` fraudulent transactions confirmed, ``C`` account
+    closed, ``Z`` other; ``F`` (fraudulent transactions) is deprecated.
+    """
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
+    reason_code: str = field(metadata=wire(*choice("L", "S", "T", "C", "Z", deprecated=("F",))))
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True)
+class TokenStatusHistoryRequest:
+    """Past statuses of a token (AuditInfo optional in the specification)."""
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    audit_info: AuditInfo | None = None
+
+
+@frozen(kw_only=True)
+class TokenCommentsRequest:
+    """All comments on a token (AuditInfo optional in the specification)."""
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    audit_info: AuditInfo | None = None
+
+
+@frozen(kw_only=True)
+class TransactionsRequest:
+    """A token's transactions of the last 30 days."""
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True)
+class TokenActivationMethodsRequest:
+    """Activation methods available for a token awaiting activation."""
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    audit_info: AuditInfo | None = None
+
+
+@frozen(kw_only=True)
+class TokenResendActivationCodeRequest:
+    """Send a new activation code through one of the token's activation methods."""
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    activation_method_id: str = field(metadata=wire(*ident(4, 64)))
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True)
+class TokenResetMobilePinRequest:
+    """Reset the Mobile PIN of a cloud token.
+
+    ReasonCode ``N`` cardholder asked for a new PIN, ``R`` PIN try counter exceeded.
+    """
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
+    reason_code: str = field(metadata=wire(*choice("N", "R")))
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True)
+class UpdateTokenAssuranceRequest:
+    """Raise a token's assurance level after extra cardholder authentication (no value sent)."""
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
+    audit_info: AuditInfo

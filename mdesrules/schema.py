@@ -1,0 +1,142 @@
+"""Wire schemas: the fields of a model as they appear on the wire, with their rules.
+
+A request or response model is an attrs class whose fields carry :func:`wire` metadata: the
+field rules of that field and, when it differs from the PascalCase of the attribute name, its
+wire name. Whether a field is required comes from the model (no default: required), and its
+JSON type from the annotation (``str``, a nested model, or a tuple of either). So the model
+is the one declaration of an operation's fields; :func:`object_spec` turns it into the
+:class:`ObjectSpec` that the checker walks, for a given naming of the wire form.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from functools import cache
+from typing import Any, Literal
+
+import attrs
+from attrs import frozen
+
+from .fields import FieldRule
+
+__all__ = [
+    "FieldSpec",
+    "ObjectSpec",
+    "WireInfo",
+    "camel",
+    "identity",
+    "object_spec",
+    "pascal",
+    "wire",
+    "wire_name",
+]
+
+Naming = Callable[[str], str]
+Kind = Literal["str", "object", "array"]
+
+_WIRE = "mdesrules.wire"
+
+
+@frozen
+class WireInfo:
+    """What :func:`wire` attaches to a model field."""
+
+    rules: tuple[FieldRule, ...]
+    name: str | None = None
+
+
+def wire(*rules: FieldRule, name: str | None = None) -> dict[str, Any]:
+    """Metadata for an attrs field: its field rules and, if needed, its PascalCase wire name.
+
+    Use as ``attrs.field(metadata=wire(length(1, 48)))``.
+    """
+    return {_WIRE: WireInfo(rules, name)}
+
+
+def pascal(attribute: str) -> str:
+    """``token_unique_reference`` -> ``TokenUniqueReference``."""
+    return "".join(part[:1].upper() + part[1:] for part in attribute.split("_"))
+
+
+def camel(name: str) -> str:
+    """``TokenUniqueReference`` -> ``tokenUniqueReference`` (the legacy API's JSON form)."""
+    return name[:1].lower() + name[1:]
+
+
+def identity(name: str) -> str:
+    """The canonical PascalCase naming of MDES CS API v2 and of DataContract XML."""
+    return name
+
+
+def wire_name(a: attrs.Attribute[Any]) -> str:
+    """The canonical (PascalCase) wire name of a model attribute."""
+    info = a.metadata.get(_WIRE)
+    if isinstance(info, WireInfo) and info.name:
+        return info.name
+    return pascal(a.name)
+
+
+@frozen
+class FieldSpec:
+    """One field of an object as the checker sees it."""
+
+    attribute: str
+    name: str
+    required: bool
+    kind: Kind
+    rules: tuple[FieldRule, ...]
+    item_kind: Kind | None = None
+    child: ObjectSpec | None = None
+
+
+@frozen
+class ObjectSpec:
+    """The fields of one JSON object, by wire name, in declaration order."""
+
+    model: type
+    fields: tuple[FieldSpec, ...]
+    by_name: dict[str, FieldSpec]
+
+
+def _unwrap(tp: Any) -> tuple[Kind, Kind | None, type | None]:
+    """Kind, item kind and model class of a (resolved) annotation."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) != 1:
+            raise TypeError(f"unsupported annotation {tp!r}")
+        return _unwrap(args[0])
+    if origin in (tuple, list):
+        (item, *_) = typing.get_args(tp)
+        kind, _, model = _unwrap(item)
+        return "array", kind, model
+    if tp is str:
+        return "str", None, None
+    if attrs.has(tp):
+        return "object", None, tp
+    raise TypeError(f"unsupported annotation {tp!r}")
+
+
+@cache
+def object_spec(model: type, naming: Naming = identity) -> ObjectSpec:
+    """The :class:`ObjectSpec` of an attrs *model* under *naming* (cached)."""
+    attrs.resolve_types(model)
+    specs = []
+    for a in attrs.fields(model):
+        info = a.metadata.get(_WIRE)
+        rules = info.rules if isinstance(info, WireInfo) else ()
+        kind, item_kind, child_model = _unwrap(a.type)
+        specs.append(
+            FieldSpec(
+                attribute=a.name,
+                name=naming(wire_name(a)),
+                required=a.default is attrs.NOTHING,
+                kind=kind,
+                rules=rules,
+                item_kind=item_kind,
+                child=object_spec(child_model, naming) if child_model is not None else None,
+            )
+        )
+    return ObjectSpec(model, tuple(specs), {s.name: s for s in specs})
