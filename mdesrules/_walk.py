@@ -45,12 +45,19 @@ def unknown_field(
     shown = shown_key(key)
     path = base + pointer(shown)
     message = f"unknown field {shown!r}"
-    close = difflib.get_close_matches(str(key), list(spec.by_name), n=1, cutoff=0.75)
+    close = _closest(str(key), spec)
     if hint:
         message += f"; {hint}"
     elif close:
-        message += f"; did you mean {close[0]!r}?"
+        message += f"; did you mean {close!r}?"
     return Violation("unknown_field", path, (path,), message, severity)
+
+
+def _closest(key: str, spec: ObjectSpec) -> str | None:
+    """The declared field a misspelt *key* most likely meant, ignoring case."""
+    lowered = {name.lower(): name for name in spec.by_name}
+    close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
 
 
 def check_object(
