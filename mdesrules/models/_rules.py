@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from attrs import field
+
 from ..fields import FieldRule, digits, length, luhn, mmyy, no_control, one_of, printable
+from ..masking import mask_pan
+from ..schema import wire
 
 
 def pan() -> tuple[FieldRule, ...]:
@@ -33,3 +39,12 @@ def choice(*values: str, deprecated: tuple[str, ...] = ()) -> tuple[FieldRule, .
 def psn(max_len: int) -> tuple[FieldRule, ...]:
     """A PAN sequence number: 1 to *max_len* digits."""
     return (length(1, max_len), digits())
+
+
+def _masked_repr(value: object) -> str:
+    return repr(mask_pan(value)) if isinstance(value, str) else repr(value)
+
+
+def pan_field() -> Any:
+    """An optional PAN member whose repr shows only the first six and last four digits."""
+    return field(default=None, metadata=wire(*pan()), repr=_masked_repr)

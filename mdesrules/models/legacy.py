@@ -10,7 +10,7 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from ..schema import wire
-from ._rules import choice, expiry, ident, pan, psn, text
+from ._rules import choice, expiry, ident, pan_field, psn, text
 from .common import AuditInfo
 
 __all__ = ["LegacyDevice", "LegacySuspender", "LegacyToken", "LegacyTokenResponse", "UpdateRequest"]
@@ -21,9 +21,9 @@ class UpdateRequest:
     """The legacy update request (seed 004). The TUR is exactly 48 characters there."""
 
     token_unique_reference: str | None = field(default=None, metadata=wire(*ident(48, 48)))
-    current_account_pan: str | None = field(default=None, metadata=wire(*pan()))
+    current_account_pan: str | None = pan_field()
     cardholder_id: str | None = field(default=None, metadata=wire(*ident(1, None)))
-    new_account_pan: str | None = field(default=None, metadata=wire(*pan()))
+    new_account_pan: str | None = pan_field()
     expiration_date: str | None = field(default=None, metadata=wire(*expiry()))
     account_pan_sequence_number: str | None = field(default=None, metadata=wire(*psn(3)))
     issuer_product_configuration_id: str | None = field(default=None, metadata=wire(*ident(1, 10)))

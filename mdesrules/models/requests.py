@@ -11,7 +11,7 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from ..schema import wire
-from ._rules import choice, expiry, ident, pan, psn, text
+from ._rules import choice, expiry, ident, pan_field, psn, text
 from .common import AuditInfo
 
 __all__ = [
@@ -35,10 +35,10 @@ __all__ = [
 class SearchRequest:
     """Find tokens by exactly one identifier (``POST /search``)."""
 
-    account_pan: str | None = field(default=None, metadata=wire(*pan()))
+    account_pan: str | None = pan_field()
     alternate_account_identifier: str | None = field(default=None, metadata=wire(*ident(9, 64)))
     token_unique_reference: str | None = field(default=None, metadata=wire(*ident(1, 48)))
-    token: str | None = field(default=None, metadata=wire(*pan()))
+    token: str | None = pan_field()
     payment_app_instance_id: str | None = field(default=None, metadata=wire(*ident(1, 48)))
     comment_id: str | None = field(default=None, metadata=wire(*ident(1, 48)))
     exclude_deleted_indicator: str | None = field(
@@ -56,7 +56,7 @@ class TokenActivateRequest:
     """
 
     token_unique_reference: str | None = field(default=None, metadata=wire(*ident(9, 48)))
-    account_pan: str | None = field(default=None, metadata=wire(*pan()))
+    account_pan: str | None = pan_field()
     payment_app_instance_id: str | None = field(default=None, metadata=wire(*ident(1, 48)))
     comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
     reason_code: str = field(metadata=wire(*choice("A", "C")))
@@ -73,8 +73,8 @@ class TokenUpdateRequest:
     """
 
     token_unique_reference: str | None = field(default=None, metadata=wire(*ident(1, 48)))
-    current_account_pan: str | None = field(default=None, metadata=wire(*pan()))
-    new_account_pan: str | None = field(default=None, metadata=wire(*pan()))
+    current_account_pan: str | None = pan_field()
+    new_account_pan: str | None = pan_field()
     expiration_date: str | None = field(default=None, metadata=wire(*expiry()))
     account_pan_sequence_number: str | None = field(default=None, metadata=wire(*psn(2)))
     issuer_product_configuration_id: str | None = field(default=None, metadata=wire(*ident(1, 10)))
