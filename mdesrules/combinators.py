@@ -11,6 +11,7 @@ key, so a ``null`` or an empty string still conflicts with its alternatives.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
@@ -35,6 +36,8 @@ __all__ = [
 
 Naming = Callable[[str], str]
 Obj = Mapping[str, object]
+
+_WORD = re.compile(r"[A-Za-z0-9_]+")
 
 
 class Rule(Protocol):
@@ -179,9 +182,8 @@ class AtLeastOneOf:
 
     def renamed(self, naming: Naming) -> AtLeastOneOf:
         names = tuple(map(naming, self.names))
-        message = self.message
-        for old, new in zip(self.names, names, strict=True):
-            message = message.replace(old, new)
+        renames = dict(zip(self.names, names, strict=True))
+        message = _WORD.sub(lambda m: renames.get(m.group(), m.group()), self.message)
         return evolve(self, names=names, message=message)
 
     def fields(self) -> tuple[str, ...]:

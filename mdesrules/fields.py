@@ -136,7 +136,9 @@ class one_of:  # noqa: N801
             return None
         if value in self.deprecated:
             return "deprecated_value", f"{value!r} is deprecated by MDES"
-        shown = scrub(value if len(value) <= 12 and value.isprintable() else value[:12] + "...")
+        shown = scrub(value)
+        if len(shown) > 12:
+            shown = shown[:12] + "..."
         allowed = ", ".join(repr(v) for v in self.values)
         return "not_allowed_value", f"must be one of {allowed}, got {shown!r}"
 

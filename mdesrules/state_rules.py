@@ -47,6 +47,17 @@ class StateRule(Protocol):
         """The same rule with every field name passed through *naming*."""
 
 
+def _shown(value: str) -> str:
+    """A TUR for a message: masked if it looks like a PAN, cut when absurdly long."""
+    text = scrub(value)
+    return text if len(text) <= 64 else text[:64] + "..."
+
+
+def _bound(prefix: str) -> str:
+    """An account range bound for a message: long bounds show only their first six digits."""
+    return prefix if len(prefix) <= 8 else f"{prefix[:6]}...({len(prefix)} digits)"
+
+
 def _valid(obj: Obj, name: str | None, bad: set[str]) -> str | None:
     if name is None or name in bad:
         return None
@@ -83,7 +94,7 @@ class TargetToken:
                         "unknown_token",
                         path,
                         (path,),
-                        f"token {tur[:64]!r} is not in the token inventory",
+                        f"token {_shown(tur)!r} is not in the token inventory",
                         self.unknown_severity,
                     )
                 )
@@ -187,7 +198,7 @@ class SameAccountRange:
         path = base + pointer(self.new)
         home = ranges.find(current)
         where = (
-            f"the account range {scrub(home.low)}-{scrub(home.high)} of the current PAN "
+            f"the account range {_bound(home.low)}-{_bound(home.high)} of the current PAN "
             f"{mask_pan(current)}"
             if home is not None
             else f"any configured account range with the current PAN {mask_pan(current)}"

@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "suspender": "the suspension rules forbid it (a party lifts only its own suspension)",
     "unknown_operation": "the operation of a document cannot be told from its wrapper",
     "malformed_document": "the record is not valid JSON or XML",
+    "internal_error": "a bug in mdesrules while checking the record (please report it)",
 }
 
 

@@ -1,0 +1,242 @@
+"""The rule catalogue: every operation's fields and rules, written from the registry.
+
+Nothing here lists a rule by hand. The catalogue walks :data:`~mdesrules.registry.REGISTRY`
+(or any :class:`~mdesrules.registry.Registry`) and prints what each operation declares: its
+wire form, the fields of its request with their field rules, its rules across fields and its
+token-state rules, each shown by its ``repr``. So the catalogue cannot drift from the rules
+that the check, the simulator and the CLI apply. ``docs/rules.md`` is its Markdown output::
+
+    mdesrules rules --format markdown > docs/rules.md
+
+Output is deterministic: operations in registry order, fields in declaration order, codes in
+the order of :data:`~mdesrules.violations.CODES`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+import attrs
+from attrs import frozen
+
+from . import operations as _operations  # noqa: F401 - fills the registry
+from .registry import REGISTRY, Operation, Registry
+from .schema import FieldSpec, ObjectSpec
+from .violations import CODES
+
+__all__ = ["FORMATS", "render"]
+
+#: The formats :func:`render` writes.
+FORMATS = ("markdown", "text")
+
+_REGENERATE = "mdesrules rules --format markdown > docs/rules.md"
+
+_INTRO = (
+    "Each operation lists the fields of its request with their field rules, then its rules "
+    "across fields, then its token-state rules.",
+    "A field's own rules stop at the first that fails (type, length, format, check digit), "
+    "so a field gets at most one violation from them.",
+    "Rules across fields and token-state rules all run and all report.",
+    "A field that is not listed is an `unknown_field` error.",
+    "A member of an object (`AuditInfo.UserId`) is required only when the object is sent.",
+    "Token-state rules need a context (the token inventory, the account ranges) and run only "
+    "when one is given.",
+)
+
+
+@frozen
+class _Row:
+    """One field of a request, as the catalogue shows it."""
+
+    path: str
+    presence: str
+    type: str
+    rules: str
+
+
+def _type(spec: FieldSpec) -> str:
+    if spec.kind == "str":
+        return "string"
+    if spec.kind == "array":
+        return f"array of {'strings' if spec.item_kind == 'str' else 'objects'}"
+    return "object"
+
+
+def _presence(spec: FieldSpec, model: type) -> str:
+    if spec.required:
+        return "required"
+    default = attrs.fields_dict(model)[spec.attribute].default
+    if isinstance(default, str):
+        return f"optional, default {json.dumps(default)}"
+    return "optional"
+
+
+def _rows(spec: ObjectSpec, prefix: str = "") -> Iterator[_Row]:
+    for f in spec.fields:
+        path = prefix + f.name
+        rules = "; ".join(repr(r) for r in f.rules) or "-"
+        yield _Row(path, _presence(f, spec.model), _type(f), rules)
+        if f.child is not None:
+            yield from _rows(f.child, path + ("[]." if f.kind == "array" else "."))
+
+
+def _naming(naming: Callable[[str], str]) -> str:
+    sample = "TokenUniqueReference"
+    renamed = naming(sample)
+    if renamed == sample:
+        return "PascalCase"
+    if renamed == sample[:1].lower() + sample[1:]:
+        return "camelCase"
+    return "renamed"
+
+
+def _wire_form(op: Operation, code: Callable[[str], str]) -> str:
+    names = _naming(op.naming)
+    if op.wrapper is not None:
+        envelope = "{" + json.dumps(op.wrapper) + ": {...}}"
+        text = f"JSON with {names} names, wrapped as {code(envelope)}"
+    else:
+        text = f"JSON with {names} names, not wrapped"
+    if op.xml_root is not None:
+        text += f"; or DataContract XML with root element {code(op.xml_root)} and PascalCase names"
+    return text + "."
+
+
+def _markdown_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _md_code(text: str) -> str:
+    return f"`{text}`"
+
+
+def _markdown(registry: Registry) -> str:
+    ops = list(registry)
+    out = [
+        "# Rule catalogue",
+        "",
+        "Generated from the operation registry by `mdesrules.catalogue.render`; do not edit "
+        "by hand.",
+        f"Regenerate it with `{_REGENERATE}`.",
+        "",
+        *(f"- {line}" for line in _INTRO),
+        "",
+        "Operations: " + ", ".join(f"[`{op.name}`](#{op.name})" for op in ops) + ".",
+        "",
+    ]
+    for op in ops:
+        form = op.form("json")
+        out += [
+            f"## `{op.name}`",
+            "",
+            f"`{op.endpoint}`: {op.summary}",
+            "",
+            f"Wire form: {_wire_form(op, _md_code)}",
+            "",
+            "| Field | Presence | Type | Field rules |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| `{row.path}` | {row.presence} | {row.type} | {_markdown_cell(row.rules)} |"
+            for row in _rows(form.spec)
+        ]
+        out.append("")
+        if form.rules:
+            out += ["Rules across fields:", ""]
+            out += [f"- {_markdown_cell(repr(rule))}" for rule in form.rules]
+        else:
+            out.append("Rules across fields: none.")
+        out.append("")
+        if form.state_rules:
+            out += ["Token-state rules (they need a context):", ""]
+            out += [f"- {_markdown_cell(repr(rule))}" for rule in form.state_rules]
+        else:
+            out.append("Token-state rules: none.")
+        out.append("")
+    out += [
+        "## Violation codes",
+        "",
+        "Codes are stable: they are added, never renamed.",
+        "",
+        "| Code | Meaning |",
+        "|---|---|",
+    ]
+    out += [f"| `{code}` | {_markdown_cell(meaning)} |" for code, meaning in CODES.items()]
+    return "\n".join(out) + "\n"
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+def _columns(rows: list[tuple[str, ...]], indent: str = "  ") -> list[str]:
+    """Rows as lines, every column but the last padded to its widest cell."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        indent + "".join(cell.ljust(w + 2) for cell, w in zip(row, widths, strict=False)) + row[-1]
+        for row in rows
+    ]
+
+
+def _title(text: str, underline: str) -> list[str]:
+    return [text, underline * len(text)]
+
+
+def _text(registry: Registry) -> str:
+    out = [
+        *_title("Rule catalogue", "="),
+        "",
+        "Generated from the operation registry by mdesrules.catalogue.render.",
+        "",
+        *(line.replace("`", "") for line in _INTRO),
+        "",
+    ]
+    for op in registry:
+        form = op.form("json")
+        out += [
+            *_title(op.name, "-"),
+            "",
+            f"Endpoint:   {op.endpoint}",
+            f"Summary:    {op.summary}",
+            f"Wire form:  {_wire_form(op, _plain)}",
+            "",
+            "Fields:",
+        ]
+        out += _columns([(r.path, r.presence, r.type, r.rules) for r in _rows(form.spec)])
+        out.append("")
+        if form.rules:
+            out.append("Rules across fields:")
+            out += [f"  - {rule!r}" for rule in form.rules]
+        else:
+            out.append("Rules across fields: none.")
+        out.append("")
+        if form.state_rules:
+            out.append("Token-state rules (they need a context):")
+            out += [f"  - {rule!r}" for rule in form.state_rules]
+        else:
+            out.append("Token-state rules: none.")
+        out.append("")
+    out += [*_title("Violation codes", "-"), ""]
+    out += _columns([(code, meaning) for code, meaning in CODES.items()])
+    return "\n".join(out) + "\n"
+
+
+def render(fmt: str = "markdown", registry: Registry = REGISTRY) -> str:
+    """The rule catalogue of every operation in *registry*, as Markdown or plain text.
+
+    Args:
+        fmt: ``"markdown"`` (the form of ``docs/rules.md``) or ``"text"``.
+        registry: the operations to describe; the library's own registry by default.
+
+    Returns:
+        The whole catalogue, ending with one newline.
+
+    Raises:
+        ValueError: *fmt* is not one of :data:`FORMATS`.
+    """
+    if fmt == "markdown":
+        return _markdown(registry)
+    if fmt == "text":
+        return _text(registry)
+    raise ValueError(f"unknown catalogue format {str(fmt)[:40]!r}; use one of {', '.join(FORMATS)}")

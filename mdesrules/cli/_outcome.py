@@ -1,0 +1,120 @@
+"""The verdict on one input record: which operation, and every violation.
+
+Every record gets an :class:`Outcome`, whatever it holds: a record the readers could not
+parse gets ``malformed_document``, one whose operation cannot be told gets
+``unknown_operation``, and a bug in a rule gets ``internal_error`` for that record alone,
+so that one odd request never stops a batch of millions.
+"""
+
+from __future__ import annotations
+
+from attrs import evolve, frozen
+
+from ..checking import check
+from ..context import Context
+from ..masking import scrub
+from ..registry import REGISTRY, Operation
+from ..violations import Report, Violation
+from ._readers import Record
+
+__all__ = ["Outcome", "judge"]
+
+
+@frozen
+class Outcome:
+    """One record's result, as the report formats show it.
+
+    Attributes:
+        source: ``FILE:LINE`` of the record.
+        operation: the operation it was checked as, or ``None`` when none could be told.
+        violations: every violation, in the library's report order.
+    """
+
+    source: str
+    operation: str | None
+    violations: tuple[Violation, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no violation is an error."""
+        return not any(v.severity == "error" for v in self.violations)
+
+
+def _masked(violation: Violation) -> Violation:
+    """*violation* with any PAN left in its text masked.
+
+    The library masks PANs in what it reports; this is the last gate before output, so it
+    checks again rather than trust every rule's message to get it right.
+    """
+    message, path = scrub(violation.message), scrub(violation.path)
+    fields = tuple(scrub(f) for f in violation.fields)
+    if (message, path, fields) == (violation.message, violation.path, violation.fields):
+        return violation
+    return evolve(violation, message=message, path=path, fields=fields)
+
+
+def _whole(code: str, message: str) -> tuple[Violation, ...]:
+    """A single violation about the record as a whole (path ``""``)."""
+    return (Violation(code, "", ("",), message),)
+
+
+def _unknown_json() -> str:
+    wrappers = ", ".join(op.wrapper for op in REGISTRY if op.wrapper is not None)
+    bare = ", ".join(op.name for op in REGISTRY if op.wrapper is None)
+    return (
+        "cannot tell the operation: the document is not a JSON object with one of the "
+        f"wrapper keys {wrappers}, nor a bare {bare} request; "
+        "pass --operation to name the operation"
+    )
+
+
+def _unknown_xml(root: str | None) -> str:
+    roots = ", ".join(op.xml_root for op in REGISTRY if op.xml_root is not None)
+    # The root's name is input: shortened and scrubbed, since anything in input may be a PAN.
+    got = f"{scrub(root[:40])!r}" if root is not None else "outside the DataContract namespace"
+    return (
+        f"cannot tell the operation: the XML root element {got} is not one of {roots}; "
+        "pass --operation to name the operation"
+    )
+
+
+def _operation(record: Record, forced: Operation | None) -> Operation | str:
+    """The operation to check *record* as, or why there is none."""
+    if record.form == "xml":
+        op = forced or (REGISTRY.detect_xml(record.root) if record.root is not None else None)
+        if op is None:
+            return _unknown_xml(record.root)
+        if op.xml_root is None:
+            xml_ops = ", ".join(o.name for o in REGISTRY if o.xml_root is not None)
+            return f"operation {op.name} has no XML form; only {xml_ops} can be sent as XML"
+        return op
+    return forced or REGISTRY.detect(record.document) or _unknown_json()
+
+
+def _check(record: Record, op: Operation, context: Context | None) -> Report:
+    if record.form == "xml":
+        payload = {record.root or op.xml_root: record.document}
+        return check(op.name, payload, context, form="xml")
+    return check(op.name, record.document, context)
+
+
+def judge(record: Record, forced: Operation | None, context: Context | None) -> Outcome:
+    """The outcome of *record*, checked as *forced* or as the operation detected from it."""
+    name = forced.name if forced is not None else None
+    if record.error is not None:
+        return Outcome(record.source, name, _whole("malformed_document", scrub(record.error)))
+    try:
+        op = _operation(record, forced)
+        if isinstance(op, str):
+            return Outcome(record.source, name, _whole("unknown_operation", op))
+        name = op.name
+        report = _check(record, op, context)
+    except Exception as error:
+        # One bad record must not end a batch. The exception's text may quote the input,
+        # so only its type is shown.
+        message = (
+            f"internal error while checking this record ({type(error).__name__}); "
+            "this is a bug in mdesrules, please report it"
+        )
+        return Outcome(record.source, name, _whole("internal_error", message))
+    return Outcome(record.source, report.operation, tuple(map(_masked, report.violations)))

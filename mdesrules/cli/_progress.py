@@ -1,0 +1,103 @@
+"""A one-line progress meter on stderr for long ``mdesrules check`` runs.
+
+It shows only where a person watches: stderr must be a terminal, and stdout must not be
+the same terminal (there each result line is progress enough, and the meter would be torn
+by them). It redraws at most five times a second, so its cost per record is one clock
+read, and it leaves the line blank when done.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+__all__ = ["Progress"]
+
+_CLEAR = "\r\x1b[K"  # carriage return, then erase to the end of the line
+
+
+class Progress:
+    """Records done and records per second, redrawn in place on *stream*.
+
+    Args:
+        stream: where to draw (stderr).
+        output: the report's stream, flushed before each redraw so that report lines
+            written to the same terminal (through ``tee``, say) never land mid-meter.
+        enabled: when False every method does nothing.
+        interval: least seconds between redraws.
+        clock: seconds, monotonic; replaceable in tests.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        output: TextIO,
+        *,
+        enabled: bool,
+        interval: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._stream = stream
+        self._output = output
+        self._enabled = enabled
+        self._interval = interval
+        self._clock = clock
+        self._start = clock()
+        self._next = self._start + interval
+        self._done = 0
+        self._shown = False
+
+    @classmethod
+    def for_terminal(cls, stream: TextIO, output: TextIO, *, wanted: bool) -> Progress:
+        """A meter that is on when *wanted*, *stream* is a TTY and *output* is not."""
+        return cls(stream, output, enabled=wanted and _isatty(stream) and not _isatty(output))
+
+    def tick(self, source: str) -> None:
+        """Count one record, read at *source*; redraw when the interval has passed."""
+        if not self._enabled:
+            return
+        self._done += 1
+        now = self._clock()
+        if now >= self._next:
+            self._next = now + self._interval
+            self._draw(now, source)
+
+    def hide(self) -> None:
+        """Erase the meter, if shown, before the caller writes report output."""
+        if self._shown:
+            self._stream.write(_CLEAR)
+            self._stream.flush()
+            self._shown = False
+
+    def close(self) -> None:
+        """Erase the meter for good."""
+        self.hide()
+        self._enabled = False
+
+    def _draw(self, now: float, source: str) -> None:
+        elapsed = max(now - self._start, 1e-9)
+        text = f"mdesrules: {self._done:,} records, {self._done / elapsed:,.0f}/s"
+        width = _columns(self._stream) - 1
+        where = f", at {source}"
+        # A cut-off FILE:LINE would show a wrong line number: all of it, or none.
+        text = text + where if len(text) + len(where) <= width else text[:width]
+        self._output.flush()
+        self._stream.write(_CLEAR + text)
+        self._stream.flush()
+        self._shown = True
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
+
+
+def _columns(stream: TextIO) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return 80

@@ -1,0 +1,624 @@
+"""Streaming readers that turn the input files of ``mdesrules check`` into records.
+
+Batch files hold millions of requests, so every reader streams: memory stays bounded by
+the largest single record (:data:`MAX_RECORD_BYTES`, or :data:`MAX_XML_BYTES` for XML)
+however large the file is.
+
+Every piece of input yields a :class:`Record`, and a piece that cannot be read yields a
+record whose ``error`` says why, so that the report accounts for each record and drops
+none. Error texts give positions and reasons only, never the input itself, which may
+hold a PAN. File names are the operator's own arguments and are shown as given.
+
+Where a JSON file has a syntax error that the reader cannot step over (inside an array
+there is no way to know where the broken element ends), the reader yields one record
+saying that the rest of the file was not read, and stops.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, BinaryIO
+
+import attrs
+
+from .._xml import DATACONTRACT_NS, MAX_XML_BYTES, XmlRejected, parse_xml, to_document
+from ..exceptions import MdesRulesError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+__all__ = [
+    "MAX_RECORD_BYTES",
+    "InputError",
+    "Record",
+    "read_json",
+    "read_jsonl",
+    "read_path",
+    "read_xml",
+]
+
+MAX_RECORD_BYTES = 1_048_576
+"""Largest JSON record accepted: a JSON Lines line (without its line end), one element
+of a JSON array, or a whole single-document JSON file, in UTF-8 bytes."""
+
+_CHUNK = 65_536
+_BOM = codecs.BOM_UTF8
+_JSON_SPACE = b" \t\r\n"
+_SKIP_SPACE = re.compile(r"[ \t\r\n]*")
+# What may follow a number at the end of the window when the number is not complete yet.
+_NUMBER_GOES_ON = re.compile(r"(?:\.|[eE][-+]?)?")
+_NUMBER_START = frozenset("-0123456789")
+_TRUNCATED_ARRAY = "the file ends before the JSON array is closed"
+_NOT_READ = "the rest of the file was not read"
+
+
+class InputError(MdesRulesError):
+    """An input file cannot be opened or read; the one-line message names the file.
+
+    The command line turns it into exit status 2.
+    """
+
+
+@attrs.frozen
+class Record:
+    """One input record, or the reason one could not be read.
+
+    Attributes:
+        source: ``FILE:LINE``, the line where the record starts (1-based).
+        document: the parsed document: any JSON value, or for XML the dict of
+            :func:`mdesrules._xml.to_document`. None when ``error`` is set.
+        error: why the record is malformed, or None. Never quotes the input.
+        form: ``"json"`` or ``"xml"``.
+        root: the local name of the XML root element, when it is in the DataContract
+            namespace; None for JSON.
+    """
+
+    source: str
+    document: object = None
+    error: str | None = None
+    form: str = "json"
+    root: str | None = None
+
+
+# JSON decoding --------------------------------------------------------------------------
+
+
+class _Refused(ValueError):
+    """Valid JSON syntax that this reader still refuses; the message says why."""
+
+
+def _refuse_constant(name: str) -> object:
+    raise _Refused("NaN and Infinity are not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _Refused("a number is too large for a 64-bit float")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    # MDES would keep one of two values under the same key; which one is unknowable,
+    # so a document with a repeated key is refused rather than half-read.
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise _Refused("a JSON object has the same key twice")
+    return document
+
+
+def _strict_decoder() -> json.JSONDecoder:
+    """A decoder for the JSON of RFC 8259 only, made per reader (scanners keep state)."""
+    return json.JSONDecoder(
+        parse_constant=_refuse_constant,
+        parse_float=_finite_float,
+        object_pairs_hook=_unique_keys,
+    )
+
+
+def _skimming_decoder() -> json.JSONDecoder:
+    """A decoder that only finds where a value ends, accepting what the strict one refuses."""
+    return json.JSONDecoder(
+        parse_constant=lambda _: None,
+        parse_float=lambda _: None,
+        parse_int=lambda _: None,
+        object_pairs_hook=lambda _: None,
+    )
+
+
+def _refusal(error: ValueError | RecursionError) -> str:
+    """Say why a syntactically complete value was refused (not a JSONDecodeError)."""
+    if isinstance(error, _Refused):
+        return str(error)
+    if isinstance(error, RecursionError):
+        return "JSON nesting is too deep"
+    # The only other ValueError json raises is int()'s digit limit.
+    return f"an integer has more than {sys.get_int_max_str_digits()} digits"
+
+
+def _reason(error: json.JSONDecodeError) -> str:
+    return error.msg[:1].lower() + error.msg[1:]
+
+
+# JSON Lines ---------------------------------------------------------------------------
+
+
+def read_jsonl(stream: BinaryIO, name: str) -> Iterator[Record]:
+    """Yield one record per non-blank line of a JSON Lines *stream*, in order.
+
+    Lines end with ``\\n`` or ``\\r\\n``; a UTF-8 BOM at the start is ignored. A line
+    longer than :data:`MAX_RECORD_BYTES` is never held whole: it is skipped in chunks
+    and yields one malformed record.
+    """
+    yield from _read_jsonl(stream, name, 1)
+
+
+def _read_jsonl(stream: BinaryIO, name: str, lineno: int) -> Iterator[Record]:
+    decoder = _strict_decoder()
+    limit = MAX_RECORD_BYTES + 2  # room for the record and a "\r\n"
+    first = True
+    while line := stream.readline(limit):
+        source = f"{name}:{lineno}"
+        lineno += 1
+        if first:
+            first = False
+            line = line.removeprefix(_BOM)
+        if line.endswith(b"\n"):
+            line = line[:-1]
+        elif len(line) == limit:
+            if _skip_rest_of_line(stream) and not line.strip(_JSON_SPACE):
+                continue
+            yield Record(source, error=_line_too_long())
+            continue
+        line = line.removesuffix(b"\r")
+        if not line.strip(_JSON_SPACE):
+            continue
+        if len(line) > MAX_RECORD_BYTES:
+            yield Record(source, error=_line_too_long())
+            continue
+        yield _parse_line(decoder, line, source)
+
+
+def _skip_rest_of_line(stream: BinaryIO) -> bool:
+    """Read to the end of the current line in chunks; return whether all of it was blank."""
+    blank = True
+    while chunk := stream.readline(_CHUNK):
+        blank = blank and not chunk.strip(_JSON_SPACE)
+        if chunk.endswith(b"\n"):
+            break
+    return blank
+
+
+def _line_too_long() -> str:
+    return f"line is longer than the limit of {MAX_RECORD_BYTES} bytes"
+
+
+def _parse_line(decoder: json.JSONDecoder, line: bytes, source: str) -> Record:
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Record(source, error=f"not valid UTF-8 (at byte {error.start + 1} of the line)")
+    try:
+        return Record(source, decoder.decode(text))
+    except json.JSONDecodeError as error:
+        return Record(source, error=f"invalid JSON at column {error.colno}: {_reason(error)}")
+    except (ValueError, RecursionError) as error:
+        return Record(source, error=_refusal(error))
+
+
+# JSON documents and arrays ------------------------------------------------------------
+
+
+class _Stop(Exception):
+    """The JSON reader cannot go on; ``line`` is where the problem is."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _JsonText:
+    """A window of decoded text over a byte stream, with a cursor and line counting.
+
+    Text before the cursor is dropped whenever more is read, so the window holds at
+    most one value plus one chunk. Positions are asked for in increasing order only,
+    which lets line counting run once over the text.
+    """
+
+    def __init__(self, stream: BinaryIO, first_line: int) -> None:
+        self.text = ""
+        self.pos = 0
+        self.eof = False
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self._base = 0  # offset in the whole text of self.text[0]
+        self._counted = 0  # offset up to which newlines have been counted
+        self._line = first_line
+        self._line_start = 0  # offset where the line at self._counted starts
+        self._bad_utf8_line: int | None = None  # set once the bytes stop being UTF-8
+
+    def where(self, pos: int | None = None) -> tuple[int, int]:
+        """Line and column (1-based) of *pos*, by default the cursor."""
+        pos = self.pos if pos is None else pos
+        counted = self._counted - self._base
+        if pos > counted:
+            newlines = self.text.count("\n", counted, pos)
+            if newlines:
+                self._line += newlines
+                self._line_start = self._base + self.text.rindex("\n", counted, pos) + 1
+            self._counted = self._base + pos
+        return self._line, self._base + pos - self._line_start + 1
+
+    def read_more(self, size: int = _CHUNK) -> None:
+        """Drop the text before the cursor and append up to *size* more bytes' worth.
+
+        Raises:
+            _Stop: the text before the cursor ends where the bytes stop being UTF-8.
+        """
+        if self._bad_utf8_line is not None:
+            raise _Stop(f"the file is not valid UTF-8; {_NOT_READ}", self._bad_utf8_line)
+        line = self.where()[0]
+        self.text = self.text[self.pos :]
+        self._base += self.pos
+        self.pos = 0
+        at_start = self._base == 0 and not self.text
+        pending = self._decoder.getstate()[0]
+        data = self._stream.read(size)
+        try:
+            self.text += self._decoder.decode(data, final=not data)
+        except UnicodeDecodeError as error:
+            # Keep the valid text before the bad byte, so the values in it are still read.
+            valid = (pending + data)[: error.start]
+            self.text += codecs.decode(valid, "utf-8-sig" if at_start else "utf-8")
+            self._bad_utf8_line = line + self.text.count("\n")
+            return
+        self.eof = not data
+
+    def skip_space(self) -> bool:
+        """Move the cursor past JSON whitespace; return False when the text has ended."""
+        while True:
+            match = _SKIP_SPACE.match(self.text, self.pos)
+            self.pos = match.end() if match else self.pos
+            if self.pos < len(self.text):
+                return True
+            if self.eof:
+                return False
+            self.read_more()
+
+    def peek(self) -> str:
+        return self.text[self.pos]
+
+    def value(self, decoder: json.JSONDecoder, in_array: bool) -> object:
+        """Decode the value at the cursor, reading more text until it is complete.
+
+        Raises:
+            _Stop: a syntax error, a value over the size limit, or the end of the file.
+            ValueError, RecursionError: a complete value the decoder refuses; the cursor
+                stays at its start.
+        """
+        start = self.pos
+        while True:
+            try:
+                value, end = decoder.raw_decode(self.text, start)
+            except json.JSONDecodeError as error:
+                if self.eof or not _maybe_truncated(error, len(self.text)):
+                    raise self._syntax_stop(error, in_array) from None
+            else:
+                if self.eof or not self._number_may_go_on(start, end):
+                    if _utf8_longer_than(self.text, start, end, MAX_RECORD_BYTES):
+                        raise self._too_large(in_array)
+                    self.pos = end
+                    return value
+            if _utf8_longer_than(self.text, start, len(self.text), MAX_RECORD_BYTES):
+                raise self._too_large(in_array)
+            # Growing geometrically keeps re-decoding a large value linear overall.
+            self.read_more(max(_CHUNK, len(self.text) - start))
+            start = self.pos
+
+    def _number_may_go_on(self, start: int, end: int) -> bool:
+        """Whether the value at *start* is a number that more text could lengthen."""
+        return (
+            self.text[start] in _NUMBER_START
+            and _NUMBER_GOES_ON.fullmatch(self.text, end) is not None
+        )
+
+    def _syntax_stop(self, error: json.JSONDecodeError, in_array: bool) -> _Stop:
+        line, column = self.where(error.pos)
+        if self.eof and in_array and _is_truncation(error, len(self.text)):
+            return _Stop(_TRUNCATED_ARRAY, line)
+        message = f"invalid JSON at line {line}, column {column}: {_reason(error)}"
+        return _Stop(f"{message}; {_NOT_READ}" if in_array else message, line)
+
+    def _too_large(self, in_array: bool) -> _Stop:
+        what = "JSON array element" if in_array else "JSON document"
+        message = f"{what} is larger than the limit of {MAX_RECORD_BYTES} bytes"
+        return _Stop(f"{message}; {_NOT_READ}" if in_array else message, self.where()[0])
+
+
+def _maybe_truncated(error: json.JSONDecodeError, length: int) -> bool:
+    """Whether more text could still make the value valid.
+
+    A prefix of valid JSON fails only where the text runs out, or at the start of the
+    token that runs out: a string (any length), a literal such as ``tru``, or a number's
+    fraction or exponent. Those tokens are short, except strings, hence the margin.
+    """
+    return error.msg.startswith("Unterminated string") or error.pos >= length - 16
+
+
+def _is_truncation(error: json.JSONDecodeError, length: int) -> bool:
+    """Whether a value at the end of the file failed only because the file ended there."""
+    return error.msg.startswith("Unterminated string") or error.pos >= length
+
+
+def _utf8_longer_than(text: str, start: int, end: int, limit: int) -> bool:
+    chars = end - start
+    if chars > limit:
+        return True
+    if chars * 4 <= limit:  # no character takes more than four bytes
+        return False
+    return len(text[start:end].encode("utf-8")) > limit
+
+
+def read_json(stream: BinaryIO, name: str) -> Iterator[Record]:
+    """Yield the records of a ``.json`` *stream*: one document, or an array of them.
+
+    An array is read one element at a time and each record's line is the line where
+    its element starts; an empty array yields nothing. An element with valid syntax
+    that is refused (``NaN``, a repeated key, an overlong integer) yields a malformed
+    record and reading goes on. Content after the top-level value yields one
+    malformed record. A UTF-8 BOM at the start is ignored.
+    """
+    yield from _read_json(stream, name, 1)
+
+
+def _read_json(stream: BinaryIO, name: str, first_line: int) -> Iterator[Record]:
+    text = _JsonText(stream, first_line)
+    strict = _strict_decoder()
+    try:
+        if not text.skip_space():
+            yield Record(f"{name}:{first_line}", error="empty file")
+            return
+        if text.peek() == "[":
+            yield from _array_records(text, strict, name)
+            what = "array"
+        else:
+            yield _value_record(text, strict, name, in_array=False)
+            what = "document"
+        if text.skip_space():
+            line, column = text.where()
+            message = f"unexpected content after the JSON {what} at line {line}, column {column}"
+            yield Record(f"{name}:{line}", error=f"{message}; {_NOT_READ}")
+    except _Stop as stop:
+        yield Record(f"{name}:{stop.line}", error=stop.message)
+
+
+def _array_records(text: _JsonText, strict: json.JSONDecoder, name: str) -> Iterator[Record]:
+    text.pos += 1
+    if not text.skip_space():
+        raise _Stop(_TRUNCATED_ARRAY, text.where()[0])
+    if text.peek() == "]":
+        text.pos += 1
+        return
+    while True:
+        yield _value_record(text, strict, name, in_array=True)
+        if not text.skip_space():
+            raise _Stop(_TRUNCATED_ARRAY, text.where()[0])
+        separator = text.peek()
+        if separator == "]":
+            text.pos += 1
+            return
+        if separator != ",":
+            line, column = text.where()
+            raise _Stop(
+                f"invalid JSON at line {line}, column {column}: expecting ',' or ']' after "
+                f"an array element; {_NOT_READ}",
+                line,
+            )
+        text.pos += 1
+        if not text.skip_space():
+            raise _Stop(_TRUNCATED_ARRAY, text.where()[0])
+
+
+def _value_record(
+    text: _JsonText, strict: json.JSONDecoder, name: str, *, in_array: bool
+) -> Record:
+    line = text.where()[0]
+    source = f"{name}:{line}"
+    try:
+        return Record(source, text.value(strict, in_array))
+    except RecursionError as error:
+        # Too deep for the skimming decoder as well: where the value ends is unknown.
+        refusal = _refusal(error)
+        raise _Stop(f"{refusal}; {_NOT_READ}" if in_array else refusal, line) from None
+    except ValueError as error:
+        refusal = _refusal(error)
+    text.value(_skimming_decoder(), in_array)  # step over the refused value
+    return Record(source, error=refusal)
+
+
+# XML ----------------------------------------------------------------------------------
+
+
+def read_xml(stream: BinaryIO, name: str) -> Iterator[Record]:
+    """Yield one record for a DataContract XML *stream*, reading at most
+    ``MAX_XML_BYTES + 1`` bytes of it.
+
+    The record has ``form="xml"`` and ``root`` set to the root element's local name
+    (also on a malformed record, when the root is in the DataContract namespace).
+    """
+    source = f"{name}:1"
+    data = _read_at_most(stream, MAX_XML_BYTES + 1)
+    try:
+        root = parse_xml(data)
+    except XmlRejected as error:
+        yield Record(source, error=str(error), form="xml")
+        return
+    tag = root.tag
+    prefix = "{" + DATACONTRACT_NS + "}"
+    local = tag[len(prefix) :] if isinstance(tag, str) and tag.startswith(prefix) else None
+    try:
+        root_name, document = to_document(root)
+    except XmlRejected as error:
+        yield Record(source, error=str(error), form="xml", root=local)
+        return
+    yield Record(source, document, form="xml", root=root_name)
+
+
+def _read_at_most(stream: BinaryIO, size: int) -> bytes:
+    parts: list[bytes] = []
+    while size > 0 and (part := stream.read(min(size, _CHUNK))):
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
+# Choosing a reader --------------------------------------------------------------------
+
+_Reader = Callable[[BinaryIO, str], Iterator[Record]]
+_BY_EXTENSION: dict[str, _Reader] = {
+    ".json": read_json,
+    ".jsonl": read_jsonl,
+    ".ndjson": read_jsonl,
+    ".xml": read_xml,
+}
+
+
+def read_path(path: str, stdin: BinaryIO) -> Iterator[Record]:
+    """Open *path* and return an iterator over its records.
+
+    The reader follows the extension (``.json``; ``.jsonl`` or ``.ndjson``; ``.xml``).
+    ``-`` reads *stdin*, named ``<stdin>``. Stdin and other extensions are sniffed from
+    the first non-whitespace byte: ``<`` is XML, ``[`` a JSON array, ``{`` JSON Lines
+    when the first line alone is valid JSON and one JSON document otherwise; anything
+    else is read as JSON Lines, so that each line gets its own record.
+
+    The file is opened here, before the first record is asked for.
+
+    Raises:
+        InputError: the file cannot be opened (here), or a read fails (while iterating).
+    """
+    if path == "-":
+        return _guarded(_sniff(stdin, "<stdin>"), "<stdin>")
+    try:
+        stream = open(path, "rb")  # noqa: SIM115  (closed by _reading)
+    except OSError as error:
+        raise InputError(f"cannot open {_shown(path)}: {_os_reason(error)}") from None
+    reader = _BY_EXTENSION.get(os.path.splitext(path)[1].lower(), _sniff)
+    return _guarded(_reading(stream, reader, path), _shown(path))
+
+
+def _reading(stream: BinaryIO, reader: _Reader, name: str) -> Iterator[Record]:
+    with stream:
+        yield from reader(stream, name)
+
+
+def _guarded(records: Iterator[Record], name: str) -> Iterator[Record]:
+    try:
+        yield from records
+    except OSError as error:
+        raise InputError(f"cannot read {name}: {_os_reason(error)}") from None
+
+
+def _shown(path: str) -> str:
+    """*path* as given, or quoted when it holds characters that would break the line."""
+    return path if path.isprintable() else repr(path)
+
+
+def _os_reason(error: OSError) -> str:
+    return error.strerror or type(error).__name__
+
+
+def _sniff(stream: BinaryIO, name: str) -> Iterator[Record]:
+    """Pick the reader for *stream* from its first non-whitespace byte, then run it.
+
+    Leading whitespace is kept and given back to the reader (so line numbers hold),
+    except that beyond :data:`MAX_RECORD_BYTES` of it whole lines are dropped and
+    counted instead, to keep memory bounded.
+    """
+    head = b""
+    dropped = False
+    first_line = 1
+    while True:
+        chunk = stream.read(_CHUNK)
+        head += chunk
+        body = head.removeprefix(_BOM).lstrip(_JSON_SPACE)
+        if body or not chunk:
+            break
+        if len(head) > MAX_RECORD_BYTES:
+            cut = head.rfind(b"\n") + 1 or len(head)
+            first_line += head.count(b"\n", 0, cut)
+            head = head[cut:]
+            dropped = True
+    if not body:
+        yield Record(f"{name}:1", error="empty file")
+        return
+    if body.startswith(b"<"):
+        if dropped:
+            message = f"XML document is larger than the limit of {MAX_XML_BYTES} bytes"
+            yield Record(f"{name}:1", error=message, form="xml")
+            return
+        yield from read_xml(_replay(head, stream), name)
+        return
+    if body.startswith(b"{"):
+        head, one_line = _first_line_is_json(head, stream)
+        if not one_line:
+            yield from _read_json(_replay(head, stream), name, first_line)
+            return
+    elif body.startswith(b"["):
+        yield from _read_json(_replay(head, stream), name, first_line)
+        return
+    yield from _read_jsonl(_replay(head, stream), name, first_line)
+
+
+def _first_line_is_json(head: bytes, stream: BinaryIO) -> tuple[bytes, bool]:
+    """Read on until *head* holds its first non-blank line; say whether it parses alone.
+
+    Returns the (possibly longer) head, to be replayed to the chosen reader.
+    """
+    start = len(head) - len(head.removeprefix(_BOM).lstrip(_JSON_SPACE))
+    while b"\n" not in head[start:] and len(head) - start <= MAX_RECORD_BYTES:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        head += chunk
+    end = head.find(b"\n", start)
+    line = head[start:] if end < 0 else head[start:end]
+    try:
+        _strict_decoder().decode(line.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return head, False
+    return head, True
+
+
+class _Replay(io.RawIOBase):
+    """A raw stream that gives back *head* first, then the rest of *stream*."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def _replay(head: bytes, stream: BinaryIO) -> BinaryIO:
+    return io.BufferedReader(_Replay(head, stream), buffer_size=_CHUNK)
