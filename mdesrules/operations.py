@@ -198,7 +198,7 @@ _register(
     ),
     Operation(
         name="legacy_update",
-        endpoint="POST api/Update (legacy)",
+        endpoint="POST /api/Update",
         summary="The legacy update: camelCase JSON without a wrapper, or DataContract XML; "
         "CardholderId is a third way to name the target.",
         request=legacy.UpdateRequest,

@@ -66,6 +66,16 @@ class Operation:
     xml_root: str | None = None
     _forms: dict[str, Form] = field(factory=dict, init=False, eq=False, repr=False)
 
+    @property
+    def method(self) -> str:
+        """The HTTP method (``POST``)."""
+        return self.endpoint.split()[0]
+
+    @property
+    def path(self) -> str:
+        """The HTTP path below the API's base (``/token/update``)."""
+        return self.endpoint.split()[1]
+
     def form(self, name: FormName = "json") -> Form:
         """The operation's JSON form, or its DataContract XML form (PascalCase, rooted)."""
         cached = self._forms.get(name)

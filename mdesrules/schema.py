@@ -45,14 +45,17 @@ class WireInfo:
 
     rules: tuple[FieldRule, ...]
     name: str | None = None
+    item: str | None = None
 
 
-def wire(*rules: FieldRule, name: str | None = None) -> dict[str, Any]:
+def wire(*rules: FieldRule, name: str | None = None, item: str | None = None) -> dict[str, Any]:
     """Metadata for an attrs field: its field rules and, if needed, its PascalCase wire name.
 
-    Use as ``attrs.field(metadata=wire(length(1, 48)))``.
+    Use as ``attrs.field(metadata=wire(length(1, 48)))``. *item* names the element of each
+    item of a list in DataContract XML (``<Devices><Device>...``); it defaults to the wire
+    name of the item's model class.
     """
-    return {_WIRE: WireInfo(rules, name)}
+    return {_WIRE: WireInfo(rules, name, item)}
 
 
 def pascal(attribute: str) -> str:
@@ -89,6 +92,7 @@ class FieldSpec:
     rules: tuple[FieldRule, ...]
     item_kind: Kind | None = None
     child: ObjectSpec | None = None
+    item: str | None = None
 
 
 @frozen
@@ -128,6 +132,9 @@ def object_spec(model: type, naming: Naming = identity) -> ObjectSpec:
         info = a.metadata.get(_WIRE)
         rules = info.rules if isinstance(info, WireInfo) else ()
         kind, item_kind, child_model = _unwrap(a.type)
+        item = info.item if isinstance(info, WireInfo) and info.item else None
+        if kind == "array" and item is None:
+            item = child_model.__name__ if child_model is not None else pascal(a.name)
         specs.append(
             FieldSpec(
                 attribute=a.name,
@@ -137,6 +144,7 @@ def object_spec(model: type, naming: Naming = identity) -> ObjectSpec:
                 rules=rules,
                 item_kind=item_kind,
                 child=object_spec(child_model, naming) if child_model is not None else None,
+                item=item,
             )
         )
     return ObjectSpec(model, tuple(specs), {s.name: s for s in specs})

@@ -70,14 +70,16 @@ class LegacyToken:
     provisioning_status_code: str | None = None
     provisioning_status_description: str | None = None
     storage_technology: str | None = None
-    suspender: tuple[LegacySuspender, ...] | None = None
+    suspender: tuple[LegacySuspender, ...] | None = field(
+        default=None, metadata=wire(item="Suspender")
+    )
     token_activated_date_time: str | None = None
     token_assurance_level: str | None = None
     token_requestor_id: str | None = None
     token_requestor_name: str | None = None
     token_type: str | None = None
     wallet_id: str | None = None
-    devices: tuple[LegacyDevice, ...] | None = None
+    devices: tuple[LegacyDevice, ...] | None = field(default=None, metadata=wire(item="Device"))
     token_deleted_from_consumer_app: str | None = None
     token_requestor_consumer_facing_entity_name: str | None = None
 

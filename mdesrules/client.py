@@ -1,0 +1,155 @@
+"""A client with one method per operation, that checks every request before it sends it.
+
+The client runs the same rule sets as :func:`mdesrules.check` (and, given a
+:class:`~mdesrules.context.Context`, the token-state rules), so a request that breaks a rule
+is never sent: it raises :class:`~mdesrules.exceptions.InvalidRequest` with the full report.
+An MDES error answer raises :class:`~mdesrules.exceptions.MdesError` with every entry.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, TypeVar
+
+from .checking import check
+from .context import Context
+from .exceptions import InvalidRequest, MdesError
+from .models import legacy, requests, responses
+from .registry import REGISTRY
+from .transport import Request, Response, Transport
+
+__all__ = ["Client"]
+
+T = TypeVar("T")
+
+
+class Client:
+    """Checks, sends and decodes MDES Customer Service requests through a transport.
+
+    Args:
+        transport: where requests go: HTTP to Mastercard, or an in-memory MDES in tests.
+        context: optional token inventory and account ranges; when given, token-state rules
+            run before sending too.
+    """
+
+    def __init__(self, transport: Transport, context: Context | None = None) -> None:
+        self.transport = transport
+        self.context = context
+
+    def send(self, operation: str, body: object) -> Response:
+        """Check *body* (a request model) for *operation*, send it and return the answer.
+
+        Raises:
+            UnknownOperation: no such operation.
+            TypeError: *body* is not the operation's request model.
+            InvalidRequest: the request breaks a rule; nothing was sent.
+            MdesError: MDES refused the request.
+            TransportError: it could not be delivered or the answer could not be read.
+        """
+        op = REGISTRY.get(operation)
+        if type(body) is not op.request:
+            raise TypeError(f"{operation} takes a {op.request.__name__}, got {type(body).__name__}")
+        report = check(operation, body, self.context)
+        if not report.ok:
+            raise InvalidRequest(report)
+        response = self.transport.send(Request(operation, body))
+        if not response.ok:
+            raise MdesError(operation, response.status, response.errors)
+        return response
+
+    def _call(self, operation: str, body: object, expected: type[T]) -> T:
+        result: Any = self.send(operation, body).body
+        if not isinstance(result, expected):
+            raise MdesError(operation, 200, ())
+        return result
+
+    def search(self, request: requests.SearchRequest) -> responses.SearchResponse:
+        """``POST /search``."""
+        return self._call("search", request, responses.SearchResponse)
+
+    def token_activate(
+        self, request: requests.TokenActivateRequest
+    ) -> responses.SimpleTokenResponse:
+        """``POST /token/activate``."""
+        return self._call("token_activate", request, responses.SimpleTokenResponse)
+
+    def token_update(self, request: requests.TokenUpdateRequest) -> responses.TokenUpdateResponse:
+        """``POST /token/update``."""
+        return self._call("token_update", request, responses.TokenUpdateResponse)
+
+    def token_suspend(self, request: requests.TokenSuspendRequest) -> responses.SimpleTokenResponse:
+        """``POST /token/suspend``."""
+        return self._call("token_suspend", request, responses.SimpleTokenResponse)
+
+    def token_unsuspend(
+        self, request: requests.TokenUnsuspendRequest
+    ) -> responses.SimpleTokenResponse:
+        """``POST /token/unsuspend``."""
+        return self._call("token_unsuspend", request, responses.SimpleTokenResponse)
+
+    def token_delete(self, request: requests.TokenDeleteRequest) -> responses.SimpleTokenResponse:
+        """``POST /token/delete``."""
+        return self._call("token_delete", request, responses.SimpleTokenResponse)
+
+    def token_status_history(
+        self, request: requests.TokenStatusHistoryRequest
+    ) -> responses.TokenStatusHistoryResponse:
+        """``POST /token/statushistory``."""
+        return self._call("token_status_history", request, responses.TokenStatusHistoryResponse)
+
+    def token_comments(
+        self, request: requests.TokenCommentsRequest
+    ) -> responses.TokenCommentsResponse:
+        """``POST /token/comments``."""
+        return self._call("token_comments", request, responses.TokenCommentsResponse)
+
+    def transactions(self, request: requests.TransactionsRequest) -> responses.TransactionsResponse:
+        """``POST /transactions``."""
+        return self._call("transactions", request, responses.TransactionsResponse)
+
+    def token_activation_methods(
+        self, request: requests.TokenActivationMethodsRequest
+    ) -> responses.TokenActivationMethodsResponse:
+        """``POST /token/activationmethods``."""
+        return self._call(
+            "token_activation_methods", request, responses.TokenActivationMethodsResponse
+        )
+
+    def token_resend_activation_code(
+        self, request: requests.TokenResendActivationCodeRequest
+    ) -> responses.TokenResendActivationCodeResponse:
+        """``POST /token/resendactivationcode``."""
+        return self._call(
+            "token_resend_activation_code", request, responses.TokenResendActivationCodeResponse
+        )
+
+    def token_reset_mobile_pin(
+        self, request: requests.TokenResetMobilePinRequest
+    ) -> responses.SimpleTokenResponse:
+        """``POST /token/resetmobilepin``."""
+        return self._call("token_reset_mobile_pin", request, responses.SimpleTokenResponse)
+
+    def update_token_assurance(
+        self, request: requests.UpdateTokenAssuranceRequest
+    ) -> responses.SimpleTokenResponse:
+        """``POST /updatetokenassurance``."""
+        return self._call("update_token_assurance", request, responses.SimpleTokenResponse)
+
+    def legacy_update(self, request: legacy.UpdateRequest) -> legacy.LegacyTokenResponse:
+        """Legacy ``POST api/Update``."""
+        return self._call("legacy_update", request, legacy.LegacyTokenResponse)
+
+    def close(self) -> None:
+        """Close the transport."""
+        self.transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,318 @@
+"""Wire documents of requests and responses, in JSON shape or DataContract XML shape.
+
+Pure functions between models and parsed documents (dicts as ``json.loads`` or
+:func:`mdesrules._xml.to_document` give them); the ``transports`` package adds the bytes.
+Requests are checked on the way in, so a server built on this never handles an invalid one.
+Responses are read tolerantly, as MDES asks its clients to: members this library does not
+know are dropped with an ``unknown_field`` warning, and known quirks of live responses
+(booleans or numbers where MDES documents strings, ``[]`` for an absent value, one object
+where a list belongs) are repaired with a ``wrong_type`` warning. Anything else that does
+not fit raises :class:`~mdesrules.exceptions.DecodeError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from .checking import check
+from .converters import structure, unstructure
+from .exceptions import DecodeError, InvalidRequest
+from .masking import scrub
+from .models.responses import Error, Errors, ErrorsResponse
+from .registry import REGISTRY, Operation
+from .schema import FieldSpec, Naming, ObjectSpec, identity, object_spec
+from .transport import Request, Response
+from .violations import Violation, pointer
+
+__all__ = [
+    "ERRORS_KEY",
+    "decode_request",
+    "decode_response",
+    "encode_request",
+    "encode_response",
+    "error_response",
+]
+
+Form = Literal["json", "xml"]
+
+#: The key (JSON) or root element (XML) of an MDES error answer.
+ERRORS_KEY = "Errors"
+
+
+def _naming(op: Operation, form: Form) -> Naming:
+    return op.naming if form == "json" else identity
+
+
+def encode_request(request: Request, form: Form = "json") -> tuple[str | None, dict[str, Any]]:
+    """The envelope key (or XML root) and wire object of *request*.
+
+    For ``form="xml"`` the object has DataContract shape (lists as ``{Item: [...]}``).
+    """
+    op = REGISTRY.get(request.operation)
+    envelope = op.form(form).envelope
+    document = unstructure(request.body, _naming(op, form))
+    if form == "xml":
+        document = _to_xml_shape(object_spec(op.request), document)
+    return envelope, document
+
+
+def decode_request(
+    operation: str, envelope: str | None, document: object, form: Form = "json"
+) -> Request:
+    """The :class:`Request` of a received wire object, after checking every rule.
+
+    Args:
+        operation: the operation the endpoint serves.
+        envelope: the XML root element for ``form="xml"``; ignored for JSON (the wrapper key
+            is part of *document*).
+        document: the parsed body.
+
+    Raises:
+        InvalidRequest: the document breaks a rule; ``.report`` holds every violation.
+    """
+    op = REGISTRY.get(operation)
+    if form == "xml":
+        if not isinstance(document, dict):
+            document = {}
+        document = {envelope or "": _from_xml_shape(object_spec(op.request), document, [])}
+    report = check(operation, document, form=form)
+    if not report.ok:
+        raise InvalidRequest(report)
+    outer = op.form(form).envelope
+    assert isinstance(document, dict)
+    inner = document[outer] if outer is not None else document
+    return Request(op.name, structure(inner, op.request, _naming(op, form)))
+
+
+def encode_response(response: Response, form: Form = "json") -> tuple[str | None, Any]:
+    """The envelope key (or XML root) and wire object of *response*.
+
+    An error response is ``{"Errors": {"Error": [...]}}`` in JSON and an ``Errors`` root
+    element in XML. The legacy operation answers bare camelCase JSON (``{"token": ...}``)
+    and a ``TokenResponse`` XML root.
+    """
+    op = REGISTRY.get(response.operation)
+    if response.errors or response.body is None:
+        errors = ErrorsResponse(errors=Errors(error=response.errors))
+        document = unstructure(errors)
+        if form == "xml":
+            return ERRORS_KEY, _to_xml_shape(object_spec(Errors), document[ERRORS_KEY])
+        return None, document
+    if op.response is None:
+        raise ValueError(f"operation {op.name!r} has no response model")
+    document = unstructure(response.body, _naming(op, form))
+    if form == "xml":
+        return op.response_wrapper, _to_xml_shape(object_spec(op.response), document)
+    if op.wrapper is None:
+        return None, document
+    return None, {op.response_wrapper: document}
+
+
+def decode_response(operation: str, status: int, document: object, form: Form = "json") -> Response:
+    """The :class:`Response` of a received answer, read tolerantly (see the module doc).
+
+    For ``form="xml"``, *document* is ``(root, members)`` as
+    :func:`mdesrules._xml.to_document` returns it.
+
+    Raises:
+        DecodeError: the answer is neither the operation's response nor an MDES error.
+    """
+    op = REGISTRY.get(operation)
+    if op.response is None:
+        raise DecodeError(f"operation {op.name!r} has no response model")
+    warnings: list[Violation] = []
+    root: str | None = None
+    members: object = document
+    if form == "xml":
+        if not (isinstance(document, tuple) and len(document) == 2):
+            raise DecodeError("an XML answer must be given as (root, members)")
+        root, members = document
+    errors_doc = _errors_document(members, root)
+    if errors_doc is not None:
+        if form == "xml" and isinstance(errors_doc, dict):
+            errors_doc = _from_xml_shape(object_spec(Errors), errors_doc, warnings)
+        errors = _read(object_spec(Errors), errors_doc, pointer(ERRORS_KEY), warnings, form)
+        entries = structure(errors, Errors).error
+        if not entries:
+            entries = (_http_error(status, "an empty error list"),)
+        return Response(op.name, status if status >= 400 else 400, None, entries, tuple(warnings))
+    if not 200 <= status < 300:
+        return Response(op.name, status, None, (_http_error(status, "no MDES error body"),))
+    spec = object_spec(op.response, _naming(op, form))
+    if form == "xml":
+        if root != op.response_wrapper:
+            raise DecodeError(
+                f"expected a {op.response_wrapper} answer, got root element {_shown(root)!r}"
+            )
+        if not isinstance(members, dict):
+            raise DecodeError("the XML answer has no members")
+        body: object = _from_xml_shape(spec, members, warnings)
+        base = pointer(root or "")
+    elif op.wrapper is None:
+        body, base = members, ""
+    else:
+        wrapper = op.response_wrapper or ""
+        if not isinstance(members, dict) or wrapper not in members:
+            raise DecodeError(f"expected an answer wrapped as {{{wrapper!r}: {{...}}}}")
+        for key in members:
+            if key != wrapper:
+                warnings.append(_unknown(key, ""))
+        body, base = members[wrapper], pointer(wrapper)
+    clean = _read(spec, body, base, warnings, form)
+    try:
+        model: object = structure(clean, op.response, _naming(op, form))
+    except Exception as e:  # cattrs reports through exception groups
+        raise DecodeError(
+            f"the {op.name} answer lacks a required member ({type(e).__name__})"
+        ) from None
+    return Response(op.name, status, model, (), tuple(warnings))
+
+
+def error_response(
+    operation: str, status: int, reason_code: str, description: str, *, source: str = "INPUT"
+) -> Response:
+    """An MDES-shaped refusal with one entry (``Recoverable`` ``"false"``)."""
+    entry = Error(
+        source=source,
+        reason_code=reason_code,
+        description=scrub(description),
+        recoverable="false",
+    )
+    return Response(operation, status, None, (entry,))
+
+
+def _http_error(status: int, what: str) -> Error:
+    return Error(
+        source="HTTP",
+        reason_code=f"HTTP_{status}",
+        description=f"MDES answered HTTP {status} with {what}",
+        recoverable="true" if status in (502, 503, 504) else "false",
+    )
+
+
+def _errors_document(members: object, root: str | None) -> object | None:
+    if root is not None:
+        return members if root == ERRORS_KEY else None
+    if isinstance(members, dict) and ERRORS_KEY in members:
+        found: object = members[ERRORS_KEY]
+        return found
+    return None
+
+
+def _shown(text: object) -> str:
+    shown = scrub(str(text))
+    return shown if len(shown) <= 64 else shown[:64] + "..."
+
+
+def _unknown(key: object, base: str) -> Violation:
+    path = base + pointer(_shown(key))
+    return Violation(
+        "unknown_field", path, (path,), f"unknown field {_shown(key)!r} ignored", "warning"
+    )
+
+
+def _quirk(path: str, message: str) -> Violation:
+    return Violation("wrong_type", path, (path,), message, "warning")
+
+
+def _read(
+    spec: ObjectSpec, value: object, base: str, warnings: list[Violation], form: Form
+) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise DecodeError(f"{base or '/'} must be an object")
+    out: dict[str, Any] = {}
+    for key, member in value.items():
+        f = spec.by_name.get(key)
+        path = base + pointer(_shown(key))
+        if f is None:
+            warnings.append(_unknown(key, base))
+            continue
+        cleaned = _read_member(f, member, path, warnings, form)
+        if cleaned is not None:
+            out[key] = cleaned
+    return out
+
+
+def _read_member(
+    f: FieldSpec, value: object, path: str, warnings: list[Violation], form: Form
+) -> object:
+    if value is None:
+        return None
+    if f.kind == "str":
+        return _read_str(value, path, warnings)
+    if f.kind == "object":
+        assert f.child is not None
+        return _read(f.child, value, path, warnings, form)
+    if isinstance(value, dict):
+        warnings.append(_quirk(path, f"{f.name} should be a list; one object read as a list"))
+        value = [value]
+    if not isinstance(value, list):
+        raise DecodeError(f"{path} must be a list")
+    items: list[object] = []
+    for i, item in enumerate(value):
+        if f.item_kind == "object":
+            assert f.child is not None
+            items.append(_read(f.child, item, f"{path}/{i}", warnings, form))
+        else:
+            text = _read_str(item, f"{path}/{i}", warnings)
+            if text is not None:
+                items.append(text)
+    return items
+
+
+def _read_str(value: object, path: str, warnings: list[Violation]) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        warnings.append(_quirk(path, "a boolean where MDES documents a string; read as text"))
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        warnings.append(_quirk(path, "a number where MDES documents a string; read as text"))
+        return str(value)
+    if value in ([], {}):
+        warnings.append(_quirk(path, "an empty list or object for an absent value; ignored"))
+        return None
+    raise DecodeError(f"{path} must be a string")
+
+
+def _to_xml_shape(spec: ObjectSpec, document: dict[str, Any]) -> dict[str, Any]:
+    """JSON-shaped members to DataContract shape: each list under its item element."""
+    out: dict[str, Any] = {}
+    for key, value in document.items():
+        f = spec.by_name.get(key)
+        if f is None:
+            out[key] = value
+        elif f.kind == "object" and f.child is not None and isinstance(value, dict):
+            out[key] = _to_xml_shape(f.child, value)
+        elif f.kind == "array" and isinstance(value, list):
+            items = [
+                _to_xml_shape(f.child, v) if f.child is not None and isinstance(v, dict) else v
+                for v in value
+            ]
+            out[key] = {f.item: items} if items else {}
+        else:
+            out[key] = value
+    return out
+
+
+def _from_xml_shape(
+    spec: ObjectSpec, document: dict[str, Any], warnings: list[Violation], base: str = ""
+) -> dict[str, Any]:
+    """DataContract members to JSON shape: ``{Item: [...]}`` (or one item) to a list."""
+    out: dict[str, Any] = {}
+    for key, value in document.items():
+        f = spec.by_name.get(key)
+        if f is not None and f.kind == "array":
+            if value == {} or value == "":
+                value = []
+            elif isinstance(value, dict) and set(value) == {f.item}:
+                inner = value[f.item]
+                value = inner if isinstance(inner, list) else [inner]
+            else:
+                raise DecodeError(f"{base}/{key} must hold <{f.item}> elements")
+        elif (
+            f is not None and f.kind == "object" and f.child is not None and isinstance(value, dict)
+        ):
+            value = _from_xml_shape(f.child, value, warnings, f"{base}/{key}")
+        out[key] = value
+    return out

@@ -1,0 +1,93 @@
+"""The transport interface: how a checked request reaches an MDES and its answer comes back.
+
+A transport has one method, :meth:`Transport.send`, plus :meth:`~Transport.close` and use as a
+context manager (the shape of httpx's transports). It serialises the request model in its
+wire form, delivers it (over HTTP, or to an in-process MDES), and decodes the answer into a
+:class:`Response`. Implementations live in the ``transports`` package; the core only defines
+the interface, so it never depends on them.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, runtime_checkable
+
+from attrs import frozen
+
+from .models.responses import Error
+from .violations import Violation
+
+__all__ = ["READ_ONLY", "Request", "Response", "Transport"]
+
+#: Operations that change nothing at MDES, so repeating them after a failure is safe.
+READ_ONLY = frozenset(
+    {
+        "search",
+        "token_status_history",
+        "token_comments",
+        "transactions",
+        "token_activation_methods",
+    }
+)
+
+
+@frozen
+class Request:
+    """A request for one operation, as a model that passed the operation's rules."""
+
+    operation: str
+    body: object
+
+    @property
+    def repeatable(self) -> bool:
+        """True when sending the request twice cannot change more than sending it once."""
+        return self.operation in READ_ONLY
+
+
+@frozen
+class Response:
+    """MDES's answer: the response model, or the errors MDES refused the request with.
+
+    Attributes:
+        operation: the operation answered.
+        status: the HTTP status (200 for success; an in-process MDES uses the same codes).
+        body: the response model on success, else ``None``.
+        errors: every ``Error`` entry of an MDES error response.
+        warnings: what decoding tolerated, e.g. response fields this library does not know
+            (MDES asks clients to accept new fields); never errors.
+    """
+
+    operation: str
+    status: int
+    body: object = None
+    errors: tuple[Error, ...] = ()
+    warnings: tuple[Violation, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when MDES accepted the request."""
+        return 200 <= self.status < 300 and not self.errors
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Delivers requests to an MDES; see :mod:`transports` for the implementations."""
+
+    def send(self, request: Request) -> Response:
+        """Deliver *request* and return MDES's answer.
+
+        Raises:
+            TransportError: the request could not be delivered or the answer not decoded.
+        """
+
+    def close(self) -> None:
+        """Release the transport's resources (connections, threads)."""
+
+    def __enter__(self) -> Transport: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...

@@ -1,0 +1,90 @@
+"""The JSON wire form: MDES CS API v2 (PascalCase, wrapped) and the legacy camelCase form.
+
+Bytes in and out; the document mapping is :mod:`mdesrules.codec`, shared with the XML form.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mdesrules.codec import decode_request as _decode_request
+from mdesrules.codec import decode_response as _decode_response
+from mdesrules.codec import encode_request as _encode_request
+from mdesrules.codec import encode_response as _encode_response
+from mdesrules.exceptions import DecodeError
+from mdesrules.transport import Request, Response
+
+__all__ = [
+    "CONTENT_TYPE",
+    "MAX_BODY_BYTES",
+    "decode_request",
+    "decode_response",
+    "encode_request",
+    "encode_response",
+    "loads",
+]
+
+CONTENT_TYPE = "application/json"
+
+#: The largest body read; MDES messages are a few kilobytes.
+MAX_BODY_BYTES = 1_048_576
+
+
+def _dumps(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def loads(data: bytes) -> object:
+    """Parse a JSON body strictly (no NaN or Infinity), bounded in size.
+
+    Raises:
+        DecodeError: too large, not UTF-8, or not JSON; the message never quotes the body.
+    """
+    if len(data) > MAX_BODY_BYTES:
+        raise DecodeError(f"the JSON body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        return json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise DecodeError("the JSON body is not UTF-8") from None
+    except json.JSONDecodeError as e:
+        raise DecodeError(
+            f"the body is not JSON ({e.msg} at line {e.lineno}, column {e.colno})"
+        ) from None
+    except (ValueError, RecursionError) as e:
+        raise DecodeError(f"the body is not acceptable JSON ({type(e).__name__})") from None
+
+
+def encode_request(request: Request) -> bytes:
+    """The JSON body of *request*."""
+    envelope, document = _encode_request(request, "json")
+    return _dumps({envelope: document} if envelope is not None else document)
+
+
+def decode_request(operation: str, data: bytes) -> Request:
+    """The request of a received JSON body, after checking every rule.
+
+    Raises:
+        DecodeError: the body is not JSON.
+        InvalidRequest: it breaks a rule; ``.report`` holds every violation.
+    """
+    return _decode_request(operation, None, loads(data), "json")
+
+
+def encode_response(response: Response) -> bytes:
+    """The JSON body of *response* (an MDES error document when it has errors)."""
+    envelope, document = _encode_response(response, "json")
+    return _dumps({envelope: document} if envelope is not None else document)
+
+
+def decode_response(operation: str, status: int, data: bytes) -> Response:
+    """The response of a received JSON answer (tolerant; unknown members are warnings).
+
+    Raises:
+        DecodeError: the answer is not JSON, or not this operation's response or an error.
+    """
+    return _decode_response(operation, status, loads(data), "json")
