@@ -1,0 +1,140 @@
+"""Encode and decode cost per message: our JSON and XML codecs next to their peers.
+
+One token update request (JSON, MDES CS API v2) and one legacy update (DataContract XML),
+each encoded from a model to bytes and decoded from bytes to a checked model, timed
+side by side in one run with:
+
+- the standard library's ``json`` on plain dicts and lxml on the bare tree (no model, no
+  checks): the floor;
+- the seeds' generated client (openapi-generator, pydantic v2 models):
+  ``TokenUpdateRequestSchema.from_json`` / ``.to_json``, which checks types and lengths
+  but none of the rules across fields.
+
+Prints microseconds per message and the ratio to ours. Usage:
+``python benchmarks/codec_costs.py [--number N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import timeit
+from collections.abc import Callable
+
+from _generated_client import ensure_generated_client  # type: ignore[import-not-found]
+from lxml import etree
+
+import mdesrules
+from mdesrules.transport import Request
+from transports import json as json_codec
+from transports import xml as xml_codec
+
+AUDIT = {"UserId": "A1435477", "UserName": "John Smith", "Organization": "Any Bank"}
+UPDATE = {
+    "TokenUpdateRequest": {
+        "TokenUniqueReference": "DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c",
+        "NewAccountPan": "5412345678908880",
+        "ExpirationDate": "0128",
+        "AccountPanSequenceNumber": "01",
+        "UpdateWalletProviderIndicator": "0",
+        "CommentText": "Card reissued",
+        "AuditInfo": AUDIT,
+    }
+}
+LEGACY = {
+    "currentAccountPan": "5412345678901232",
+    "newAccountPan": "5412345678908880",
+    "expirationDate": "0129",
+    "accountPanSequenceNumber": "002",
+    "updateWalletProviderIndicator": "0",
+    "commentText": "Card reissued after BIN migration",
+    "auditInfo": {"userId": "A1435477", "userName": "John Smith", "organization": "Any Bank"},
+}
+
+
+def per_message(fn: Callable[[], object], number: int) -> float:
+    """Best of five runs, in microseconds per call."""
+    return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--number", type=int, default=5000)
+    number = parser.parse_args().number
+
+    update = Request("token_update", mdesrules.parse("token_update", UPDATE))
+    legacy = Request("legacy_update", mdesrules.parse("legacy_update", LEGACY))
+    update_json = json_codec.encode_request(update)
+    legacy_xml = xml_codec.encode_request(legacy)
+    assert json_codec.decode_request("token_update", update_json) == update
+    assert xml_codec.decode_request("legacy_update", legacy_xml) == legacy
+
+    rows: list[tuple[str, str, float, float | None]] = []
+
+    def row(
+        label: str, what: str, ours: Callable[[], object], peer: Callable[[], object] | None
+    ) -> None:
+        rows.append(
+            (label, what, per_message(ours, number), per_message(peer, number) if peer else None)
+        )
+
+    row(
+        "json encode",
+        "stdlib json.dumps",
+        lambda: json_codec.encode_request(update),
+        lambda: json.dumps(UPDATE).encode(),
+    )
+    row(
+        "json decode",
+        "stdlib json.loads",
+        lambda: json_codec.decode_request("token_update", update_json),
+        lambda: json.loads(update_json),
+    )
+    tree = etree.fromstring(legacy_xml)
+    row(
+        "xml encode",
+        "lxml etree.tostring",
+        lambda: xml_codec.encode_request(legacy),
+        lambda: etree.tostring(tree),
+    )
+    row(
+        "xml decode",
+        "lxml etree.fromstring",
+        lambda: xml_codec.decode_request("legacy_update", legacy_xml),
+        lambda: etree.fromstring(legacy_xml),
+    )
+
+    if ensure_generated_client():
+        from openapi_client.models.token_update_request_schema import (  # type: ignore[import-not-found]
+            TokenUpdateRequestSchema,
+        )
+
+        text = update_json.decode()
+        model = TokenUpdateRequestSchema.from_json(text)
+        row(
+            "json encode",
+            "generated pydantic .to_json",
+            lambda: json_codec.encode_request(update),
+            lambda: model.to_json().encode(),
+        )
+        row(
+            "json decode",
+            "generated pydantic .from_json",
+            lambda: json_codec.decode_request("token_update", update_json),
+            lambda: TokenUpdateRequestSchema.from_json(text),
+        )
+    else:
+        print(
+            "(generated client not available: "
+            "pip install -e '.[bench]' and a Java runtime are needed)"
+        )
+
+    print(f"{'step':<12} {'ours us':>8}  {'peer':<32} {'peer us':>8} {'peer/ours':>9}")
+    for label, what, ours, peer in rows:
+        ratio = f"{peer / ours:9.2f}" if peer else f"{'':>9}"
+        peer_us = f"{peer:8.2f}" if peer else f"{'':>8}"
+        print(f"{label:<12} {ours:8.2f}  {what:<32} {peer_us} {ratio}")
+
+
+if __name__ == "__main__":
+    main()
