@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from .masking import scrub
+from .masking import safe_str, scrub
 from .schema import FieldSpec, ObjectSpec
 from .violations import Severity, Violation, pointer
 
@@ -34,7 +34,7 @@ def _wrong_type(path: str, name: str, expected: str, value: object) -> Violation
 
 def shown_key(key: object) -> str:
     """A key as it may appear in a path or message: masked, and cut when absurdly long."""
-    text = scrub(str(key))
+    text = scrub(safe_str(key))
     return text if len(text) <= 64 else text[:64] + "..."
 
 
@@ -45,7 +45,7 @@ def unknown_field(
     shown = shown_key(key)
     path = base + pointer(shown)
     message = f"unknown field {shown!r}"
-    close = _closest(str(key), spec)
+    close = _closest(safe_str(key), spec)
     if hint:
         message += f"; {hint}"
     elif close:

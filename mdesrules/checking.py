@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import attrs
 
@@ -16,7 +17,7 @@ from .context import Context
 from .converters import structure, unstructure
 from .exceptions import InvalidRequest
 from .registry import REGISTRY, Form, FormName, Operation
-from .schema import identity
+from .schema import identity, wire_name
 from .violations import Report, Violation, pointer
 
 __all__ = ["check", "check_form", "parse", "to_wire"]
@@ -48,8 +49,35 @@ def check(
     """
     op = REGISTRY.get(operation)
     if attrs.has(type(payload)):
-        payload = to_wire(payload, operation=operation)
+        payload = model_document(op, payload, form)
     return Report(op.name, tuple(check_form(op, op.form(form), payload, context)))
+
+
+def model_document(op: Operation, model: object, form: FormName = "json") -> object:
+    """The wire document of a request model in *form*, built from the values it holds.
+
+    Unlike the converter, this follows the actual values rather than the declared types,
+    so a model holding a wrong value (``None`` for AuditInfo, a number for a PAN) becomes a
+    document whose violations the check reports, instead of an exception.
+    """
+    naming = op.naming if form == "json" else identity
+    members = _members(model, naming)
+    envelope = op.form(form).envelope
+    return {envelope: members} if envelope is not None else members
+
+
+def _members(value: object, naming: Callable[[str], str]) -> object:
+    if attrs.has(type(value)):
+        out: dict[str, object] = {}
+        for a in attrs.fields(cast(Any, type(value))):
+            member = getattr(value, a.name)
+            if member is None and a.default is None:
+                continue
+            out[naming(wire_name(a))] = _members(member, naming)
+        return out
+    if isinstance(value, (tuple, list)):
+        return [_members(v, naming) for v in value]
+    return value
 
 
 def check_form(
@@ -131,6 +159,8 @@ def parse(operation: str, document: object, *, form: FormName = "json") -> Any:
         InvalidRequest: the document breaks a rule; ``.report`` holds every violation.
     """
     op = REGISTRY.get(operation)
+    if attrs.has(type(document)):
+        document = model_document(op, document, form)
     report = check(operation, document, form=form)
     if not report.ok:
         raise InvalidRequest(report)

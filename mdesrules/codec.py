@@ -17,7 +17,7 @@ from typing import Any, Literal
 from .checking import check
 from .converters import structure, unstructure
 from .exceptions import DecodeError, InvalidRequest
-from .masking import scrub
+from .masking import safe_str, scrub
 from .models.responses import Error, Errors, ErrorsResponse
 from .registry import REGISTRY, Operation
 from .schema import FieldSpec, Naming, ObjectSpec, identity, object_spec
@@ -200,7 +200,7 @@ def _errors_document(members: object, root: str | None) -> object | None:
 
 
 def _shown(text: object) -> str:
-    shown = scrub(str(text))
+    shown = scrub(safe_str(text))
     return shown if len(shown) <= 64 else shown[:64] + "..."
 
 

@@ -56,7 +56,8 @@ def _show(value: object) -> str:
     """A short rendering of a bad value for a message: at most 20 characters of it, scrubbed."""
     if not isinstance(value, str):
         return _a_type(value)
-    return scrub(repr(value[:20]) + ("..." if len(value) > 20 else ""))
+    shown = scrub(value)
+    return repr(shown[:20]) + ("..." if len(shown) > 20 else "")
 
 
 def _is_digits(text: str) -> bool:
@@ -85,7 +86,7 @@ class TokenRecord:
     :class:`~mdesrules.lifecycle.TokenState`).
     """
 
-    token_unique_reference: str
+    token_unique_reference: str = field(repr=lambda tur: repr(scrub(tur)))
     account_pan: str = field(repr=lambda pan: repr(mask_pan(pan)))
     status: Status
     token_assurance_level: str | None = None
@@ -264,8 +265,8 @@ class AccountRange:
         AccountRangeError: the bounds are not such digit strings, or ``low > high``.
     """
 
-    low: str
-    high: str
+    low: str = field(repr=lambda bound: repr(scrub(bound)))
+    high: str = field(repr=lambda bound: repr(scrub(bound)))
 
     def __attrs_post_init__(self) -> None:
         for name, bound in (("low", self.low), ("high", self.high)):

@@ -72,7 +72,8 @@ class Status(enum.Enum):
             status = _STATUS_NAMES.get(value.upper())
             if status is not None:
                 return status
-            shown = repr(value[:20]) + ("..." if len(value) > 20 else "")
+            masked = scrub(value)
+            shown = repr(masked[:20]) + ("..." if len(masked) > 20 else "")
         else:
             shown = (
                 "in non-ASCII text" if isinstance(value, str) else f"of type {type(value).__name__}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["mask_pan", "scrub"]
+__all__ = ["mask_pan", "safe_str", "scrub"]
 
 # A run of 9 or more digits could be a PAN (MDES accepts 9 to 19 digits). Any Unicode
 # decimal digit counts: a PAN typed in full-width digits is still a PAN.
@@ -33,3 +33,11 @@ def mask_pan(pan: str) -> str:
 def scrub(text: str) -> str:
     """Mask every run of nine or more digits in *text* (see :func:`mask_pan`)."""
     return _DIGIT_RUN.sub(lambda m: mask_pan(m.group()), text)
+
+
+def safe_str(value: object) -> str:
+    """``str(value)``, or ``<type>`` when even that fails (an int too long to print)."""
+    try:
+        return str(value)
+    except Exception:
+        return f"<{type(value).__name__}>"

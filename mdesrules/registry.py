@@ -16,6 +16,7 @@ from attrs import field, frozen
 
 from .combinators import Rule
 from .exceptions import UnknownOperation
+from .masking import safe_str, scrub
 from .schema import ObjectSpec, identity, object_spec
 from .state_rules import StateRule
 
@@ -130,8 +131,9 @@ class Registry:
             return self._ops[name]
         except (KeyError, TypeError):
             known = ", ".join(sorted(self._ops))
+            shown = scrub(safe_str(name))
             raise UnknownOperation(
-                f"unknown operation {str(name)[:40]!r}; known operations: {known}"
+                f"unknown operation {shown[:40]!r}; known operations: {known}"
             ) from None
 
     def names(self) -> tuple[str, ...]:

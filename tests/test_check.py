@@ -115,7 +115,7 @@ def test_a_payload_that_is_not_an_object_gets_a_report(payload: object) -> None:
 
 
 def test_unknown_operation_is_a_documented_exception() -> None:
-    with pytest.raises(mdesrules.UnknownOperation, match="known operations: .*token_update"):
+    with pytest.raises(mdesrules.UnknownOperation, match=r"known operations: .*token_update"):
         mdesrules.check("token_updates", {})
     assert issubclass(mdesrules.UnknownOperation, ValueError)
 

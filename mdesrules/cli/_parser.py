@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
+from ..masking import scrub
 from ..registry import REGISTRY
 from . import _output, _rules
 
 __all__ = ["build_parser"]
 
 
-def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     check = commands.add_parser(
         "check",
         help="check request files against the MDES rules",
@@ -55,7 +57,7 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("files", nargs="+", metavar="FILE", help="input files, '-' for stdin")
 
 
-def _add_rules(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
     rules = commands.add_parser(
         "rules",
         help="print the rule catalogue",
@@ -66,14 +68,23 @@ def _add_rules(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose error messages mask PAN-like digits (they echo arguments)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(scrub(message))
+
+
 def build_parser(version: str) -> argparse.ArgumentParser:
     """The ``mdesrules`` parser, with ``check`` and ``rules`` subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mdesrules",
         description="Check Mastercard MDES token requests before they leave your system.",
     )
     parser.add_argument("--version", action="version", version=f"mdesrules {version}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     _add_check(commands)
     _add_rules(commands)
     return parser

@@ -7,7 +7,6 @@ from typing import Any
 from attrs import field
 
 from ..fields import FieldRule, digits, length, luhn, mmyy, no_control, one_of, printable
-from ..masking import mask_pan
 from ..schema import wire
 
 
@@ -41,10 +40,6 @@ def psn(max_len: int) -> tuple[FieldRule, ...]:
     return (length(1, max_len), digits())
 
 
-def _masked_repr(value: object) -> str:
-    return repr(mask_pan(value)) if isinstance(value, str) else repr(value)
-
-
 def pan_field() -> Any:
-    """An optional PAN member whose repr shows only the first six and last four digits."""
-    return field(default=None, metadata=wire(*pan()), repr=_masked_repr)
+    """An optional PAN member (9 to 19 digits, Luhn)."""
+    return field(default=None, metadata=wire(*pan()))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from ..schema import wire
+from ._base import MaskedRepr
 from ._rules import text
 
 __all__ = ["AuditInfo"]
 
 
-@frozen(kw_only=True)
-class AuditInfo:
+@frozen(kw_only=True, repr=False)
+class AuditInfo(MaskedRepr):
     """Who made the request, for MDES's audit trail; required in almost every request.
 
     Lengths per MDES CS API 2.0.7 (UserId up to 50, UserName and Organization up to 200, Phone

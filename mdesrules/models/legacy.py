@@ -10,14 +10,15 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from ..schema import wire
+from ._base import MaskedRepr
 from ._rules import choice, expiry, ident, pan_field, psn, text
 from .common import AuditInfo
 
 __all__ = ["LegacyDevice", "LegacySuspender", "LegacyToken", "LegacyTokenResponse", "UpdateRequest"]
 
 
-@frozen(kw_only=True)
-class UpdateRequest:
+@frozen(kw_only=True, repr=False)
+class UpdateRequest(MaskedRepr):
     """The legacy update request (seed 004). The TUR is exactly 48 characters there."""
 
     token_unique_reference: str | None = field(default=None, metadata=wire(*ident(48, 48)))
@@ -32,15 +33,15 @@ class UpdateRequest:
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class LegacySuspender:
+@frozen(kw_only=True, repr=False)
+class LegacySuspender(MaskedRepr):
     """One suspender of a token: ``I``, ``W``, ``C``, ``P`` or ``M``."""
 
     suspended_by: str
 
 
-@frozen(kw_only=True)
-class LegacyDevice:
+@frozen(kw_only=True, repr=False)
+class LegacyDevice(MaskedRepr):
     """A device a token lives on."""
 
     device_id: str | None = None
@@ -49,8 +50,8 @@ class LegacyDevice:
     secure_element_id: str | None = None
 
 
-@frozen(kw_only=True)
-class LegacyToken:
+@frozen(kw_only=True, repr=False)
+class LegacyToken(MaskedRepr):
     """The token as the legacy API returns it after an update."""
 
     token_unique_reference: str | None = None
@@ -84,8 +85,8 @@ class LegacyToken:
     token_requestor_consumer_facing_entity_name: str | None = None
 
 
-@frozen(kw_only=True)
-class LegacyTokenResponse:
+@frozen(kw_only=True, repr=False)
+class LegacyTokenResponse(MaskedRepr):
     """``TokenResponse``: the updated token (member ``token`` in JSON and XML alike)."""
 
     token: LegacyToken | None = field(default=None, metadata=wire(name="token"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from ..schema import wire
+from ._base import MaskedRepr
 from ._rules import choice, expiry, ident, pan_field, psn, text
 from .common import AuditInfo
 
@@ -31,8 +32,8 @@ __all__ = [
 ]
 
 
-@frozen(kw_only=True)
-class SearchRequest:
+@frozen(kw_only=True, repr=False)
+class SearchRequest(MaskedRepr):
     """Find tokens by exactly one identifier (``POST /search``)."""
 
     account_pan: str | None = pan_field()
@@ -47,8 +48,8 @@ class SearchRequest:
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class TokenActivateRequest:
+@frozen(kw_only=True, repr=False)
+class TokenActivateRequest(MaskedRepr):
     """Activate a token awaiting activation, by TUR or by AccountPan with PaymentAppInstanceId.
 
     ReasonCode ``A``: authenticated through an activation method; ``C``: by a customer-service
@@ -63,8 +64,8 @@ class TokenActivateRequest:
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class TokenUpdateRequest:
+@frozen(kw_only=True, repr=False)
+class TokenUpdateRequest(MaskedRepr):
     """Remap a token's account PAN, expiry and PSN, or change its product configuration.
 
     One token by TUR, or every ACTIVE/SUSPENDED token of ``CurrentAccountPan``.
@@ -83,8 +84,8 @@ class TokenUpdateRequest:
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class TokenSuspendRequest:
+@frozen(kw_only=True, repr=False)
+class TokenSuspendRequest(MaskedRepr):
     """Add the issuer as a suspender of a token.
 
     ReasonCode ``L`` device lost, ``S`` device stolen, ``T`` fraudulent transactions reported,
@@ -97,8 +98,8 @@ class TokenSuspendRequest:
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class TokenUnsuspendRequest:
+@frozen(kw_only=True, repr=False)
+class TokenUnsuspendRequest(MaskedRepr):
     """Lift the issuer's own suspension of a token.
 
     ReasonCode ``F`` device found, ``T`` no fraudulent transactions confirmed, ``Z`` other.
@@ -110,8 +111,8 @@ class TokenUnsuspendRequest:
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class TokenDeleteRequest:
+@frozen(kw_only=True, repr=False)
+class TokenDeleteRequest(MaskedRepr):
     """Delete a token for good (DELETED is terminal).
 
     ReasonCode ``L`` lost, ``S`` stolen, ``T`` fraudulent transactions confirmed, ``C`` account
@@ -124,40 +125,40 @@ class TokenDeleteRequest:
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class TokenStatusHistoryRequest:
+@frozen(kw_only=True, repr=False)
+class TokenStatusHistoryRequest(MaskedRepr):
     """Past statuses of a token (AuditInfo optional in the specification)."""
 
     token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
     audit_info: AuditInfo | None = None
 
 
-@frozen(kw_only=True)
-class TokenCommentsRequest:
+@frozen(kw_only=True, repr=False)
+class TokenCommentsRequest(MaskedRepr):
     """All comments on a token (AuditInfo optional in the specification)."""
 
     token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
     audit_info: AuditInfo | None = None
 
 
-@frozen(kw_only=True)
-class TransactionsRequest:
+@frozen(kw_only=True, repr=False)
+class TransactionsRequest(MaskedRepr):
     """A token's transactions of the last 30 days."""
 
     token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class TokenActivationMethodsRequest:
+@frozen(kw_only=True, repr=False)
+class TokenActivationMethodsRequest(MaskedRepr):
     """Activation methods available for a token awaiting activation."""
 
     token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
     audit_info: AuditInfo | None = None
 
 
-@frozen(kw_only=True)
-class TokenResendActivationCodeRequest:
+@frozen(kw_only=True, repr=False)
+class TokenResendActivationCodeRequest(MaskedRepr):
     """Send a new activation code through one of the token's activation methods."""
 
     token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
@@ -165,8 +166,8 @@ class TokenResendActivationCodeRequest:
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class TokenResetMobilePinRequest:
+@frozen(kw_only=True, repr=False)
+class TokenResetMobilePinRequest(MaskedRepr):
     """Reset the Mobile PIN of a cloud token.
 
     ReasonCode ``N`` cardholder asked for a new PIN, ``R`` PIN try counter exceeded.
@@ -178,8 +179,8 @@ class TokenResetMobilePinRequest:
     audit_info: AuditInfo
 
 
-@frozen(kw_only=True)
-class UpdateTokenAssuranceRequest:
+@frozen(kw_only=True, repr=False)
+class UpdateTokenAssuranceRequest(MaskedRepr):
     """Raise a token's assurance level after extra cardholder authentication (no value sent)."""
 
     token_unique_reference: str = field(metadata=wire(*ident(1, 48)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from ..schema import wire
+from ._base import MaskedRepr
 from .common import AuditInfo
 
 __all__ = [
@@ -43,37 +44,37 @@ __all__ = [
 ]
 
 
-@frozen(kw_only=True)
-class SimpleToken:
+@frozen(kw_only=True, repr=False)
+class SimpleToken(MaskedRepr):
     """A token reference, with the id of the comment recorded when comment text was sent."""
 
     token_unique_reference: str
     comment_id: str | None = None
 
 
-@frozen(kw_only=True)
-class SimpleTokenResponse:
+@frozen(kw_only=True, repr=False)
+class SimpleTokenResponse(MaskedRepr):
     """Answer of activate, suspend, unsuspend, delete, reset mobile PIN and assurance update."""
 
     token: SimpleToken | None = None
 
 
-@frozen(kw_only=True)
-class UpdatedTokens:
+@frozen(kw_only=True, repr=False)
+class UpdatedTokens(MaskedRepr):
     """``Tokens`` of an update: one entry per token changed (a PAN-wide update has many)."""
 
     token: tuple[SimpleToken, ...] = ()
 
 
-@frozen(kw_only=True)
-class TokenUpdateResponse:
+@frozen(kw_only=True, repr=False)
+class TokenUpdateResponse(MaskedRepr):
     """Answer of ``/token/update``."""
 
     tokens: UpdatedTokens | None = None
 
 
-@frozen(kw_only=True)
-class Device:
+@frozen(kw_only=True, repr=False)
+class Device(MaskedRepr):
     """The device a token is provisioned to."""
 
     device_id: str | None = None
@@ -82,15 +83,15 @@ class Device:
     secure_element_id: str | None = None
 
 
-@frozen(kw_only=True)
-class Suspenders:
+@frozen(kw_only=True, repr=False)
+class Suspenders(MaskedRepr):
     """Who suspended the token: ``I``, ``W``, ``C``, ``P``, ``M``."""
 
     suspender: tuple[str, ...] = ()
 
 
-@frozen(kw_only=True)
-class Token:
+@frozen(kw_only=True, repr=False)
+class Token(MaskedRepr):
     """A token as search returns it."""
 
     token_unique_reference: str | None = None
@@ -122,15 +123,15 @@ class Token:
     token_deleted_from_consumer_app: str | None = None
 
 
-@frozen(kw_only=True)
-class Tokens:
+@frozen(kw_only=True, repr=False)
+class Tokens(MaskedRepr):
     """The tokens of one account."""
 
     token: tuple[Token, ...] = ()
 
 
-@frozen(kw_only=True)
-class Account:
+@frozen(kw_only=True, repr=False)
+class Account(MaskedRepr):
     """Tokens that share one account PAN and expiry."""
 
     account_pan_suffix: str | None = None
@@ -139,22 +140,22 @@ class Account:
     tokens: Tokens | None = None
 
 
-@frozen(kw_only=True)
-class Accounts:
+@frozen(kw_only=True, repr=False)
+class Accounts(MaskedRepr):
     """The accounts found by a search."""
 
     account: tuple[Account, ...] = ()
 
 
-@frozen(kw_only=True)
-class SearchResponse:
+@frozen(kw_only=True, repr=False)
+class SearchResponse(MaskedRepr):
     """Answer of ``/search``."""
 
     accounts: Accounts | None = None
 
 
-@frozen(kw_only=True)
-class Status:
+@frozen(kw_only=True, repr=False)
+class Status(MaskedRepr):
     """One entry of a token's status history (newest first)."""
 
     status_code: str | None = None
@@ -166,22 +167,22 @@ class Status:
     audit_info: AuditInfo | None = None
 
 
-@frozen(kw_only=True)
-class Statuses:
+@frozen(kw_only=True, repr=False)
+class Statuses(MaskedRepr):
     """The status history entries."""
 
     status: tuple[Status, ...] = ()
 
 
-@frozen(kw_only=True)
-class TokenStatusHistoryResponse:
+@frozen(kw_only=True, repr=False)
+class TokenStatusHistoryResponse(MaskedRepr):
     """Answer of ``/token/statushistory``."""
 
     statuses: Statuses | None = None
 
 
-@frozen(kw_only=True)
-class Comment:
+@frozen(kw_only=True, repr=False)
+class Comment(MaskedRepr):
     """One comment on a token."""
 
     comment_id: str | None = None
@@ -190,22 +191,22 @@ class Comment:
     audit_info: AuditInfo | None = None
 
 
-@frozen(kw_only=True)
-class Comments:
+@frozen(kw_only=True, repr=False)
+class Comments(MaskedRepr):
     """The comments on a token."""
 
     comment: tuple[Comment, ...] = ()
 
 
-@frozen(kw_only=True)
-class TokenCommentsResponse:
+@frozen(kw_only=True, repr=False)
+class TokenCommentsResponse(MaskedRepr):
     """Answer of ``/token/comments``."""
 
     comments: Comments | None = None
 
 
-@frozen(kw_only=True)
-class Transaction:
+@frozen(kw_only=True, repr=False)
+class Transaction(MaskedRepr):
     """One transaction of the last 30 days."""
 
     transaction_date_time: str | None = None
@@ -220,22 +221,22 @@ class Transaction:
     pos_entry_mode: str | None = field(default=None, metadata=wire(name="POSEntryMode"))
 
 
-@frozen(kw_only=True)
-class Transactions:
+@frozen(kw_only=True, repr=False)
+class Transactions(MaskedRepr):
     """The transactions of a token."""
 
     transaction: tuple[Transaction, ...] = ()
 
 
-@frozen(kw_only=True)
-class TransactionsResponse:
+@frozen(kw_only=True, repr=False)
+class TransactionsResponse(MaskedRepr):
     """Answer of ``/transactions``."""
 
     transactions: Transactions | None = None
 
 
-@frozen(kw_only=True)
-class ActivationMethod:
+@frozen(kw_only=True, repr=False)
+class ActivationMethod(MaskedRepr):
     """A way to deliver an activation code (SMS, email, ...), with a masked value."""
 
     activation_method_id: str | None = None
@@ -244,29 +245,29 @@ class ActivationMethod:
     resend_indicator: str | None = None
 
 
-@frozen(kw_only=True)
-class ActivationMethods:
+@frozen(kw_only=True, repr=False)
+class ActivationMethods(MaskedRepr):
     """The activation methods of a token."""
 
     activation_method: tuple[ActivationMethod, ...] = ()
 
 
-@frozen(kw_only=True)
-class TokenActivationMethodsResponse:
+@frozen(kw_only=True, repr=False)
+class TokenActivationMethodsResponse(MaskedRepr):
     """Answer of ``/token/activationmethods``."""
 
     activation_methods: ActivationMethods | None = None
 
 
-@frozen(kw_only=True)
-class TokenResendActivationCodeResponse:
+@frozen(kw_only=True, repr=False)
+class TokenResendActivationCodeResponse(MaskedRepr):
     """Answer of ``/token/resendactivationcode``."""
 
     token: SimpleToken | None = None
 
 
-@frozen(kw_only=True)
-class Error:
+@frozen(kw_only=True, repr=False)
+class Error(MaskedRepr):
     """One MDES error: ``Recoverable`` says whether a retry may succeed."""
 
     source: str | None = None
@@ -276,15 +277,15 @@ class Error:
     recoverable: str | None = None
 
 
-@frozen(kw_only=True)
-class Errors:
+@frozen(kw_only=True, repr=False)
+class Errors(MaskedRepr):
     """The errors of a refused request."""
 
     error: tuple[Error, ...] = ()
 
 
-@frozen(kw_only=True)
-class ErrorsResponse:
+@frozen(kw_only=True, repr=False)
+class ErrorsResponse(MaskedRepr):
     """``{"Errors": {"Error": [...]}}``: how MDES refuses a request."""
 
     errors: Errors | None = None
