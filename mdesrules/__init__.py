@@ -12,6 +12,7 @@ full PAN. See ``docs/`` for the pre-flight command, the rule catalogue and the C
 """
 
 from .checking import check, parse, to_wire
+from .client import Client
 from .context import (
     AccountRange,
     AccountRangeError,
@@ -21,10 +22,20 @@ from .context import (
     InventoryError,
     TokenRecord,
 )
-from .exceptions import InvalidRequest, MdesRulesError, UnknownOperation
+from .exceptions import (
+    ConnectError,
+    DecodeError,
+    InvalidRequest,
+    MdesError,
+    MdesRulesError,
+    Timeout,
+    TransportError,
+    UnknownOperation,
+)
 from .lifecycle import LifecycleError, Status, TokenState
 from .masking import mask_pan, scrub
 from .registry import REGISTRY, Operation, Registry
+from .transport import Request, Response, Transport
 from .violations import CODES, Report, Violation
 
 __version__ = "0.1.0"
@@ -35,18 +46,27 @@ __all__ = [
     "AccountRange",
     "AccountRangeError",
     "AccountRanges",
+    "Client",
+    "ConnectError",
     "Context",
+    "DecodeError",
     "InvalidRequest",
     "Inventory",
     "InventoryError",
     "LifecycleError",
+    "MdesError",
     "MdesRulesError",
     "Operation",
     "Registry",
     "Report",
+    "Request",
+    "Response",
     "Status",
+    "Timeout",
     "TokenRecord",
     "TokenState",
+    "Transport",
+    "TransportError",
     "UnknownOperation",
     "Violation",
     "check",

@@ -12,6 +12,7 @@ not fit raises :class:`~mdesrules.exceptions.DecodeError`.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from .checking import check
@@ -28,12 +29,15 @@ __all__ = [
     "ERRORS_KEY",
     "decode_request",
     "decode_response",
+    "encode_errors",
     "encode_request",
     "encode_response",
     "error_response",
 ]
 
 Form = Literal["json", "xml"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: The key (JSON) or root element (XML) of an MDES error answer.
 ERRORS_KEY = "Errors"
@@ -92,20 +96,31 @@ def encode_response(response: Response, form: Form = "json") -> tuple[str | None
     and a ``TokenResponse`` XML root.
     """
     op = REGISTRY.get(response.operation)
-    if response.errors or response.body is None:
-        errors = ErrorsResponse(errors=Errors(error=response.errors))
-        document = unstructure(errors)
-        if form == "xml":
-            return ERRORS_KEY, _to_xml_shape(object_spec(Errors), document[ERRORS_KEY])
-        return None, document
-    if op.response is None:
-        raise ValueError(f"operation {op.name!r} has no response model")
+    if response.errors:
+        return encode_errors(response.errors, form)
+    if op.response is None or not isinstance(response.body, op.response):
+        expected = op.response.__name__ if op.response is not None else "no response"
+        raise ValueError(
+            f"a {op.name} answer without errors needs a {expected} body, "
+            f"got {type(response.body).__name__}"
+        )
     document = unstructure(response.body, _naming(op, form))
     if form == "xml":
         return op.response_wrapper, _to_xml_shape(object_spec(op.response), document)
     if op.wrapper is None:
         return None, document
     return None, {op.response_wrapper: document}
+
+
+def encode_errors(errors: tuple[Error, ...], form: Form = "json") -> tuple[str | None, Any]:
+    """The MDES error document of *errors*: ``{"Errors": {"Error": [...]}}``, or an
+    ``Errors`` root element in XML. It belongs to no operation, so any endpoint (or none:
+    an unknown path) can answer with it.
+    """
+    document = unstructure(ErrorsResponse(errors=Errors(error=errors)))
+    if form == "xml":
+        return ERRORS_KEY, _to_xml_shape(object_spec(Errors), document[ERRORS_KEY])
+    return None, document
 
 
 def decode_response(operation: str, status: int, document: object, form: Form = "json") -> Response:
@@ -262,7 +277,10 @@ def _read_member(
 
 def _read_str(value: object, path: str, warnings: list[Violation]) -> str | None:
     if isinstance(value, str):
-        return value
+        if _SURROGATE.search(value) is None:
+            return value
+        warnings.append(_quirk(path, "text with an unpaired surrogate; replaced by U+FFFD"))
+        return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, bool):
         warnings.append(_quirk(path, "a boolean where MDES documents a string; read as text"))
         return "true" if value else "false"
@@ -310,9 +328,23 @@ def _from_xml_shape(
                 value = inner if isinstance(inner, list) else [inner]
             else:
                 raise DecodeError(f"{base}/{key} must hold <{f.item}> elements")
-        elif (
-            f is not None and f.kind == "object" and f.child is not None and isinstance(value, dict)
-        ):
-            value = _from_xml_shape(f.child, value, warnings, f"{base}/{key}")
+            if f.item_kind == "object" and f.child is not None:
+                value = [
+                    _object_from_xml(f.child, v, warnings, f"{base}/{key}/{i}")
+                    for i, v in enumerate(value)
+                ]
+        elif f is not None and f.kind == "object" and f.child is not None:
+            value = _object_from_xml(f.child, value, warnings, f"{base}/{key}")
         out[key] = value
     return out
+
+
+def _object_from_xml(
+    spec: ObjectSpec, value: object, warnings: list[Violation], base: str
+) -> object:
+    """One object member in DataContract shape: an empty element (``<Device/>``) is ``{}``."""
+    if value == "":
+        return {}
+    if isinstance(value, dict):
+        return _from_xml_shape(spec, value, warnings, base)
+    return value

@@ -95,7 +95,10 @@ def printable() -> matches:
 
 def no_control() -> matches:
     """Free text without control characters (tab and line breaks allowed)."""
-    return matches("[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*", "text without control characters")
+    return matches(
+        "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ud800-\\udfff]*",
+        "text without control characters or unpaired surrogates",
+    )
 
 
 def mmyy() -> matches:

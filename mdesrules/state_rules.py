@@ -55,7 +55,9 @@ def _shown(value: str) -> str:
 
 def _bound(prefix: str) -> str:
     """An account range bound for a message: long bounds show only their first six digits."""
-    return prefix if len(prefix) <= 8 else f"{prefix[:6]}...({len(prefix)} digits)"
+    if len(prefix) <= 8:
+        return prefix
+    return prefix[:6] + "*" * (len(prefix) - 6) if len(prefix) <= 10 else mask_pan(prefix)
 
 
 def _valid(obj: Obj, name: str | None, bad: set[str]) -> str | None:

@@ -199,10 +199,26 @@ def test_no_control_accepts_text_with_tabs_and_line_breaks(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "char", ["\x00", "\x07", "\x08", "\x0b", "\x0c", "\x0e", "\x1b", "\x1f", "\x7f"]
+    "char",
+    [
+        "\x00",
+        "\x07",
+        "\x08",
+        "\x0b",
+        "\x0c",
+        "\x0e",
+        "\x1b",
+        "\x1f",
+        "\x7f",
+        chr(0xD800),
+        chr(0xDFFF),
+    ],
 )
-def test_no_control_refuses_control_characters(char: str) -> None:
-    assert no_control()(f"a{char}b") == ("bad_format", "must be text without control characters")
+def test_no_control_refuses_control_characters_and_lone_surrogates(char: str) -> None:
+    assert no_control()(f"a{char}b") == (
+        "bad_format",
+        "must be text without control characters or unpaired surrogates",
+    )
 
 
 # --- one_of --------------------------------------------------------------------------------------
@@ -252,7 +268,7 @@ def test_one_of_never_echoes_a_pan() -> None:
         (length(1), "length >= 1"),
         (digits(), "only the digits 0-9"),
         (printable(), "printable ASCII without spaces"),
-        (no_control(), "text without control characters"),
+        (no_control(), "text without control characters or unpaired surrogates"),
         (mmyy(), "a date as MMYY with month 01-12"),
         (luhn(), "valid Luhn check digit"),
         (one_of(("0", "1")), "one of '0', '1'"),

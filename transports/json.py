@@ -10,9 +10,11 @@ from typing import Any
 
 from mdesrules.codec import decode_request as _decode_request
 from mdesrules.codec import decode_response as _decode_response
+from mdesrules.codec import encode_errors as _encode_errors
 from mdesrules.codec import encode_request as _encode_request
 from mdesrules.codec import encode_response as _encode_response
 from mdesrules.exceptions import DecodeError
+from mdesrules.models.responses import Error
 from mdesrules.transport import Request, Response
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "decode_request",
     "decode_response",
+    "encode_errors",
     "encode_request",
     "encode_response",
     "loads",
@@ -32,7 +35,11 @@ MAX_BODY_BYTES = 1_048_576
 
 
 def _dumps(document: Any) -> bytes:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate: only \u escapes can carry it
+        return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
 def _refuse_constant(name: str) -> object:
@@ -88,3 +95,9 @@ def decode_response(operation: str, status: int, data: bytes) -> Response:
         DecodeError: the answer is not JSON, or not this operation's response or an error.
     """
     return _decode_response(operation, status, loads(data), "json")
+
+
+def encode_errors(errors: tuple[Error, ...]) -> bytes:
+    """The JSON MDES error document of *errors* (for any endpoint, or none)."""
+    envelope, document = _encode_errors(errors, "json")
+    return _dumps({envelope: document} if envelope is not None else document)

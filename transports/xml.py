@@ -9,9 +9,11 @@ from __future__ import annotations
 from mdesrules._xml import MAX_XML_BYTES, XmlRejected, from_document, parse_xml, to_document
 from mdesrules.codec import decode_request as _decode_request
 from mdesrules.codec import decode_response as _decode_response
+from mdesrules.codec import encode_errors as _encode_errors
 from mdesrules.codec import encode_request as _encode_request
 from mdesrules.codec import encode_response as _encode_response
 from mdesrules.exceptions import DecodeError
+from mdesrules.models.responses import Error
 from mdesrules.transport import Request, Response
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "MAX_XML_BYTES",
     "decode_request",
     "decode_response",
+    "encode_errors",
     "encode_request",
     "encode_response",
     "loads",
@@ -69,3 +72,9 @@ def decode_response(operation: str, status: int, data: bytes) -> Response:
         DecodeError: not acceptable XML, or not this operation's response or an error.
     """
     return _decode_response(operation, status, loads(data), "xml")
+
+
+def encode_errors(errors: tuple[Error, ...]) -> bytes:
+    """The XML ``Errors`` document of *errors* (for any endpoint, or none)."""
+    root, document = _encode_errors(errors, "xml")
+    return from_document(root or "", document)

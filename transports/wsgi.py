@@ -1,0 +1,269 @@
+"""A WSGI application that serves an MDES handler over HTTP, the way MDES answers.
+
+Give it any callable from :class:`~mdesrules.transport.Request` to
+:class:`~mdesrules.transport.Response` (the simulated MDES, or a test's fake) and serve it
+with any WSGI server; :class:`~transports.http.HttpTransport` then talks to it as it talks
+to Mastercard::
+
+    from wsgiref.simple_server import make_server
+    make_server("127.0.0.1", 8080, WsgiApp(handler)).serve_forever()
+
+Every operation is served at ``base_path + path`` (``/mdes/csapi/v2/token/update``) in
+JSON; the legacy update (``.../api/Update``) in JSON or DataContract XML, told by the
+``Content-Type``. Requests are decoded and checked by the codecs, so the handler sees only
+valid requests. Whatever goes wrong is answered in MDES's error shape, in XML for an XML
+request and JSON otherwise, never with a traceback or an HTML page:
+
+========================================  ======  ==================================
+what                                      status  ``ReasonCode``
+========================================  ======  ==================================
+a request that breaks rules               400     each violation's code, upper-cased
+a body that is not JSON / safe XML        400     ``MALFORMED_DOCUMENT``
+no operation at the path                  404     ``NOT_FOUND``
+a method other than POST                  405     ``METHOD_NOT_ALLOWED``
+a body type the operation does not take   415     ``UNSUPPORTED_MEDIA_TYPE``
+a body larger than ``max_body``           413     ``REQUEST_TOO_LARGE``
+the handler raised or answered nonsense   500     ``INTERNAL_ERROR``
+========================================  ======  ==================================
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Literal
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from mdesrules.exceptions import DecodeError, InvalidRequest
+from mdesrules.masking import scrub
+from mdesrules.models.responses import Error
+from mdesrules.registry import REGISTRY, Operation
+from mdesrules.transport import Request, Response
+
+from . import json as json_codec
+from . import xml as xml_codec
+
+__all__ = ["DEFAULT_BASE_PATH", "MAX_REQUEST_BYTES", "WsgiApp"]
+
+#: Where MDES serves the Customer Service API v2.
+DEFAULT_BASE_PATH = "/mdes/csapi/v2"
+#: The largest request body read by default.
+MAX_REQUEST_BYTES = 1_048_576
+
+Handler = Callable[[Request], Response]
+Form = Literal["json", "xml"]
+
+_JSON_TYPES = frozenset({"application/json", "text/json"})
+_XML_TYPES = frozenset({"application/xml", "text/xml"})
+_CHUNK = 65_536
+# A client that sends a body too large is still read (and the bytes dropped) up to this
+# many times the limit, so that it sees the 413 rather than a connection reset.
+_DRAIN_FACTOR = 8
+
+log = logging.getLogger("transports.wsgi")
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, reason_code: str, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.reason_code = reason_code
+        self.description = description
+
+
+class WsgiApp:
+    """Serves *handler* as an MDES Customer Service API (see the module doc).
+
+    Args:
+        handler: answers each checked request.
+        base_path: the path the API lives under (no trailing slash).
+        max_body: the largest request body accepted, in bytes.
+    """
+
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        base_path: str = DEFAULT_BASE_PATH,
+        max_body: int = MAX_REQUEST_BYTES,
+    ) -> None:
+        if max_body < 0:
+            raise ValueError("max_body must be >= 0")
+        self.handler = handler
+        self.base_path = base_path.rstrip("/")
+        self.max_body = max_body
+        self.routes: dict[str, Operation] = {self.base_path + op.path: op for op in REGISTRY}
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        form = _form_of(environ)
+        op: Operation | None = None
+        try:
+            op = self._route(environ)
+            form = self._accepted_form(environ, op)
+            data = self._read_body(environ)
+            request = self._decode(op, form, data)
+        except _Refusal as refusal:
+            entry = _entry("INPUT", refusal.reason_code, refusal.description)
+            extra = [("Allow", "POST")] if refusal.status == 405 else []
+            return _answer(start_response, refusal.status, form, (entry,), extra)
+        except InvalidRequest as invalid:
+            entries = tuple(
+                _entry(v.path or "INPUT", v.code.upper(), v.message) for v in invalid.report.errors
+            )
+            return _answer(start_response, 400, form, entries)
+        return self._handle(start_response, op, form, request)
+
+    def _route(self, environ: WSGIEnvironment) -> Operation:
+        path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+        op = self.routes.get(path)
+        if op is None:
+            raise _Refusal(404, "NOT_FOUND", "no MDES operation is served at this path")
+        if str(environ.get("REQUEST_METHOD", "")).upper() != op.method:
+            raise _Refusal(405, "METHOD_NOT_ALLOWED", f"{op.endpoint} takes {op.method} only")
+        return op
+
+    def _accepted_form(self, environ: WSGIEnvironment, op: Operation) -> Form:
+        media = _media_type(environ)
+        if media in _JSON_TYPES:
+            return "json"
+        if media in _XML_TYPES and op.xml_root is not None:
+            return "xml"
+        takes = "application/json or application/xml" if op.xml_root else "application/json"
+        raise _Refusal(415, "UNSUPPORTED_MEDIA_TYPE", f"{op.endpoint} takes {takes}")
+
+    def _read_body(self, environ: WSGIEnvironment) -> bytes:
+        stream = environ["wsgi.input"]
+        declared = str(environ.get("CONTENT_LENGTH", "") or "").strip()
+        if declared:
+            if not declared.isdigit():
+                raise _Refusal(400, "MALFORMED_DOCUMENT", "the Content-Length is not a number")
+            length = int(declared)
+        elif environ.get("wsgi.input_terminated"):
+            length = -1
+        else:
+            length = 0
+        if length > self.max_body:
+            if length <= self.max_body * _DRAIN_FACTOR:
+                _drain(stream, length)
+            raise _Refusal(413, "REQUEST_TOO_LARGE", _too_large(self.max_body))
+        limit = self.max_body + 1 if length < 0 else length
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while size < limit:
+                chunk = stream.read(min(_CHUNK, limit - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        except OSError:
+            raise _Refusal(400, "MALFORMED_DOCUMENT", "the body could not be read") from None
+        if size > self.max_body:
+            raise _Refusal(413, "REQUEST_TOO_LARGE", _too_large(self.max_body))
+        return b"".join(chunks)
+
+    def _decode(self, op: Operation, form: Form, data: bytes) -> Request:
+        try:
+            if form == "xml":
+                return xml_codec.decode_request(op.name, data)
+            return json_codec.decode_request(op.name, data)
+        except DecodeError as error:
+            raise _Refusal(400, "MALFORMED_DOCUMENT", str(error)) from None
+
+    def _handle(
+        self, start_response: StartResponse, op: Operation, form: Form, request: Request
+    ) -> Iterable[bytes]:
+        try:
+            response = self.handler(request)
+            if not isinstance(response, Response) or response.operation != op.name:
+                raise TypeError("the handler did not answer with a Response of the operation")
+            if not response.errors and not (
+                op.response is not None and isinstance(response.body, op.response)
+            ):
+                raise TypeError("the handler answered neither errors nor the response model")
+            if not 200 <= response.status <= 599:
+                raise ValueError("the handler answered with a status outside 200..599")
+            body = _encode(form, response)
+        except Exception as error:
+            # The exception's text may quote the request (a PAN): log its type only.
+            log.error("%s: the handler failed (%s)", op.name, type(error).__name__)
+            entry = _entry("SYSTEM", "INTERNAL_ERROR", "the service failed to answer")
+            return _answer(start_response, 500, form, (entry,))
+        return _respond(start_response, response.status, form, body)
+
+
+def _media_type(environ: WSGIEnvironment) -> str:
+    return str(environ.get("CONTENT_TYPE", "") or "").split(";")[0].strip().lower()
+
+
+def _form_of(environ: WSGIEnvironment) -> Form:
+    """The form to refuse in: XML when the request is XML, JSON otherwise."""
+    return "xml" if _media_type(environ) in _XML_TYPES else "json"
+
+
+def _too_large(limit: int) -> str:
+    return f"the body is larger than {limit} bytes"
+
+
+def _drain(stream: object, length: int) -> None:
+    read = getattr(stream, "read", None)
+    if read is None:
+        return
+    left = length
+    try:
+        while left > 0:
+            chunk = read(min(_CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+    except OSError:
+        return
+
+
+def _entry(source: str, reason_code: str, description: str) -> Error:
+    return Error(
+        source=source,
+        reason_code=reason_code,
+        description=scrub(description),
+        recoverable="false",
+    )
+
+
+def _answer(
+    start_response: StartResponse,
+    status: int,
+    form: Form,
+    errors: tuple[Error, ...],
+    extra: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
+    body = xml_codec.encode_errors(errors) if form == "xml" else json_codec.encode_errors(errors)
+    return _respond(start_response, status, form, body, extra)
+
+
+def _encode(form: Form, response: Response) -> bytes:
+    if form == "xml":
+        return xml_codec.encode_response(response)
+    return json_codec.encode_response(response)
+
+
+def _respond(
+    start_response: StartResponse,
+    status: int,
+    form: Form,
+    body: bytes,
+    extra: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Unknown"
+    content_type = xml_codec.CONTENT_TYPE if form == "xml" else json_codec.CONTENT_TYPE
+    headers = [
+        ("Content-Type", f"{content_type}; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("X-Content-Type-Options", "nosniff"),
+        *(extra or []),
+    ]
+    start_response(f"{status} {phrase}", headers)
+    return [body]
