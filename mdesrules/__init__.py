@@ -21,6 +21,7 @@ from .context import (
     Inventory,
     InventoryError,
     TokenRecord,
+    TokenSource,
 )
 from .exceptions import (
     ConnectError,
@@ -64,6 +65,7 @@ __all__ = [
     "Status",
     "Timeout",
     "TokenRecord",
+    "TokenSource",
     "TokenState",
     "Transport",
     "TransportError",

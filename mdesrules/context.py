@@ -17,6 +17,7 @@ import csv
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Protocol
 
 from attrs import field, frozen
 
@@ -32,6 +33,7 @@ __all__ = [
     "Inventory",
     "InventoryError",
     "TokenRecord",
+    "TokenSource",
 ]
 
 _MAX_TUR = 64
@@ -459,6 +461,17 @@ def _without_bom(lines: Iterable[str]) -> Iterator[str]:
         yield line.removeprefix("\ufeff") if number == 1 else line
 
 
+class TokenSource(Protocol):
+    """Where token-state rules look tokens up: an :class:`Inventory`, or a live token store
+    (the simulated MDES) that answers the same two questions."""
+
+    def by_tur(self, tur: str) -> TokenRecord | None:
+        """The token with this Token Unique Reference, or ``None``."""
+
+    def by_pan(self, pan: str) -> tuple[TokenRecord, ...]:
+        """Every token of this account PAN."""
+
+
 @frozen
 class Context:
     """What the token-state rules know beyond the request itself.
@@ -470,7 +483,7 @@ class Context:
             are issuers, hence ``"I"``.
     """
 
-    inventory: Inventory | None = None
+    inventory: TokenSource | None = None
     account_ranges: AccountRanges | None = None
     party: str = "I"
 
