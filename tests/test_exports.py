@@ -8,9 +8,9 @@ PUBLIC = {
     "CODES", "REGISTRY", "AccountRange", "AccountRangeError", "AccountRanges", "Client",
     "ConnectError", "Context", "DecodeError", "InvalidRequest", "Inventory", "InventoryError",
     "LifecycleError", "MdesError", "MdesRulesError", "Operation", "Registry", "Report",
-    "Request", "Response", "Status", "Timeout", "TokenRecord", "TokenSource", "TokenState", "Transport",
-    "TransportError", "UnknownOperation", "Violation", "check", "mask_pan", "parse", "scrub",
-    "to_wire",
+    "Request", "Response", "Status", "Timeout", "TokenRecord", "TokenSource", "TokenState",
+    "Transport", "TransportError", "UnknownOperation", "Violation", "check", "mask_pan", "parse",
+    "scrub", "to_wire",
 }  # fmt: skip
 
 
