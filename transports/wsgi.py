@@ -9,10 +9,11 @@ to Mastercard::
     make_server("127.0.0.1", 8080, WsgiApp(handler)).serve_forever()
 
 Every operation is served at ``base_path + path`` (``/mdes/csapi/v2/token/update``) in
-JSON; the legacy update (``.../api/Update``) in JSON or DataContract XML, told by the
-``Content-Type``. Requests are decoded and checked by the codecs, so the handler sees only
-valid requests. Whatever goes wrong is answered in MDES's error shape, in XML for an XML
-request and JSON otherwise, never with a traceback or an HTML page:
+JSON; the legacy update in JSON or DataContract XML, told by the ``Content-Type``, both
+below the base (``/mdes/csapi/v2/api/Update``) and at ``legacy_path`` (``/api/Update``,
+where the legacy service lives). Requests are decoded and checked by the codecs, so the
+handler sees only valid requests. Whatever goes wrong is answered in MDES's error shape,
+in XML for an XML request and JSON otherwise, never with a traceback or an HTML page:
 
 ========================================  ======  ==================================
 what                                      status  ``ReasonCode``
@@ -44,10 +45,12 @@ from mdesrules.transport import Request, Response
 from . import json as json_codec
 from . import xml as xml_codec
 
-__all__ = ["DEFAULT_BASE_PATH", "MAX_REQUEST_BYTES", "WsgiApp"]
+__all__ = ["DEFAULT_BASE_PATH", "DEFAULT_LEGACY_PATH", "MAX_REQUEST_BYTES", "WsgiApp"]
 
 #: Where MDES serves the Customer Service API v2.
 DEFAULT_BASE_PATH = "/mdes/csapi/v2"
+#: Where the legacy customer service takes its update (at the root, not below the base).
+DEFAULT_LEGACY_PATH = "/api/Update"
 #: The largest request body read by default.
 MAX_REQUEST_BYTES = 1_048_576
 
@@ -78,6 +81,8 @@ class WsgiApp:
     Args:
         handler: answers each checked request.
         base_path: the path the API lives under (no trailing slash).
+        legacy_path: a second path the legacy update is served at, besides
+            ``base_path + "/api/Update"``; ``None`` serves it below the base only.
         max_body: the largest request body accepted, in bytes.
     """
 
@@ -86,6 +91,7 @@ class WsgiApp:
         handler: Handler,
         *,
         base_path: str = DEFAULT_BASE_PATH,
+        legacy_path: str | None = DEFAULT_LEGACY_PATH,
         max_body: int = MAX_REQUEST_BYTES,
     ) -> None:
         if max_body < 0:
@@ -94,6 +100,9 @@ class WsgiApp:
         self.base_path = base_path.rstrip("/")
         self.max_body = max_body
         self.routes: dict[str, Operation] = {self.base_path + op.path: op for op in REGISTRY}
+        self.legacy_path = None if legacy_path is None else "/" + legacy_path.strip("/")
+        if self.legacy_path is not None:
+            self.routes.setdefault(self.legacy_path, REGISTRY.get("legacy_update"))
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         form = _form_of(environ)

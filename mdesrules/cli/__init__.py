@@ -1,4 +1,4 @@
-"""Command line interface: ``mdesrules check`` and ``mdesrules rules``.
+"""Command line interface: ``mdesrules check``, ``mdesrules rules`` and ``mdesrules serve``.
 
 :func:`main` is the console script. It never shows a traceback: a usage or I/O problem is
 one line on stderr and exit status 2 (DESIGN.md section 5), an interrupt exits 130 and a
@@ -18,6 +18,7 @@ from ._errors import UsageError
 from ._parser import build_parser
 from ._readers import InputError
 from ._rules import run_rules
+from ._serve import run_serve
 
 __all__ = ["main"]
 
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return run_rules(args, sys.stdout)
+        if args.command == "serve":
+            return run_serve(args, _stdin(), sys.stderr)
         return run_check(args, _stdin(), sys.stdout, sys.stderr)
     except (UsageError, InputError) as error:
         sys.stderr.write(f"mdesrules: {' '.join(str(error).splitlines())}\n")

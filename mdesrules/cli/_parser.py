@@ -68,6 +68,56 @@ def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0 to 65535): {text[:20]!r}")
+    return port
+
+
+def _add_serve(commands: argparse._SubParsersAction[_Parser]) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve the simulated MDES over HTTP, to test an issuer system against",
+        description=(
+            "Serve the simulated MDES: the Customer Service API v2 under /mdes/csapi/v2 "
+            "(JSON) and the legacy /api/Update (JSON or XML). Requests that break a rule "
+            "are answered in the MDES error shape. Runs until Ctrl-C or SIGTERM (exit "
+            "status 0); exit status 2 for a bad file or an address that cannot be bound."
+        ),
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default: %(default)s, this machine only)",
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=8080,
+        help="the port to listen on, 0 for any free one (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--tokens",
+        metavar="FILE",
+        help="seed the simulator with this token inventory (JSON array or JSON Lines)",
+    )
+    serve.add_argument(
+        "--db",
+        metavar="FILE",
+        help="keep the tokens in this SQLite file, so they survive a restart (seeded "
+        "only when --tokens is given); in memory otherwise",
+    )
+    serve.add_argument(
+        "--account-ranges",
+        metavar="FILE",
+        help="the issuer's account ranges (CSV with the header low,high)",
+    )
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose error messages mask PAN-like digits (they echo arguments)."""
 
@@ -76,7 +126,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(version: str) -> argparse.ArgumentParser:
-    """The ``mdesrules`` parser, with ``check`` and ``rules`` subcommands."""
+    """The ``mdesrules`` parser, with ``check``, ``rules`` and ``serve`` subcommands."""
     parser = _Parser(
         prog="mdesrules",
         description="Check Mastercard MDES token requests before they leave your system.",
@@ -87,4 +137,5 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     )
     _add_check(commands)
     _add_rules(commands)
+    _add_serve(commands)
     return parser

@@ -1,0 +1,94 @@
+"""``mdesrules serve``: the simulated MDES over HTTP (DESIGN.md section 5).
+
+The command line sits above the ``transports`` package, so it may use it; the import is
+made when the command runs, so that ``mdesrules check`` never loads the HTTP machinery.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+from ..context import Inventory
+from ._context import load_inventory, load_ranges
+from ._errors import UsageError
+
+if TYPE_CHECKING:
+    from transports.simulator import TokenStore
+    from transports.simulator.server import ThreadingWsgiServer
+
+__all__ = ["run_serve"]
+
+
+def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
+    """Serve until Ctrl-C or SIGTERM; returns 0 when stopped so.
+
+    Raises:
+        UsageError: a file cannot be read, the database cannot be opened, or the address
+            cannot be bound.
+        InputError: a file cannot be opened (from the readers).
+    """
+    from transports.simulator import SimulatedMdes
+    from transports.simulator.server import make_server, serve_until_stopped
+    from transports.wsgi import DEFAULT_BASE_PATH, DEFAULT_LEGACY_PATH, WsgiApp
+
+    inventory = load_inventory(args.tokens, stdin) if args.tokens is not None else None
+    ranges = load_ranges(args.account_ranges, stdin) if args.account_ranges is not None else None
+    store = _open_store(args.db, inventory)
+    try:
+        engine = SimulatedMdes(store, account_ranges=ranges)
+        app = WsgiApp(engine, base_path=DEFAULT_BASE_PATH, legacy_path=DEFAULT_LEGACY_PATH)
+        try:
+            server = make_server(app, args.host, args.port)
+        except OSError as error:
+            reason = error.strerror or str(error) or type(error).__name__
+            raise UsageError(
+                f"cannot listen on {_authority(args.host, args.port)}: {reason}"
+            ) from None
+        try:
+            stderr.write(
+                f"mdesrules: serving the simulated MDES on {_url(server)}{DEFAULT_BASE_PATH} "
+                f"(legacy: {DEFAULT_LEGACY_PATH})\n"
+            )
+            stderr.flush()
+            serve_until_stopped(server)
+        finally:
+            server.server_close()
+    finally:
+        store.close()
+    return 0
+
+
+def _open_store(db: str | None, inventory: Inventory | None) -> TokenStore:
+    from transports.simulator import MemoryStore, SqliteStore
+
+    if db is None:
+        if inventory is None:
+            return MemoryStore()
+        return MemoryStore.from_inventory(inventory)
+    try:
+        store = SqliteStore(db)
+    except (sqlite3.Error, OSError) as error:
+        raise UsageError(f"{db}: cannot open the database ({_reason(error)})") from None
+    try:
+        if inventory is not None:
+            store.seed(inventory)
+    except (sqlite3.Error, OSError) as error:
+        store.close()
+        raise UsageError(f"{db}: cannot seed the database ({_reason(error)})") from None
+    return store
+
+
+def _reason(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+def _authority(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _url(server: ThreadingWsgiServer) -> str:
+    host = str(server.server_address[0])
+    return f"http://{_authority(host, server.server_port)}"

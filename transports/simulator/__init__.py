@@ -1,0 +1,22 @@
+"""A simulated MDES Customer Service API: a token store and an engine that applies requests.
+
+:class:`SimulatedMdes` answers :class:`~mdesrules.transport.Request` objects as MDES does,
+from a :class:`TokenStore` (:class:`MemoryStore` by default, :class:`SqliteStore` to keep the
+tokens across restarts). Plug it into :class:`~transports.memory.InMemoryTransport` for tests
+in process, or :class:`~transports.wsgi.WsgiApp` to serve it over HTTP. It checks every
+request with :func:`mdesrules.check` and changes tokens with :mod:`mdesrules.lifecycle`, so it
+never disagrees with the pre-flight check.
+"""
+
+from .engine import SimulatedMdes
+from .store import Comment, HistoryEntry, MemoryStore, SqliteStore, StoredToken, TokenStore
+
+__all__ = [
+    "Comment",
+    "HistoryEntry",
+    "MemoryStore",
+    "SimulatedMdes",
+    "SqliteStore",
+    "StoredToken",
+    "TokenStore",
+]
