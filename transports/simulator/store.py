@@ -173,7 +173,33 @@ class TokenStore(Protocol):
         """Release the store's resources."""
 
 
-class MemoryStore:
+class _Writes:
+    """``put`` and ``put_many`` for a store that writes one token at a time in a transaction."""
+
+    __slots__ = ()
+
+    def transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def _write(self, token: StoredToken) -> None:
+        raise NotImplementedError
+
+    def put(self, token: StoredToken) -> None:
+        """Store *token*, replacing the one with its TUR."""
+        self.put_many((token,))
+
+    def put_many(self, tokens: Iterable[StoredToken]) -> None:
+        """Store every token, all or none."""
+        batch = list(tokens)
+        for token in batch:
+            if not isinstance(token, StoredToken):
+                raise TypeError(f"a store holds StoredToken, got {type(token).__name__}")
+        with self.transaction():
+            for token in batch:
+                self._write(token)
+
+
+class MemoryStore(_Writes):
     """Tokens in dictionaries, behind a re-entrant lock (see the module doc)."""
 
     def __init__(self, tokens: Iterable[StoredToken] = ()) -> None:
@@ -231,18 +257,6 @@ class MemoryStore:
     def tokens(self) -> tuple[StoredToken, ...]:
         with self.lock:
             return tuple(self._by_tur.values())
-
-    def put(self, token: StoredToken) -> None:
-        self.put_many((token,))
-
-    def put_many(self, tokens: Iterable[StoredToken]) -> None:
-        batch = list(tokens)
-        for token in batch:
-            if not isinstance(token, StoredToken):
-                raise TypeError(f"a store holds StoredToken, got {type(token).__name__}")
-        with self.transaction():
-            for token in batch:
-                self._write(token)
 
     def _write(self, token: StoredToken) -> None:
         tur = token.token_unique_reference
@@ -418,7 +432,7 @@ def _history_from_json(text: str) -> tuple[HistoryEntry, ...]:
     )
 
 
-class SqliteStore:
+class SqliteStore(_Writes):
     """Tokens in one SQLite file, kept across restarts (see the module doc).
 
     One connection shared by the threads of a process (``check_same_thread=False``), every
@@ -513,18 +527,6 @@ class SqliteStore:
         with self.lock:
             rows = self._conn.execute(f"SELECT {_COLUMNS} FROM tokens ORDER BY seq").fetchall()
         return tuple(_token(row) for row in rows)
-
-    def put(self, token: StoredToken) -> None:
-        self.put_many((token,))
-
-    def put_many(self, tokens: Iterable[StoredToken]) -> None:
-        batch = list(tokens)
-        for token in batch:
-            if not isinstance(token, StoredToken):
-                raise TypeError(f"a store holds StoredToken, got {type(token).__name__}")
-        with self.transaction():
-            for token in batch:
-                self._write(token)
 
     def _write(self, t: StoredToken) -> None:
         self._conn.execute(
