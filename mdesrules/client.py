@@ -8,7 +8,6 @@ An MDES error answer raises :class:`~mdesrules.exceptions.MdesError` with every 
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any, TypeVar
 
 from .checking import check
@@ -16,14 +15,14 @@ from .context import Context
 from .exceptions import InvalidRequest, MdesError
 from .models import legacy, requests, responses
 from .registry import REGISTRY
-from .transport import Request, Response, Transport
+from .transport import Closing, Request, Response, Transport
 
 __all__ = ["Client"]
 
 T = TypeVar("T")
 
 
-class Client:
+class Client(Closing):
     """Checks, sends and decodes MDES Customer Service requests through a transport.
 
     Args:
@@ -142,14 +141,3 @@ class Client:
     def close(self) -> None:
         """Close the transport."""
         self.transport.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

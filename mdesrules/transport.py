@@ -10,14 +10,14 @@ the interface, so it never depends on them.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 from attrs import frozen
 
 from .models.responses import Error
 from .violations import Violation
 
-__all__ = ["READ_ONLY", "Request", "Response", "Transport"]
+__all__ = ["READ_ONLY", "Closing", "Request", "Response", "Transport"]
 
 #: Operations that change nothing at MDES, so repeating them after a failure is safe.
 READ_ONLY = frozenset(
@@ -91,3 +91,21 @@ class Transport(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class Closing:
+    """Context-manager support for anything with a ``close()``: ``with`` closes it."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -30,7 +30,6 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from types import TracebackType
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -40,7 +39,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutErr
 
 from mdesrules.exceptions import ConnectError, DecodeError, Timeout, TransportError
 from mdesrules.registry import REGISTRY
-from mdesrules.transport import Request, Response
+from mdesrules.transport import Closing, Request, Response
 
 from . import json as json_codec
 from . import xml as xml_codec
@@ -73,7 +72,7 @@ class _Retry(Exception):
     """An attempt failed and another one is allowed; the message says why (for the log)."""
 
 
-class HttpTransport:
+class HttpTransport(Closing):
     """Sends requests to MDES over HTTPS with :mod:`requests`.
 
     Args:
@@ -253,17 +252,6 @@ class HttpTransport:
         if not self.closed and self._owns_session:
             self.session.close()
         self.closed = True
-
-    def __enter__(self) -> HttpTransport:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"HttpTransport({self.base_url!r}, form={self.form!r})"

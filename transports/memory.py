@@ -8,17 +8,16 @@ simulated MDES, or a function the test writes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 from typing import Literal
 
-from mdesrules.transport import Request, Response
+from mdesrules.transport import Closing, Request, Response
 
 __all__ = ["Handler", "InMemoryTransport"]
 
 Handler = Callable[[Request], Response]
 
 
-class InMemoryTransport:
+class InMemoryTransport(Closing):
     """Delivers each request to *handler* in process.
 
     Args:
@@ -57,14 +56,3 @@ class InMemoryTransport:
     def close(self) -> None:
         """Mark the transport closed; later sends raise ``RuntimeError``."""
         self.closed = True
-
-    def __enter__(self) -> InMemoryTransport:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
