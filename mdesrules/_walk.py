@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from .fields import severity_of
 from .masking import safe_str, scrub
 from .schema import FieldSpec, ObjectSpec
 from .violations import Severity, Violation, pointer
@@ -44,7 +45,8 @@ def unknown_field(
     """The violation for a key the object does not define, with a spelling suggestion."""
     shown = shown_key(key)
     path = base + pointer(shown)
-    message = f"unknown field {shown!r}"
+    # The repr of a key may spell a character as digits (``\\U00107370``): scrub it again.
+    message = f"unknown field {scrub(repr(shown))}"
     close = _closest(safe_str(key), spec)
     if hint:
         message += f"; {hint}"
@@ -71,6 +73,8 @@ def check_object(
 ) -> bool:
     """Check one JSON object against *spec*; False when *obj* is not an object at all.
 
+    The fields' own rules run first, then unknown keys are reported with severity *unknown*,
+    then the rules across the object's fields that its model declares (``spec.rules``).
     Names of fields with a violation are added to *bad*, so that token-state rules can skip
     values that are already known to be wrong.
     """
@@ -90,6 +94,8 @@ def check_object(
     for key in obj:
         if key not in by_name:
             out.append(unknown_field(key, base, spec, unknown))
+    for rule in spec.rules:
+        rule.check(obj, base, out)
     return True
 
 
@@ -99,6 +105,12 @@ def check_value(
     """Check one field's value: its type, then its field rules up to the first failure."""
     if f.kind == "str":
         _check_str(f, value, path, f.name, out)
+    elif f.kind == "bool":
+        if not isinstance(value, bool):
+            out.append(_wrong_type(path, f.name, "a JSON boolean", value))
+    elif f.kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            out.append(_wrong_type(path, f.name, "a JSON integer", value))
     elif f.kind == "object":
         assert f.child is not None
         check_object(f.child, value, path, f.name, out, unknown)
@@ -122,7 +134,7 @@ def _check_str(f: FieldSpec, value: object, path: str, name: str, out: list[Viol
         failure = rule(value)
         if failure is not None:
             code, message = failure
-            severity: Severity = "warning" if code == "deprecated_value" else "error"
+            severity = severity_of(rule, code)
             out.append(Violation(code, path, (path,), f"{name} {message}", severity))
             if severity == "error":
                 return

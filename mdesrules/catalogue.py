@@ -38,7 +38,8 @@ _INTRO = (
     "A field's own rules stop at the first that fails (type, length, format, check digit), "
     "so a field gets at most one violation from them.",
     "Rules across fields and token-state rules all run and all report.",
-    "A field that is not listed is an `unknown_field` error.",
+    "A field that is not listed is an `unknown_field` error in requests, and a warning in "
+    "inbound notifications (MDES asks receivers to tolerate new fields).",
     "A member of an object (`AuditInfo.UserId`) is required only when the object is sent.",
     "Token-state rules need a context (the token inventory, the account ranges) and run only "
     "when one is given.",
@@ -55,12 +56,14 @@ class _Row:
     rules: str
 
 
+_KIND_NAMES = {"str": "string", "bool": "boolean", "int": "integer", "object": "object"}
+_KIND_PLURALS = {"str": "strings", "bool": "booleans", "int": "integers", "object": "objects"}
+
+
 def _type(spec: FieldSpec) -> str:
-    if spec.kind == "str":
-        return "string"
     if spec.kind == "array":
-        return f"array of {'strings' if spec.item_kind == 'str' else 'objects'}"
-    return "object"
+        return f"array of {_KIND_PLURALS.get(spec.item_kind or 'object', 'objects')}"
+    return _KIND_NAMES[spec.kind]
 
 
 def _presence(spec: FieldSpec, model: type) -> str:
@@ -79,6 +82,17 @@ def _rows(spec: ObjectSpec, prefix: str = "") -> Iterator[_Row]:
         yield _Row(path, _presence(f, spec.model), _type(f), rules)
         if f.child is not None:
             yield from _rows(f.child, path + ("[]." if f.kind == "array" else "."))
+
+
+def _nested_rules(spec: ObjectSpec, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """(object path, rule) for the rules of every nested object, wherever it is sent."""
+    for f in spec.fields:
+        if f.child is None:
+            continue
+        path = prefix + f.name + ("[]" if f.kind == "array" else "")
+        for rule in f.child.rules:
+            yield path, rule
+        yield from _nested_rules(f.child, path + ".")
 
 
 def _naming(naming: Callable[[str], str]) -> str:
@@ -148,6 +162,11 @@ def _markdown(registry: Registry) -> str:
         else:
             out.append("Rules across fields: none.")
         out.append("")
+        nested = list(_nested_rules(form.spec))
+        if nested:
+            out += ["Rules inside objects (applied to each one sent):", ""]
+            out += [f"- `{path}`: {_markdown_cell(repr(rule))}" for path, rule in nested]
+            out.append("")
         if form.state_rules:
             out += ["Token-state rules (they need a context):", ""]
             out += [f"- {_markdown_cell(repr(rule))}" for rule in form.state_rules]
@@ -211,6 +230,11 @@ def _text(registry: Registry) -> str:
         else:
             out.append("Rules across fields: none.")
         out.append("")
+        nested = list(_nested_rules(form.spec))
+        if nested:
+            out.append("Rules inside objects (applied to each one sent):")
+            out += [f"  - {path}: {rule!r}" for path, rule in nested]
+            out.append("")
         if form.state_rules:
             out.append("Token-state rules (they need a context):")
             out += [f"  - {rule!r}" for rule in form.state_rules]

@@ -17,7 +17,7 @@ from .context import Context
 from .converters import structure, unstructure
 from .exceptions import InvalidRequest
 from .registry import REGISTRY, Form, FormName, Operation
-from .schema import identity, wire_name
+from .schema import ObjectSpec, identity, wire_name
 from .violations import Report, Violation, pointer
 
 __all__ = ["check", "check_form", "parse", "to_wire"]
@@ -85,6 +85,7 @@ def check_form(
 ) -> list[Violation]:
     """The violations of *payload* in one wire *form* of *op* (the uncached core of check)."""
     out: list[Violation] = []
+    unknown = op.unknown_severity
     spec = form.spec
     envelope = form.envelope
     if envelope is None:
@@ -107,7 +108,7 @@ def check_form(
             for key in payload:
                 if key != envelope:
                     hint = f"it belongs inside {envelope}" if key in spec.by_name else ""
-                    out.append(unknown_field(key, "", spec, "error", hint))
+                    out.append(unknown_field(key, "", spec, unknown, hint))
         else:
             stray = [k for k in payload if k in spec.by_name]
             out.append(
@@ -121,10 +122,10 @@ def check_form(
             )
             for key in payload:
                 if key not in spec.by_name:
-                    out.append(unknown_field(key, "", spec, "error"))
+                    out.append(unknown_field(key, "", spec, unknown))
             return out
     bad: set[str] = set()
-    if not check_object(spec, inner, base, envelope or op.name, out, "error", bad):
+    if not check_object(spec, inner, base, envelope or op.name, out, unknown, bad):
         return out
     assert isinstance(inner, dict)
     for rule in form.rules:
@@ -154,6 +155,9 @@ def to_wire(model: object, *, operation: str | None = None) -> dict[str, Any]:
 def parse(operation: str, document: object, *, form: FormName = "json") -> Any:
     """The request model of a wire *document*, after checking it.
 
+    Unknown fields that the operation tolerates (``unknown_severity="warning"``) are left
+    out of the model.
+
     Raises:
         UnknownOperation: *operation* is not a known operation name.
         InvalidRequest: the document breaks a rule; ``.report`` holds every violation.
@@ -168,4 +172,24 @@ def parse(operation: str, document: object, *, form: FormName = "json") -> Any:
     assert isinstance(document, dict)
     inner = document[envelope] if envelope is not None else document
     naming = op.naming if form == "json" else identity
+    if op.unknown_severity == "warning":  # tolerated unknown fields are left out of the model
+        inner = _known_only(op.form(form).spec, inner)
     return structure(inner, op.request, naming)
+
+
+def _known_only(spec: ObjectSpec, value: object) -> object:
+    """*value* (an object of *spec*) without the keys its spec does not define, at any depth."""
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, object] = {}
+    for key, member in value.items():
+        f = spec.by_name.get(key)
+        if f is None:
+            continue
+        if f.child is not None and isinstance(member, list):
+            out[key] = [_known_only(f.child, item) for item in member]
+        elif f.child is not None:
+            out[key] = _known_only(f.child, member)
+        else:
+            out[key] = member
+    return out

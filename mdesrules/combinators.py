@@ -11,13 +11,14 @@ key, so a ``null`` or an empty string still conflicts with its alternatives.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from attrs import evolve, frozen
 
-from .violations import Violation, pointer
+from .violations import Severity, Violation, pointer
 
 __all__ = [
     "Condition",
@@ -28,7 +29,9 @@ __all__ = [
     "at_most_one_of",
     "equals",
     "exactly_one_of",
+    "expects",
     "forbids",
+    "only_when",
     "present",
     "requires",
     "when",
@@ -256,6 +259,79 @@ class Requires:
 
 
 @frozen(repr=False)
+class Expects:
+    """Fields expected in the object, each absent one a ``missing_required`` of ``severity``.
+
+    For the "minimum fields" of an object that MDES promises but is known to omit at times
+    (``productConfig`` in the sandbox): a receiver reports them as warnings, not errors.
+    """
+
+    names: tuple[str, ...]
+    severity: Severity = "warning"
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        for n in self.names:
+            if n not in obj:
+                path = pointer_in(base, n)
+                out.append(
+                    Violation("missing_required", path, (path,), f"{n} is expected", self.severity)
+                )
+
+    def renamed(self, naming: Naming) -> Expects:
+        return evolve(self, names=tuple(map(naming, self.names)))
+
+    def fields(self) -> tuple[str, ...]:
+        return self.names
+
+    def __repr__(self) -> str:
+        return f"expects {_words(self.names, 'and')} ({self.severity} when absent)"
+
+
+def _same(value: object, expected: object) -> bool:
+    """Equal and of the same type: ``1`` is not ``True``, ``"true"`` is not ``True``."""
+    return type(value) is type(expected) and value == expected
+
+
+@frozen(repr=False)
+class OnlyWhen:
+    """``name`` is sent only when ``field`` is ``value``: sent while ``field`` holds one of
+    ``others`` (its other legal values) it is ``mutually_exclusive`` with that value.
+
+    While ``field`` is absent, or holds a value outside its set (reported by its own field
+    rules), nothing is reported: the rule judges only what it can know.
+    """
+
+    name: str
+    field: str
+    value: object
+    others: tuple[object, ...]
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        if self.name not in obj or self.field not in obj:
+            return
+        got = obj[self.field]
+        if any(_same(got, other) for other in self.others):
+            out.append(
+                Violation(
+                    "mutually_exclusive",
+                    pointer_in(base, self.name),
+                    (pointer_in(base, self.field), pointer_in(base, self.name)),
+                    f"{self.name} must not be sent when {self.field} is {json.dumps(got)}; "
+                    f"it is sent only when {self.field} is {json.dumps(self.value)}",
+                )
+            )
+
+    def renamed(self, naming: Naming) -> OnlyWhen:
+        return evolve(self, name=naming(self.name), field=naming(self.field))
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name, self.field)
+
+    def __repr__(self) -> str:
+        return f"{self.name} only when {self.field} is {json.dumps(self.value)}"
+
+
+@frozen(repr=False)
 class AllOf:
     """Every rule applies; each reports on its own."""
 
@@ -341,13 +417,13 @@ class Absent:
 
 @frozen(repr=False)
 class Equals:
-    """Condition: the field is sent with exactly this value."""
+    """Condition: the field is sent with exactly this value (of the same JSON type)."""
 
     name: str
     value: object
 
     def __call__(self, obj: Obj) -> bool:
-        return self.name in obj and obj[self.name] == self.value
+        return self.name in obj and _same(obj[self.name], self.value)
 
     def renamed(self, naming: Naming) -> Equals:
         return Equals(naming(self.name), self.value)
@@ -356,7 +432,8 @@ class Equals:
         return (self.name,)
 
     def __repr__(self) -> str:
-        return f"{self.name} is {self.value!r}"
+        shown = json.dumps(self.value) if isinstance(self.value, (bool, int)) else repr(self.value)
+        return f"{self.name} is {shown}"
 
 
 def pointer_in(base: str, name: str) -> str:
@@ -390,6 +467,17 @@ def forbids(name: str, *others: str) -> Rule:
 def requires(name: str, *others: str) -> Rule:
     """When *name* is sent, all of *others* must be."""
     return Requires(name, others)
+
+
+def expects(*names: str, severity: Severity = "warning") -> Rule:
+    """The fields are expected: each absent one is ``missing_required`` with *severity*."""
+    return Expects(names, severity)
+
+
+def only_when(name: str, field: str, value: object, *others: object) -> Rule:
+    """*name* is sent only when *field* is *value*; sent while *field* is one of *others*,
+    it is ``mutually_exclusive``."""
+    return OnlyWhen(name, field, value, others)
 
 
 def all_of(*rules: Rule) -> Rule:

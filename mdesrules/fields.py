@@ -2,9 +2,11 @@
 
 Each rule is a tiny callable object with a readable ``repr`` (it is also the rule catalogue's
 text). Called with a value already known to be a ``str``, it returns ``None`` when the value
-passes, or ``(code, message)``. A field's rules run in order and stop at the first failure, so
-a field gets at most one violation from its own rules (type, then length, then format, then
-check digit): an 8-digit PAN is ``too_short``, not also ``bad_check_digit``.
+passes, or ``(code, message)``. A field's rules run in order and stop at the first error, so
+a field gets at most one error from its own rules (type, then length, then format, then
+check digit): an 8-digit PAN is ``too_short``, not also ``bad_check_digit``. A failure whose
+code is in the rule's ``warning_codes`` (see :func:`severity_of`) is a warning: it is reported
+and the chain goes on, so a warning never hides an error of a later rule.
 
 All patterns match the whole value and use ``[0-9]``, never ``\\d`` (which accepts non-ASCII
 digits).
@@ -18,10 +20,13 @@ from typing import Protocol
 from attrs import field, frozen
 
 from .masking import scrub
+from .violations import Severity
 
 __all__ = [
     "FieldRule",
     "digits",
+    "hex_digits",
+    "iso_timestamp",
     "length",
     "luhn",
     "matches",
@@ -29,6 +34,7 @@ __all__ = [
     "no_control",
     "one_of",
     "printable",
+    "severity_of",
 ]
 
 Failure = tuple[str, str]
@@ -101,6 +107,27 @@ def no_control() -> matches:
     )
 
 
+def hex_digits() -> matches:
+    """Hexadecimal digits, either case (``0-9``, ``a-f``, ``A-F``)."""
+    return matches("[0-9A-Fa-f]+", "hexadecimal digits 0-9, a-f")
+
+
+#: ISO 8601 extended date and time as MDES sends it: ``YYYY-MM-DDThh:mm:ss[.s{1,3}]`` then
+#: ``Z`` or an offset ``+hh:mm`` / ``-hh:mm``.
+_ISO_TIMESTAMP = (
+    "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?"
+    "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+)
+
+
+def iso_timestamp() -> matches:
+    """An ISO 8601 extended timestamp: ``YYYY-MM-DDThh:mm:ss[.sss]`` with ``Z`` or ``±hh:mm``."""
+    return matches(
+        _ISO_TIMESTAMP, "an ISO 8601 timestamp YYYY-MM-DDThh:mm:ss[.sss] with Z or +hh:mm"
+    )
+
+
 def mmyy() -> matches:
     """An expiry date as MMYY with month 01-12."""
     return matches("(0[1-9]|1[0-2])[0-9]{2}", "a date as MMYY with month 01-12")
@@ -129,10 +156,22 @@ class luhn:  # noqa: N801
 
 @frozen(repr=False)
 class one_of:  # noqa: N801
-    """The value is one of ``values``; values in ``deprecated`` pass with a warning."""
+    """The value is one of ``values``; values in ``deprecated`` pass with a warning.
+
+    With ``unknown_is_warning`` a value outside the set is a ``not_allowed_value`` warning,
+    not an error: for value sets that MDES may extend without notice (``eventReasonCode``).
+    """
 
     values: tuple[str, ...]
     deprecated: tuple[str, ...] = ()
+    unknown_is_warning: bool = False
+
+    @property
+    def warning_codes(self) -> tuple[str, ...]:
+        """The codes this rule reports as warnings."""
+        if self.unknown_is_warning:
+            return ("deprecated_value", "not_allowed_value")
+        return ("deprecated_value",)
 
     def __call__(self, value: str) -> Failure | None:
         if value in self.values:
@@ -143,10 +182,19 @@ class one_of:  # noqa: N801
         if len(shown) > 12:
             shown = shown[:12] + "..."
         allowed = ", ".join(repr(v) for v in self.values)
-        return "not_allowed_value", f"must be one of {allowed}, got {shown!r}"
+        return "not_allowed_value", f"must be one of {allowed}, got {scrub(repr(shown))}"
 
     def __repr__(self) -> str:
         text = "one of " + ", ".join(repr(v) for v in self.values)
         if self.deprecated:
             text += " (deprecated: " + ", ".join(repr(v) for v in self.deprecated) + ")"
+        if self.unknown_is_warning:
+            text += " (other values: warning)"
         return text
+
+
+def severity_of(rule: FieldRule, code: str) -> Severity:
+    """The severity of a failure *code* of *rule*: a warning when the rule lists the code in
+    its ``warning_codes`` (``deprecated_value`` by default), else an error."""
+    warnings: tuple[str, ...] = getattr(rule, "warning_codes", ("deprecated_value",))
+    return "warning" if code in warnings else "error"

@@ -1,14 +1,15 @@
 """The operations, each declared once: request model, rules across fields, token-state rules.
 
-Sources: MDES Customer Service API 2.0.7 (``specs/mdes-customer-service-v2.0.7``) and the
-legacy ``POST api/Update`` help page (seed 004). Rules name fields in PascalCase; the legacy
-operation's JSON form renames them to camelCase.
+Sources: MDES Customer Service API 2.0.7 (``specs/mdes-customer-service-v2.0.7``), the
+legacy ``POST api/Update`` help page (seed 004) and, for the notifications MDES sends to a
+token requestor, the MDES Digital Enablement API 1.3.0 (``specs/MDES_Digital_Enablement.yaml``).
+Rules name fields in PascalCase; the camelCase operations' JSON forms rename them.
 """
 
 from __future__ import annotations
 
 from .combinators import at_least_one_of, exactly_one_of, forbids
-from .models import legacy, requests, responses
+from .models import legacy, notify, requests, responses
 from .registry import REGISTRY, Operation
 from .schema import camel
 from .state_rules import SameAccountRange, TargetToken
@@ -212,5 +213,27 @@ _register(
         response_wrapper="TokenResponse",
         naming=camel,
         xml_root="UpdateRequest",
+    ),
+    Operation(
+        name="notify_token_updated",
+        endpoint="POST /digitization/static/1/0/notifyTokenUpdated",
+        summary="A token notification from MDES, decrypted: the JSON of its "
+        'encryptedPayload.encryptedData, {"tokens": [...]}; unknown fields are warnings.',
+        request=notify.NotifyTokenUpdatedPayload,
+        wrapper=None,
+        response=notify.NotifyTokenUpdatedResponse,
+        naming=camel,
+        unknown_severity="warning",
+    ),
+    Operation(
+        name="notify_token_updated_envelope",
+        endpoint="POST /digitization/static/1/0/notifyTokenUpdated",
+        summary="A token notification from MDES as received: responseHost, requestId and "
+        "the hex-encoded encryptedPayload; unknown fields are warnings.",
+        request=notify.NotifyTokenUpdatedRequest,
+        wrapper=None,
+        response=notify.NotifyTokenUpdatedResponse,
+        naming=camel,
+        unknown_severity="warning",
     ),
 )

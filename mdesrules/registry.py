@@ -19,6 +19,7 @@ from .exceptions import UnknownOperation
 from .masking import safe_str, scrub
 from .schema import ObjectSpec, identity, object_spec
 from .state_rules import StateRule
+from .violations import Severity
 
 __all__ = ["REGISTRY", "Form", "Operation", "Registry"]
 
@@ -52,6 +53,9 @@ class Operation:
         response_wrapper: the JSON key that wraps the response.
         naming: the JSON naming of wire names (camelCase for the legacy API).
         xml_root: the DataContract XML root element, for operations with an XML form.
+        unknown_severity: the severity of ``unknown_field``: ``"error"`` for requests sent to
+            MDES (it would drop a misspelt field silently), ``"warning"`` for notifications
+            MDES sends, whose receivers must tolerate fields added later.
     """
 
     name: str
@@ -65,6 +69,7 @@ class Operation:
     response_wrapper: str | None = None
     naming: Naming = identity
     xml_root: str | None = None
+    unknown_severity: Severity = "error"
     _forms: dict[str, Form] = field(factory=dict, init=False, eq=False, repr=False)
 
     @property

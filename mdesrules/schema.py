@@ -19,6 +19,7 @@ from typing import Any, Literal
 import attrs
 from attrs import frozen
 
+from .combinators import Rule
 from .fields import FieldRule
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "WireInfo",
     "camel",
     "identity",
+    "object_rules",
     "object_spec",
     "pascal",
     "wire",
@@ -34,9 +36,10 @@ __all__ = [
 ]
 
 Naming = Callable[[str], str]
-Kind = Literal["str", "object", "array"]
+Kind = Literal["str", "bool", "int", "object", "array"]
 
 _WIRE = "mdesrules.wire"
+_RULES = "__wire_rules__"
 
 
 @frozen
@@ -81,6 +84,17 @@ def wire_name(a: attrs.Attribute[Any]) -> str:
     return pascal(a.name)
 
 
+def object_rules(model: type) -> tuple[Rule, ...]:
+    """The rules across the fields of a nested *model*, named in PascalCase.
+
+    A model declares them as the class attribute ``__wire_rules__`` (a ``ClassVar``); they
+    apply to every occurrence of the object, wherever it is nested, when it is sent. Rules
+    across the fields of an operation's request itself belong to the operation.
+    """
+    rules: tuple[Rule, ...] = getattr(model, _RULES, ())
+    return rules
+
+
 @frozen
 class FieldSpec:
     """One field of an object as the checker sees it."""
@@ -97,11 +111,13 @@ class FieldSpec:
 
 @frozen
 class ObjectSpec:
-    """The fields of one JSON object, by wire name, in declaration order."""
+    """The fields of one JSON object, by wire name, in declaration order, and the rules
+    across them (:func:`object_rules`, renamed for the naming)."""
 
     model: type
     fields: tuple[FieldSpec, ...]
     by_name: dict[str, FieldSpec]
+    rules: tuple[Rule, ...] = ()
 
 
 def _unwrap(tp: Any) -> tuple[Kind, Kind | None, type | None]:
@@ -118,6 +134,10 @@ def _unwrap(tp: Any) -> tuple[Kind, Kind | None, type | None]:
         return "array", kind, model
     if tp is str:
         return "str", None, None
+    if tp is bool:
+        return "bool", None, None
+    if tp is int:
+        return "int", None, None
     if attrs.has(tp):
         return "object", None, tp
     raise TypeError(f"unsupported annotation {tp!r}")
@@ -147,4 +167,5 @@ def object_spec(model: type, naming: Naming = identity) -> ObjectSpec:
                 item=item,
             )
         )
-    return ObjectSpec(model, tuple(specs), {s.name: s for s in specs})
+    across = tuple(r.renamed(naming) for r in object_rules(model))
+    return ObjectSpec(model, tuple(specs), {s.name: s for s in specs}, across)

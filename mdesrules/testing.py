@@ -19,7 +19,9 @@ Field values are derived from the field rules of the request models (the ``lengt
 and the kind of value: identifier, free text, enumeration, PAN, expiry date), so a field
 added to a model is generated without a change here. Only the structure of each operation's
 rules across fields (which alternatives exclude each other, what an update must carry) is
-written out, in :data:`STRUCTURES`; an operation missing from it has no strategy, and asking
+written out, in :data:`STRUCTURES`; the rules that nested models declare themselves
+(``exactly_one_of``, ``expects``, ``only_when``, ``when(equals(...), expects(...))``) are
+read from the models; an operation missing from it has no strategy, and asking
 for one raises :class:`LookupError`.
 """
 
@@ -32,8 +34,20 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .checking import parse
+from .combinators import Equals, ExactlyOneOf, Expects, OnlyWhen, When
 from .context import Inventory
-from .fields import FieldRule, digits, length, luhn, matches, mmyy, no_control, one_of, printable
+from .fields import (
+    FieldRule,
+    digits,
+    hex_digits,
+    length,
+    luhn,
+    matches,
+    mmyy,
+    no_control,
+    one_of,
+    printable,
+)
 from .lifecycle import SUSPENDERS, Status, TokenState
 from .registry import REGISTRY, FormName
 from .schema import FieldSpec, ObjectSpec, identity
@@ -107,6 +121,8 @@ STRUCTURES: Mapping[str, tuple[Choice, ...]] = {
         _exactly_one("TokenUniqueReference", "CurrentAccountPan", "CardholderId"),
         _UPDATE_PAYLOAD,
     ),
+    "notify_token_updated": (),
+    "notify_token_updated_envelope": (),
 }
 
 # --- PANs ----------------------------------------------------------------------------------
@@ -158,6 +174,7 @@ def luhn_pans(min_size: int = 9, max_size: int = 19, *, prefix: str = "") -> st.
 # --- field values from field rules ---------------------------------------------------------
 
 _DIGITS = "0123456789"
+_HEX = "0123456789abcdefABCDEF"
 _PRINTABLE = st.characters(min_codepoint=0x21, max_codepoint=0x7E)
 # Free text: letters, marks, numbers, punctuation, symbols and spaces of any script, and the
 # tab and line breaks that the rules allow. No surrogates, so every value encodes as UTF-8.
@@ -197,6 +214,7 @@ def string_values(rules: Iterable[FieldRule]) -> st.SearchStrategy[str]:
     patterns = [rule for rule in rules if isinstance(rule, matches)]
     known: dict[matches, str | st.SearchStrategy[str]] = {
         digits(): _DIGITS,
+        hex_digits(): _HEX,
         printable(): _PRINTABLE,
         no_control(): _TEXT,
     }
@@ -212,19 +230,65 @@ def string_values(rules: Iterable[FieldRule]) -> st.SearchStrategy[str]:
     )
 
 
-def _values(f: FieldSpec) -> st.SearchStrategy[Any]:
+def _values(f: FieldSpec, sending: Mapping[str, Any] | None = None) -> st.SearchStrategy[Any]:
+    """Valid values of a field; *sending* (nested names) makes an array of objects non-empty
+    and sends those names in each item."""
     if f.kind == "str":
         return string_values(f.rules)
+    if f.kind == "bool":
+        return st.booleans()
+    if f.kind == "int":
+        return st.integers(0, 99)
     if f.kind == "object":
         assert f.child is not None
-        return _objects(f.child, (), {})
+        return _objects(f.child, (), sending or {})
     item: st.SearchStrategy[Any]
     if f.item_kind == "object":
         assert f.child is not None
-        item = _objects(f.child, (), {})
+        item = _objects(f.child, (), sending or {})
     else:
         item = string_values(f.rules)
-    return st.lists(item, max_size=3)
+    return st.lists(item, min_size=1 if sending is not None else 0, max_size=3)
+
+
+def _model_choices(spec: ObjectSpec) -> tuple[Choice, ...]:
+    """The choices of the ``exactly_one_of`` rules a nested model declares."""
+    return tuple(
+        tuple(frozenset(alt) for alt in rule.alternatives)
+        for rule in spec.rules
+        if isinstance(rule, ExactlyOneOf)
+    )
+
+
+def _expected(spec: ObjectSpec) -> frozenset[str]:
+    """The fields the model's ``expects`` rules ask for: always sent."""
+    return frozenset(n for rule in spec.rules if isinstance(rule, Expects) for n in rule.names)
+
+
+def _repair(
+    draw: st.DrawFn, spec: ObjectSpec, document: dict[str, Any], sending: Mapping[str, Any]
+) -> None:
+    """Make a drawn object meet the model's conditional rules: a field sent under a value
+    that excludes it (``only_when``) is dropped, or the value is set when the field must be
+    sent; the fields a value calls for (``when(equals(...), expects(...))``) are added."""
+    for rule in spec.rules:
+        if isinstance(rule, OnlyWhen) and rule.name in document and rule.field in document:
+            value = document[rule.field]
+            if type(value) is type(rule.value) and value == rule.value:
+                continue
+            if rule.name in sending:
+                document[rule.field] = rule.value
+            else:
+                del document[rule.name]
+    for rule in spec.rules:
+        if isinstance(rule, When) and isinstance(rule.condition, Equals):
+            if not rule.condition(document):
+                continue
+            for inner in rule.rules:
+                if isinstance(inner, Expects):
+                    for name in inner.names:
+                        if name not in document:
+                            document[name] = draw(_values(spec.by_name[name]))
 
 
 @st.composite
@@ -238,7 +302,8 @@ def _objects(
     optional fields in *sending* (nested names under their object) or drawn at random."""
     chosen: set[str] = set()
     structured: set[str] = set()
-    for choice in choices:
+    expected = _expected(spec)
+    for choice in (*choices, *_model_choices(spec)):
         names = frozenset().union(*choice)
         structured |= names
         wanted = names & sending.keys()
@@ -251,13 +316,14 @@ def _objects(
         if f.name in structured:
             send = f.name in chosen
         else:
-            send = f.required or f.name in sending or draw(st.booleans())
+            send = f.required or f.name in expected or f.name in sending or draw(st.booleans())
         if not send:
             continue
         if f.kind == "object" and f.child is not None:
             document[f.name] = draw(_objects(f.child, (), sending.get(f.name, {})))
         else:
-            document[f.name] = draw(_values(f))
+            document[f.name] = draw(_values(f, sending.get(f.name)))
+    _repair(draw, spec, document, sending)
     return document
 
 

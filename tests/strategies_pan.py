@@ -158,6 +158,25 @@ VALID: dict[str, dict[str, Any]] = {
         "expirationDate": "0128",
         "auditInfo": dict(LEGACY_AUDIT),
     },
+    "notify_token_updated": {
+        "tokens": [
+            {
+                "tokenUniqueReference": TUR48,
+                "status": "SUSPENDED",
+                "suspendedBy": ["ISSUER"],
+                "statusTimestamp": "2024-05-01T10:00:00.123Z",
+            }
+        ]
+    },
+    "notify_token_updated_envelope": {
+        "responseHost": "site2.payment-app-provider.com",
+        "requestId": "123456",
+        "encryptedPayload": {
+            "encryptedData": "4f1a" * 8,
+            "encryptedKey": "a1b2c3d4e5f6112233445566",
+            "publicKeyFingerprint": "4c4ead5927f0df8117f178eea9308daa58e27c2b",
+        },
+    },
 }
 
 #: The valid legacy update as the dict of its DataContract XML document.

@@ -455,7 +455,8 @@ def test_check_answers_models_holding_any_values(op: str, data: st.DataObject) -
         name = data.draw(st.sampled_from([a.name for a in attrs.fields(type(target))]))
         value = data.draw(json_values | st.sampled_from(NASTY_VALUES))
         changed = attrs.evolve(target, **{name: value})
-        model = changed if target is model else attrs.evolve(model, audit_info=changed)
+        is_model = type(target) is type(model)  # the model (an earlier version), or AuditInfo
+        model = changed if is_model else attrs.evolve(model, audit_info=changed)
     assert_report(mdesrules.check(op, model), op)
     assert_report(mdesrules.check(op, model, CONTEXT), op)
 
@@ -464,6 +465,8 @@ def test_a_request_model_without_audit_info_gets_a_report() -> None:
     """The minimal case of the test above: ``audit_info=None`` where it is required."""
     for op in OPERATIONS:
         model = mdesrules.parse(op, VALID[op])
+        if not hasattr(model, "audit_info"):  # the notifications MDES sends have none
+            continue
         assert_report(mdesrules.check(op, attrs.evolve(model, audit_info=None)), op)
 
 

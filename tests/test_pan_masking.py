@@ -98,7 +98,7 @@ def placements(
     or an object is the PAN itself).
     """
     paths = list(field_paths(spec))
-    audit = next(p for p in paths if p[-1].lower() == "auditinfo")
+    audit = next((p for p in paths if p[-1].lower() == "auditinfo"), None)  # none in notifies
     for path in paths:
         kind = field_kind(spec, path)
         if category == "pan_field" and kind == "pan":
@@ -112,14 +112,16 @@ def placements(
     if category == "unknown_key":
         for key in unknown_keys(pan):
             yield f"key {key!r}", placed(document, envelope, (key,), "x")
-            yield f"AuditInfo key {key!r}", placed(document, envelope, (*audit, key), "x")
+            if audit is not None:
+                yield f"AuditInfo key {key!r}", placed(document, envelope, (*audit, key), "x")
             yield f"top-level key {key!r}", placed(document, None, (key,), "x")
             yield f"only key {key!r}", {key: inner_of(document, envelope)}
     if category == "unknown_value":
         for value in text_values(pan):
             yield f"Extra={value!r}", placed(document, envelope, ("Extra",), value)
-            where = (*audit, "Organisation")
-            yield f"Organisation={value!r}", placed(document, envelope, where, value)
+            if audit is not None:
+                where = (*audit, "Organisation")
+                yield f"Organisation={value!r}", placed(document, envelope, where, value)
             yield f"top-level Extra={value!r}", placed(document, None, ("Extra",), value)
     if category == "whole":
         yield "document is the PAN", pan
@@ -128,7 +130,8 @@ def placements(
         yield "document is a list of the PAN", [pan]
         if envelope is not None:
             yield "inner object is the PAN", {envelope: pan}
-        yield "AuditInfo is the PAN", placed(document, envelope, audit, pan)
+        if audit is not None:
+            yield "AuditInfo is the PAN", placed(document, envelope, audit, pan)
 
 
 def all_placements(pan: str, category: str) -> Iterator[tuple[str, str, str, object]]:

@@ -108,7 +108,8 @@ DOCUMENTS: dict[str, dict[str, Any]] = {
 
 
 def test_every_operation_has_a_document() -> None:
-    assert set(DOCUMENTS) == set(REGISTRY.names())
+    inbound = {"notify_token_updated", "notify_token_updated_envelope"}  # MDES sends these
+    assert set(DOCUMENTS) == set(REGISTRY.names()) - inbound
 
 
 def model(operation: str, tur: str | None = None) -> Any:

@@ -2,6 +2,16 @@
 
 from .common import AuditInfo
 from .legacy import LegacyDevice, LegacySuspender, LegacyToken, LegacyTokenResponse, UpdateRequest
+from .notify import (
+    EncryptedPayload,
+    IssuerMobileApp,
+    NotifiedToken,
+    NotifyTokenUpdatedPayload,
+    NotifyTokenUpdatedRequest,
+    NotifyTokenUpdatedResponse,
+    ProductConfig,
+    TokenInfo,
+)
 from .requests import (
     SearchRequest,
     TokenActivateRequest,
@@ -56,13 +66,20 @@ __all__ = [
     "Comment",
     "Comments",
     "Device",
+    "EncryptedPayload",
     "Error",
     "Errors",
     "ErrorsResponse",
+    "IssuerMobileApp",
     "LegacyDevice",
     "LegacySuspender",
     "LegacyToken",
     "LegacyTokenResponse",
+    "NotifiedToken",
+    "NotifyTokenUpdatedPayload",
+    "NotifyTokenUpdatedRequest",
+    "NotifyTokenUpdatedResponse",
+    "ProductConfig",
     "SearchRequest",
     "SearchResponse",
     "SimpleToken",
@@ -77,6 +94,7 @@ __all__ = [
     "TokenCommentsRequest",
     "TokenCommentsResponse",
     "TokenDeleteRequest",
+    "TokenInfo",
     "TokenResendActivationCodeRequest",
     "TokenResendActivationCodeResponse",
     "TokenResetMobilePinRequest",

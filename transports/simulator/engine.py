@@ -45,12 +45,19 @@ Where MDES does not say, the simulator decides (see also ``docs``):
   ``Tokens.Token[]`` entry has its own ``CommentId`` (search by CommentId finds one token).
 - activation methods are a fixed list for a token IN_PROGRESS and empty otherwise; a resent
   activation code and a Mobile PIN reset are accepted for any token the rules accept.
+
+Notifications: an optional ``notifier`` is called with ``(previous, new, event)`` (two
+:class:`StoredToken` and the history event) for every token a request changed, after the
+request succeeded and its transaction was committed, outside the store lock, in the order
+the changes were made (see :class:`transports.notify.NotificationEmitter`). A notifier that
+raises is logged (its exception type only) and does not change the answer.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -111,6 +118,8 @@ ACTIVATION_METHODS: tuple[responses.ActivationMethod, ...] = (
 _PARTY = "I"
 
 Clock = Callable[[], datetime]
+#: Called with the token before and after a change, and the change's history event.
+Notifier = Callable[[StoredToken, StoredToken, str], object]
 
 
 def _utc_now() -> datetime:
@@ -164,6 +173,8 @@ class SimulatedMdes:
             rule does not run (as in the pre-flight check).
         clock: returns the current time, for the date-times of history and comments;
             ``datetime.now(UTC)`` by default.
+        notifier: called with ``(previous, new, event)`` for each token changed by a
+            successful request, once it is committed (see the module doc).
     """
 
     def __init__(
@@ -172,8 +183,11 @@ class SimulatedMdes:
         *,
         account_ranges: AccountRanges | None = None,
         clock: Clock | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.store: TokenStore = store if store is not None else MemoryStore()
+        self.notifier = notifier
+        self._changes = threading.local()
         self.account_ranges = account_ranges
         self.clock: Clock = clock if clock is not None else _utc_now
         self.context = Context(inventory=self.store, account_ranges=account_ranges, party=_PARTY)
@@ -220,6 +234,28 @@ class SimulatedMdes:
             return Response(op.name, 500, None, (entry,))
 
     def _answer(
+        self, op: Operation, handler: Callable[[Any, _Paths], object], body: object
+    ) -> Response:
+        changes: list[tuple[StoredToken, StoredToken, str]] = []
+        self._changes.pending = changes
+        try:
+            response = self._answer_in_transaction(op, handler, body)
+        finally:
+            self._changes.pending = None
+        if response.status == 200 and changes and self.notifier is not None:
+            self._notify(op, changes)
+        return response
+
+    def _notify(self, op: Operation, changes: list[tuple[StoredToken, StoredToken, str]]) -> None:
+        assert self.notifier is not None
+        for previous, new, event in changes:
+            try:
+                self.notifier(previous, new, event)
+            except Exception as error:
+                # The exception's text may quote a token or a body: log its type only.
+                log.error("%s: the notifier failed (%s)", op.name, type(error).__name__)
+
+    def _answer_in_transaction(
         self, op: Operation, handler: Callable[[Any, _Paths], object], body: object
     ) -> Response:
         with self.store.transaction():
@@ -277,6 +313,7 @@ class SimulatedMdes:
     ) -> tuple[StoredToken, str | None]:
         """*token* with *changes* applied, *state* set, a comment and a history entry."""
         now = self._now()
+        previous = token
         token, comment_id = self._comment(token, comment_text, audit, now)
         entry = HistoryEntry(state.status, now, event, _PARTY, reason_code, comment_id, audit)
         token = evolve(
@@ -286,6 +323,11 @@ class SimulatedMdes:
             history=(*token.history, entry),
             **changes,
         )
+        pending: list[tuple[StoredToken, StoredToken, str]] | None = getattr(
+            self._changes, "pending", None
+        )
+        if pending is not None:
+            pending.append((previous, token, event))
         return token, comment_id
 
     def _lifecycle(
