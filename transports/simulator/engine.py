@@ -8,9 +8,9 @@ unchanged::
     >>> from mdesrules import Inventory
     >>> from transports.memory import InMemoryTransport
     >>> from transports.simulator import MemoryStore, SimulatedMdes
+    >>> pan = "5412345678901232"
     >>> inventory = Inventory.from_records(
-    ...     [{"tokenUniqueReference": "DWSPMC000000000001", "accountPan": "5412345678901234",
-    ...       "status": "A"}])
+    ...     [{"tokenUniqueReference": "DWSPMC000000000001", "accountPan": pan, "status": "A"}])
     >>> transport = InMemoryTransport(SimulatedMdes(MemoryStore.from_inventory(inventory)))
 
 Each request is handled inside one :meth:`~transports.simulator.store.TokenStore.transaction`:
