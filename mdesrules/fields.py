@@ -33,6 +33,7 @@ __all__ = [
     "mmyy",
     "no_control",
     "one_of",
+    "path_segment",
     "printable",
     "severity_of",
 ]
@@ -97,6 +98,12 @@ def digits() -> matches:
 def printable() -> matches:
     """Printable ASCII without spaces: the form of MDES identifiers."""
     return matches("[!-~]+", "printable ASCII without spaces")
+
+
+def path_segment() -> matches:
+    """A value sent as one URL path segment: ASCII letters, digits, ``-`` and ``_`` only, so
+    nothing (``/``, ``?``, ``#``, ``%``, ``..``, spaces, non-ASCII) can leave the segment."""
+    return matches("[A-Za-z0-9_-]+", "a URL path segment of ASCII letters, digits, - and _")
 
 
 def no_control() -> matches:

@@ -9,7 +9,7 @@ Rules name fields in PascalCase; the camelCase operations' JSON forms rename the
 from __future__ import annotations
 
 from .combinators import at_least_one_of, exactly_one_of, forbids
-from .models import legacy, notify, requests, responses
+from .models import legacy, notify, requests, responses, tms
 from .registry import REGISTRY, Operation
 from .schema import camel
 from .state_rules import SameAccountRange, TargetToken
@@ -235,5 +235,25 @@ _register(
         response=notify.NotifyTokenUpdatedResponse,
         naming=camel,
         unknown_severity="warning",
+    ),
+    Operation(
+        name="tms_card_art",
+        endpoint="GET /tms/v2/tokens/{instrumentIdentifierId}/{tokenProvider}/assets/{assetType}",
+        summary="CyberSource TMS Retrieve Card Art: the three path parameters as a camelCase "
+        "document; each must stay within its path segment.",
+        request=tms.CardArtRequest,
+        wrapper=None,
+        # tms.CardArtResponse is not registered as the response: the codec reads no integer
+        # members yet (content[].width/height).
+        naming=camel,
+    ),
+    Operation(
+        name="tms_payment_credentials",
+        endpoint="POST /tms/v2/tokens/{tokenId}/payment-credentials",
+        summary="CyberSource TMS Generate Payment Credentials: the body with the tokenId path "
+        "parameter and the profile-id header (profileId) as fields; AFT only with CRYPTOGRAM.",
+        request=tms.PaymentCredentialsRequest,
+        wrapper=None,
+        naming=camel,
     ),
 )

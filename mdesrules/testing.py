@@ -46,11 +46,13 @@ from .fields import (
     mmyy,
     no_control,
     one_of,
+    path_segment,
     printable,
 )
 from .lifecycle import SUSPENDERS, Status, TokenState
 from .registry import REGISTRY, FormName
 from .schema import FieldSpec, ObjectSpec, identity
+from .violations import Violation
 
 __all__ = [
     "STRUCTURES",
@@ -123,6 +125,8 @@ STRUCTURES: Mapping[str, tuple[Choice, ...]] = {
     ),
     "notify_token_updated": (),
     "notify_token_updated_envelope": (),
+    "tms_card_art": (),
+    "tms_payment_credentials": (),
 }
 
 # --- PANs ----------------------------------------------------------------------------------
@@ -182,6 +186,8 @@ _TEXT = st.characters(
     codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs"), include_characters="\t\n\r"
 )
 _UNBOUNDED_EXTRA = 40  # how far past its minimum an unbounded value goes
+_MAX_DRAWN = 512  # longer values (TMS allows 17000) are not drawn: they overrun Hypothesis
+_SEGMENT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def _sizes(lo: int, hi: int) -> st.SearchStrategy[int]:
@@ -190,6 +196,7 @@ def _sizes(lo: int, hi: int) -> st.SearchStrategy[int]:
 
 
 def _sized_text(alphabet: str | st.SearchStrategy[str], lo: int, hi: int) -> st.SearchStrategy[str]:
+    hi = min(hi, max(lo, _MAX_DRAWN))
     return _sizes(lo, hi).flatmap(lambda n: st.text(alphabet, min_size=n, max_size=n))
 
 
@@ -216,6 +223,7 @@ def string_values(rules: Iterable[FieldRule]) -> st.SearchStrategy[str]:
         digits(): _DIGITS,
         hex_digits(): _HEX,
         printable(): _PRINTABLE,
+        path_segment(): _SEGMENT,
         no_control(): _TEXT,
     }
     if not patterns:
@@ -266,11 +274,31 @@ def _expected(spec: ObjectSpec) -> frozenset[str]:
 
 
 def _repair(
-    draw: st.DrawFn, spec: ObjectSpec, document: dict[str, Any], sending: Mapping[str, Any]
+    draw: st.DrawFn,
+    spec: ObjectSpec,
+    document: dict[str, Any],
+    sending: Mapping[str, Any],
 ) -> None:
     """Make a drawn object meet the model's conditional rules: a field sent under a value
     that excludes it (``only_when``) is dropped, or the value is set when the field must be
-    sent; the fields a value calls for (``when(equals(...), expects(...))``) are added."""
+    sent; the fields a value calls for (``when(equals(...), expects(...))``) are added; a
+    value whose other conditions (``when(equals(...), requires(...))``) fail is dropped, or
+    replaced by another value when the field must be sent."""
+    for rule in spec.rules:
+        if isinstance(rule, When) and isinstance(rule.condition, Equals):
+            if not rule.condition(document):
+                continue
+            found: list[Violation] = []
+            for inner in rule.rules:
+                if not isinstance(inner, Expects):
+                    inner.check(document, "", found)
+            if not found:
+                continue
+            name, value = rule.condition.name, rule.condition.value
+            if name in sending:
+                document[name] = draw(_values(spec.by_name[name]).filter(value.__ne__))
+            else:
+                del document[name]
     for rule in spec.rules:
         if isinstance(rule, OnlyWhen) and rule.name in document and rule.field in document:
             value = document[rule.field]

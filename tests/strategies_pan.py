@@ -177,6 +177,17 @@ VALID: dict[str, dict[str, Any]] = {
             "publicKeyFingerprint": "4c4ead5927f0df8117f178eea9308daa58e27c2b",
         },
     },
+    "tms_card_art": {
+        "instrumentIdentifierId": "IIdA7020B0000C1060",
+        "tokenProvider": "vts",
+        "assetType": "card-art-combined",
+    },
+    "tms_payment_credentials": {
+        "tokenId": "TokA7020B0000C1060",
+        "profileId": "abcdefab-cdef-4abc-8def-abcdefabcdef",
+        "paymentCredentialType": "CRYPTOGRAM",
+        "transactionType": "AFT",
+    },
 }
 
 #: The valid legacy update as the dict of its DataContract XML document.

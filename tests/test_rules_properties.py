@@ -32,6 +32,7 @@ from mdesrules.fields import (
     mmyy,
     no_control,
     one_of,
+    path_segment,
     printable,
 )
 from mdesrules.registry import FormName
@@ -157,6 +158,12 @@ BAD_CHARACTERS: dict[matches, list[str]] = {
     no_control(): ["\x00", "\x07", "\x0b", "\x0c", "\x1b", "\x7f"],
     hex_digits(): ["g", "G", " ", "\uff15", "\u0663", "-", "\n", "\x00"],
     iso_timestamp(): ["a", " ", "/", "\uff15", "\u0663", "\n", "\x00"],
+    # CyberSource TMS: path segments, and the forms of mdesrules.models.tms
+    path_segment(): ["/", ".", "%", "?", "#", " ", "\u00e9", "\u0663", "\n", "\x00"],
+    matches("[0-9]+(\\.[0-9]+)?", "a decimal amount"): ["a", " ", ",", "\u0663", "\n"],
+    matches("[0-9A-Fa-f.:]+", "an IPv4 or IPv6 address"): ["g", " ", "/", "%", "\n"],
+    matches("-?[0-9]+", "minutes, digits with an optional -"): ["a", " ", "+", "\u0663"],
+    matches("[A-Za-z0-9-]+", "ASCII letters, digits and -"): ["_", " ", ".", "\u00e9", "\n"],
 }
 
 
@@ -197,6 +204,9 @@ def field_mutations(f: FieldSpec, value: Any, data: st.DataObject) -> list[Mutat
     if f.kind == "array":
         not_arrays: list[object] = ["", "x", 0, None, True, {}]
         return mutations + [Mutation(f"{v!r} for an array", v, "wrong_type") for v in not_arrays]
+    if f.kind == "bool":
+        not_booleans: list[object] = ["true", "", 0, 1, None, [], {}]
+        return mutations + [Mutation(f"{v!r} for a boolean", v, "wrong_type") for v in not_booleans]
     assert f.kind == "str", f"no mutations for {f.kind} fields yet"
     assert isinstance(value, str)
     mutations += [Mutation(f"{v!r} for a string", v, "wrong_type") for v in NOT_STRINGS]
@@ -363,8 +373,8 @@ def test_unknown_fields_are_errors_in_requests(
     value = data.draw(string_values(f.rules) if f.kind == "str" else st.just({}), label="value")
     mutated = copy.deepcopy(document)
     inner = request_of(mutated, operation, form)
-    if where:
-        inner = inner[where[:-1]]
+    for part in where.split("/")[:-1]:  # nested objects, nested ones too
+        inner = inner[part]
     inner[key] = value
     report = check(operation, mutated, form=form)
     path = base_of(operation, form) + pointer(*where.split("/")[:-1], key)

@@ -6,6 +6,8 @@
 - :class:`MastercardOAuth1`: signs requests for Mastercard's API gateway (needs the
   ``oauth`` extra; imported on first use).
 - The byte codecs stay modules: :mod:`transports.json` and :mod:`transports.xml`.
+- :mod:`transports.tms`: the CyberSource TMS token API (HTTP Signature auth, card art,
+  JWE payment credentials, a simulated TMS).
 - :mod:`transports.simulator`: the simulated MDES (``SimulatedMdes``, ``MemoryStore``,
   ``SqliteStore``) that ``mdesrules serve`` serves.
 
