@@ -44,6 +44,7 @@ from mdesrules.transport import Request, Response
 
 from . import json as json_codec
 from . import xml as xml_codec
+from ._body import BodyRefused, read_body
 
 __all__ = ["DEFAULT_BASE_PATH", "DEFAULT_LEGACY_PATH", "MAX_REQUEST_BYTES", "WsgiApp"]
 
@@ -59,10 +60,6 @@ Form = Literal["json", "xml"]
 
 _JSON_TYPES = frozenset({"application/json", "text/json"})
 _XML_TYPES = frozenset({"application/xml", "text/xml"})
-_CHUNK = 65_536
-# A client that sends a body too large is still read (and the bytes dropped) up to this
-# many times the limit, so that it sees the 413 rather than a connection reset.
-_DRAIN_FACTOR = 8
 
 log = logging.getLogger("transports.wsgi")
 
@@ -142,35 +139,11 @@ class WsgiApp:
         raise _Refusal(415, "UNSUPPORTED_MEDIA_TYPE", f"{op.endpoint} takes {takes}")
 
     def _read_body(self, environ: WSGIEnvironment) -> bytes:
-        stream = environ["wsgi.input"]
-        declared = str(environ.get("CONTENT_LENGTH", "") or "").strip()
-        if declared:
-            if not declared.isdigit():
-                raise _Refusal(400, "MALFORMED_DOCUMENT", "the Content-Length is not a number")
-            length = int(declared)
-        elif environ.get("wsgi.input_terminated"):
-            length = -1
-        else:
-            length = 0
-        if length > self.max_body:
-            if length <= self.max_body * _DRAIN_FACTOR:
-                _drain(stream, length)
-            raise _Refusal(413, "REQUEST_TOO_LARGE", _too_large(self.max_body))
-        limit = self.max_body + 1 if length < 0 else length
-        chunks: list[bytes] = []
-        size = 0
         try:
-            while size < limit:
-                chunk = stream.read(min(_CHUNK, limit - size))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-        except OSError:
-            raise _Refusal(400, "MALFORMED_DOCUMENT", "the body could not be read") from None
-        if size > self.max_body:
-            raise _Refusal(413, "REQUEST_TOO_LARGE", _too_large(self.max_body))
-        return b"".join(chunks)
+            return read_body(environ, self.max_body)
+        except BodyRefused as e:
+            code = "REQUEST_TOO_LARGE" if e.status == 413 else "MALFORMED_DOCUMENT"
+            raise _Refusal(e.status, code, e.description) from None
 
     def _decode(self, op: Operation, form: Form, data: bytes) -> Request:
         try:
@@ -209,25 +182,6 @@ def _media_type(environ: WSGIEnvironment) -> str:
 def _form_of(environ: WSGIEnvironment) -> Form:
     """The form to refuse in: XML when the request is XML, JSON otherwise."""
     return "xml" if _media_type(environ) in _XML_TYPES else "json"
-
-
-def _too_large(limit: int) -> str:
-    return f"the body is larger than {limit} bytes"
-
-
-def _drain(stream: object, length: int) -> None:
-    read = getattr(stream, "read", None)
-    if read is None:
-        return
-    left = length
-    try:
-        while left > 0:
-            chunk = read(min(_CHUNK, left))
-            if not chunk:
-                return
-            left -= len(chunk)
-    except OSError:
-        return
 
 
 def _entry(source: str, reason_code: str, description: str) -> Error:

@@ -28,6 +28,7 @@ from mdesrules.lifecycle import Status
 from mdesrules.masking import scrub
 from mdesrules.violations import Report, Violation
 
+from .._body import BodyRefused, read_body
 from .crypto import (
     MAX_ENCRYPTED_DATA_HEX,
     KeyRing,
@@ -67,9 +68,6 @@ STATUS_WORDS: Final[Mapping[str, Status]] = MappingProxyType(
 )
 
 log = logging.getLogger("transports.notify")
-
-_CHUNK = 65_536
-_DRAIN_FACTOR = 8
 
 
 def _read_only(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -495,48 +493,11 @@ class NotificationApp:
             raise _Refusal(415, "UNSUPPORTED_MEDIA_TYPE", "notifyTokenUpdated takes JSON")
 
     def _read_body(self, environ: WSGIEnvironment) -> bytes:
-        stream = environ["wsgi.input"]
-        declared = str(environ.get("CONTENT_LENGTH", "") or "").strip()
-        if declared:
-            if not declared.isdigit():
-                raise _Refusal(400, "MALFORMED", "the Content-Length is not a number")
-            length = int(declared)
-        elif environ.get("wsgi.input_terminated"):
-            length = -1
-        else:
-            length = 0
-        too_large = f"the body is larger than {self.max_body} bytes"
-        if length > self.max_body:
-            if length <= self.max_body * _DRAIN_FACTOR:
-                _drain(stream, length)
-            raise _Refusal(413, "REQUEST_TOO_LARGE", too_large)
-        limit = self.max_body + 1 if length < 0 else length
-        chunks: list[bytes] = []
-        size = 0
         try:
-            while size < limit:
-                chunk = stream.read(min(_CHUNK, limit - size))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-        except OSError:
-            raise _Refusal(400, "MALFORMED", "the body could not be read") from None
-        if size > self.max_body:
-            raise _Refusal(413, "REQUEST_TOO_LARGE", too_large)
-        return b"".join(chunks)
-
-
-def _drain(stream: Any, length: int) -> None:
-    left = length
-    try:
-        while left > 0:
-            chunk = stream.read(min(_CHUNK, left))
-            if not chunk:
-                return
-            left -= len(chunk)
-    except OSError:
-        return
+            return read_body(environ, self.max_body)
+        except BodyRefused as e:
+            code = "REQUEST_TOO_LARGE" if e.status == 413 else "MALFORMED"
+            raise _Refusal(e.status, code, e.description) from None
 
 
 def _error(source: str, code: str, message: str, *, recoverable: bool) -> dict[str, object]:
