@@ -1,13 +1,24 @@
-"""The interpreter of wire schemas: walks a document and collects every field violation."""
+"""The interpreter of rule sets: walks a document and collects every violation.
+
+This is the readable form of a check, rule object by rule object. :mod:`mdesrules.compiler`
+turns each operation's rule set into one fast function that finds the same violations, in
+the same order; the check runs that, and falls back to :func:`check_form` here for
+documents of an unusual shape.
+"""
 
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
-from .fields import severity_of
+from .fields import FieldRule, severity_of
 from .masking import safe_str, scrub
 from .schema import FieldSpec, ObjectSpec
 from .violations import Severity, Violation, pointer
+
+if TYPE_CHECKING:
+    from .context import Context
+    from .registry import Form
 
 
 def json_type(value: object) -> str:
@@ -27,7 +38,8 @@ def json_type(value: object) -> str:
     return type(value).__name__
 
 
-def _wrong_type(path: str, name: str, expected: str, value: object) -> Violation:
+def wrong_type(path: str, name: str, expected: str, value: object) -> Violation:
+    """A value of the wrong JSON type: *name* must be *expected*."""
     return Violation(
         "wrong_type", path, (path,), f"{name} must be {expected}, got {json_type(value)}"
     )
@@ -79,7 +91,7 @@ def check_object(
     values that are already known to be wrong.
     """
     if not isinstance(obj, dict):
-        out.append(_wrong_type(base, name, "a JSON object", obj))
+        out.append(wrong_type(base, name, "a JSON object", obj))
         return False
     for f in spec.fields:
         if f.name in obj:
@@ -107,15 +119,15 @@ def check_value(
         _check_str(f, value, path, f.name, out)
     elif f.kind == "bool":
         if not isinstance(value, bool):
-            out.append(_wrong_type(path, f.name, "a JSON boolean", value))
+            out.append(wrong_type(path, f.name, "a JSON boolean", value))
     elif f.kind == "int":
         if not isinstance(value, int) or isinstance(value, bool):
-            out.append(_wrong_type(path, f.name, "a JSON integer", value))
+            out.append(wrong_type(path, f.name, "a JSON integer", value))
     elif f.kind == "object":
         assert f.child is not None
         check_object(f.child, value, path, f.name, out, unknown)
     elif not isinstance(value, list):
-        out.append(_wrong_type(path, f.name, "a JSON array", value))
+        out.append(wrong_type(path, f.name, "a JSON array", value))
     else:
         for i, item in enumerate(value):
             item_path = f"{path}/{i}"
@@ -128,13 +140,79 @@ def check_value(
 
 def _check_str(f: FieldSpec, value: object, path: str, name: str, out: list[Violation]) -> None:
     if not isinstance(value, str):
-        out.append(_wrong_type(path, name, "a string", value))
+        out.append(wrong_type(path, name, "a string", value))
         return
     for rule in f.rules:
         failure = rule(value)
         if failure is not None:
-            code, message = failure
-            severity = severity_of(rule, code)
-            out.append(Violation(code, path, (path,), f"{name} {message}", severity))
-            if severity == "error":
+            violation = _failed(rule, failure, path, name)
+            out.append(violation)
+            if violation.severity == "error":
                 return
+
+
+def field_violation(rule: FieldRule, value: str, path: str, name: str) -> Violation:
+    """The violation of field *rule* by *value*, worded by the rule itself."""
+    failure = rule(value)
+    if failure is None:
+        raise AssertionError(f"{rule!r} passes the value it was said to fail")
+    return _failed(rule, failure, path, name)
+
+
+def _failed(rule: FieldRule, failure: tuple[str, str], path: str, name: str) -> Violation:
+    code, message = failure
+    return Violation(code, path, (path,), f"{name} {message}", severity_of(rule, code))
+
+
+def check_form(form: Form, payload: object, context: Context | None) -> list[Violation]:
+    """The violations of *payload* in one wire *form* of an operation, in report order."""
+    out: list[Violation] = []
+    unknown = form.unknown
+    spec = form.spec
+    envelope = form.envelope
+    if envelope is None:
+        inner, base = payload, ""
+    elif not isinstance(payload, dict):
+        out.append(
+            Violation(
+                "wrong_type",
+                "",
+                ("",),
+                f"the document must be a JSON object {{{envelope!r}: {{...}}}}, "
+                f"got {type(payload).__name__ if payload is not None else 'null'}",
+            )
+        )
+        return out
+    else:
+        base = pointer(envelope)
+        if envelope in payload:
+            inner = payload[envelope]
+            for key in payload:
+                if key != envelope:
+                    hint = f"it belongs inside {envelope}" if key in spec.by_name else ""
+                    out.append(unknown_field(key, "", spec, unknown, hint))
+        else:
+            stray = [k for k in payload if k in spec.by_name]
+            out.append(
+                Violation(
+                    "missing_required",
+                    base,
+                    (base,),
+                    f"the request must be wrapped as {{{envelope!r}: {{...}}}}"
+                    + ("; its fields were found at the top level" if stray else ""),
+                )
+            )
+            for key in payload:
+                if key not in spec.by_name:
+                    out.append(unknown_field(key, "", spec, unknown))
+            return out
+    bad: set[str] = set()
+    if not check_object(spec, inner, base, envelope or form.operation, out, unknown, bad):
+        return out
+    assert isinstance(inner, dict)
+    for rule in form.rules:
+        rule.check(inner, base, out)
+    if context is not None:
+        for state_rule in form.state_rules:
+            state_rule.check(inner, base, context, bad, out)
+    return out

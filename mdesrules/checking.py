@@ -12,13 +12,13 @@ from typing import Any, cast
 import attrs
 
 from . import operations as _operations  # noqa: F401 - fills the registry
-from ._walk import check_object, unknown_field
+from ._walk import check_form
 from .context import Context
 from .converters import structure, unstructure
 from .exceptions import InvalidRequest
-from .registry import REGISTRY, Form, FormName, Operation
+from .registry import REGISTRY, FormName, Operation
 from .schema import ObjectSpec, identity, wire_name
-from .violations import Report, Violation, pointer
+from .violations import Report
 
 __all__ = ["check", "check_form", "parse", "to_wire"]
 
@@ -50,7 +50,7 @@ def check(
     op = REGISTRY.get(operation)
     if attrs.has(type(payload)):
         payload = model_document(op, payload, form)
-    return Report(op.name, tuple(check_form(op, op.form(form), payload, context)))
+    return Report.of_findings(op.name, op.form(form).checker(payload, context))
 
 
 def model_document(op: Operation, model: object, form: FormName = "json") -> object:
@@ -78,62 +78,6 @@ def _members(value: object, naming: Callable[[str], str]) -> object:
     if isinstance(value, (tuple, list)):
         return [_members(v, naming) for v in value]
     return value
-
-
-def check_form(
-    op: Operation, form: Form, payload: object, context: Context | None
-) -> list[Violation]:
-    """The violations of *payload* in one wire *form* of *op* (the uncached core of check)."""
-    out: list[Violation] = []
-    unknown = op.unknown_severity
-    spec = form.spec
-    envelope = form.envelope
-    if envelope is None:
-        inner, base = payload, ""
-    elif not isinstance(payload, dict):
-        out.append(
-            Violation(
-                "wrong_type",
-                "",
-                ("",),
-                f"the document must be a JSON object {{{envelope!r}: {{...}}}}, "
-                f"got {type(payload).__name__ if payload is not None else 'null'}",
-            )
-        )
-        return out
-    else:
-        base = pointer(envelope)
-        if envelope in payload:
-            inner = payload[envelope]
-            for key in payload:
-                if key != envelope:
-                    hint = f"it belongs inside {envelope}" if key in spec.by_name else ""
-                    out.append(unknown_field(key, "", spec, unknown, hint))
-        else:
-            stray = [k for k in payload if k in spec.by_name]
-            out.append(
-                Violation(
-                    "missing_required",
-                    base,
-                    (base,),
-                    f"the request must be wrapped as {{{envelope!r}: {{...}}}}"
-                    + ("; its fields were found at the top level" if stray else ""),
-                )
-            )
-            for key in payload:
-                if key not in spec.by_name:
-                    out.append(unknown_field(key, "", spec, unknown))
-            return out
-    bad: set[str] = set()
-    if not check_object(spec, inner, base, envelope or op.name, out, unknown, bad):
-        return out
-    assert isinstance(inner, dict)
-    for rule in form.rules:
-        rule.check(inner, base, out)
-    if context is not None:
-        for state_rule in form.state_rules:
-            state_rule.check(inner, base, context, bad, out)
-    return out
 
 
 def to_wire(model: object, *, operation: str | None = None) -> dict[str, Any]:

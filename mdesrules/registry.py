@@ -10,11 +10,13 @@ read the same object.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import Literal
 
 from attrs import field, frozen
 
 from .combinators import Rule
+from .compiler import CompiledCheck, compile_form
 from .exceptions import UnknownOperation
 from .masking import safe_str, scrub
 from .schema import ObjectSpec, identity, object_spec
@@ -29,12 +31,28 @@ FormName = Literal["json", "xml"]
 
 @frozen
 class Form:
-    """One wire form of an operation, ready to check: names resolved for that form."""
+    """One wire form of an operation, ready to check: names resolved for that form.
 
+    Attributes:
+        operation: the operation's name.
+        envelope: the wrapper key (JSON) or root element (XML), or ``None`` when bare.
+        spec: the request object's fields, named for this form.
+        rules: the rules across the request's fields, named for this form.
+        state_rules: the token-state rules, named for this form.
+        unknown: the severity of ``unknown_field``.
+    """
+
+    operation: str
     envelope: str | None
     spec: ObjectSpec
     rules: tuple[Rule, ...]
     state_rules: tuple[StateRule, ...]
+    unknown: Severity = "error"
+
+    @cached_property
+    def checker(self) -> CompiledCheck:
+        """The form's rule set compiled into one function (made on first use)."""
+        return compile_form(self)
 
 
 @frozen
@@ -95,10 +113,12 @@ class Operation:
         else:
             naming, envelope = self.naming, self.wrapper
         built = Form(
+            self.name,
             envelope,
             object_spec(self.request, naming),
             tuple(r.renamed(naming) for r in self.rules),
             tuple(r.renamed(naming) for r in self.state_rules),
+            self.unknown_severity,
         )
         self._forms[name] = built
         return built

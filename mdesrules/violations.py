@@ -8,12 +8,15 @@ the fields are declared, then unknown fields, then rules across fields, then tok
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
 
 from attrs import frozen
+from attrs.exceptions import FrozenInstanceError
 
 __all__ = [
     "CODES",
+    "Finding",
     "Report",
     "Severity",
     "Violation",
@@ -82,17 +85,56 @@ class Violation:
         }
 
 
-@frozen
+#: What a compiled check finds, before it is rendered: whether it is an error, and a
+#: function and the arguments that make the :class:`Violation` (message included).
+Finding = tuple[bool, Callable[..., Violation], tuple[Any, ...]]
+
+
 class Report:
-    """Every violation found in one document by one operation's rule set."""
+    """Every violation found in one document by one operation's rule set.
+
+    A report made by :func:`~mdesrules.check` holds what the check found unrendered:
+    :attr:`ok` is answered from it directly, and the :class:`Violation` objects, messages
+    and all, are made the first time :attr:`violations` (or anything derived from it) is
+    read. A batch that only counts passes and failures never pays for a message.
+
+    Reports are immutable, compare by operation and violations, and pickle as rendered.
+    """
+
+    __slots__ = ("_found", "operation")
 
     operation: str
-    violations: tuple[Violation, ...] = ()
+    _found: tuple[Violation, ...] | list[Finding]
+
+    def __init__(self, operation: str, violations: Iterable[Violation] = ()) -> None:
+        _set(self, "operation", operation)
+        _set(self, "_found", tuple(violations))
+
+    @classmethod
+    def of_findings(cls, operation: str, findings: list[Finding]) -> Report:
+        """A report of a compiled check's *findings*, rendered when first read."""
+        report = object.__new__(cls)
+        _set(report, "operation", operation)
+        _set(report, "_found", findings)
+        return report
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        """Every violation, in report order (see the module docstring)."""
+        found = self._found
+        if isinstance(found, tuple):
+            return found
+        rendered = tuple(build(*args) for _, build, args in found)
+        _set(self, "_found", rendered)
+        return rendered
 
     @property
     def ok(self) -> bool:
         """True when no violation has severity ``"error"``."""
-        return not any(v.severity == "error" for v in self.violations)
+        found = self._found
+        if isinstance(found, tuple):
+            return not any(v.severity == "error" for v in found)
+        return not any(finding[0] for finding in found)
 
     @property
     def errors(self) -> tuple[Violation, ...]:
@@ -116,3 +158,27 @@ class Report:
             "ok": self.ok,
             "violations": [v.to_dict() for v in self.violations],
         }
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Report)
+        return (self.operation, self.violations) == (other.operation, other.violations)
+
+    def __hash__(self) -> int:
+        return hash((self.operation, self.violations))
+
+    def __repr__(self) -> str:
+        return f"Report(operation={self.operation!r}, violations={self.violations!r})"
+
+    def __reduce__(self) -> tuple[type[Report], tuple[str, tuple[Violation, ...]]]:
+        return (Report, (self.operation, self.violations))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError
+
+
+_set = object.__setattr__

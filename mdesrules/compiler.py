@@ -1,0 +1,565 @@
+"""Compiled rule sets: each operation's rules turned into one fast Python function.
+
+The rule objects (field rules, :mod:`~mdesrules.combinators`, model schemas) stay the source
+of truth and the readable form; :mod:`mdesrules._walk` interprets them. This module writes,
+once per operation and wire form, the source of a function that does what the interpreter
+does for that one rule set, with every decision the rules allow taken at compile time:
+field names become constants, each field's rule chain becomes a few inline tests, the
+known-keys test becomes one set comparison. Like cattrs' generated structure functions, the
+source is built as text and run with :func:`exec`; :func:`compiled_source` shows it.
+
+What the function finds it does not render. It appends *findings* to a list:
+``(is_error, build, args)``, where ``build(*args)`` makes the :class:`Violation` with its
+message. The builders are the rule objects' own code (a field rule is called again on the
+value it failed, a rule across fields checks again a snapshot of the fields it reads), so
+a message is written in one place only, and costs nothing unless someone reads it. A
+:class:`~mdesrules.violations.Report` holds the findings and renders them on first read.
+
+Findings are exactly the interpreter's violations, in the same order; the test suite
+holds the two to that on generated documents of every operation. Rules of a kind this
+module does not know (a field rule or a rule of your own) still work: the compiled function
+calls them as the interpreter would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from . import fields as _fields
+from ._walk import check_form, field_violation, unknown_field, wrong_type
+from .combinators import (
+    Absent,
+    AllOf,
+    AtLeastOneOf,
+    AtMostOneOf,
+    Condition,
+    ExactlyOneOf,
+    Expects,
+    Forbids,
+    Present,
+    Requires,
+    Rule,
+    When,
+)
+from .fields import FieldRule, severity_of
+from .schema import FieldSpec, ObjectSpec
+from .violations import Finding, Severity, Violation, pointer
+
+if TYPE_CHECKING:
+    from .context import Context
+    from .registry import Form
+
+__all__ = ["CompiledCheck", "compile_form", "compiled_source"]
+
+#: A compiled check: ``(payload, context) -> findings``.
+CompiledCheck = Callable[[object, "Context | None"], list[Finding]]
+
+
+# Builders: how a finding becomes a Violation, when it is read ---------------------------
+
+
+def rule_violation(rule: Rule, snapshot: dict[str, object], base: str) -> Violation:
+    """The one violation *rule* finds in *snapshot* (the fields it reads, as they were)."""
+    found: list[Violation] = []
+    rule.check(snapshot, base, found)
+    if len(found) != 1:
+        raise AssertionError(f"{rule!r} finds {len(found)} violations where one was found")
+    return found[0]
+
+
+def missing(path: str, name: str) -> Violation:
+    """A required field that is absent."""
+    return Violation("missing_required", path, (path,), f"{name} is required")
+
+
+def given(violation: Violation) -> Violation:
+    """A violation already built (by a rule checked eagerly)."""
+    return violation
+
+
+def _snapshot(obj: dict[str, object], names: tuple[str, ...]) -> dict[str, object]:
+    """The fields *names* of *obj*: what a rule across fields reads, kept for later."""
+    return {n: obj[n] for n in names if n in obj}
+
+
+def _luhn_fails(value: str) -> bool:
+    """Whether *value* fails the Luhn rule: by digit sums for ASCII digits, else by the rule."""
+    if not (value.isascii() and value.isdigit()):
+        return _LUHN(value) is not None
+    odd = value[-1::-2].encode()
+    even = value[-2::-2].translate(_DOUBLED).encode()
+    return (sum(odd) + sum(even) - 48 * len(value)) % 10 != 0
+
+
+_LUHN = _fields.luhn()
+_DOUBLED = str.maketrans("0123456789", "0246813579")  # each digit doubled, digits summed
+
+
+def _all_digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
+def _printable_word(value: str) -> bool:
+    # Printable ASCII is 0x20-0x7e; without the space it is [!-~].
+    return value.isascii() and value.isprintable() and " " not in value and value != ""
+
+
+#: Patterns whose whole-value match a str method decides faster than the regex; each is
+#: held equal to its regex by the test suite. A pattern not listed runs its regex.
+_PREDICATES: dict[str, Callable[[str], bool]] = {
+    _fields.digits().pattern: _all_digits,
+    _fields.printable().pattern: _printable_word,
+}
+#: Patterns that every printable string matches: ``str.isprintable`` answers most values,
+#: and the regex the others (a tab or line break in free text).
+_PRINTABLE_PASSES = frozenset({_fields.no_control().pattern})
+
+
+# Code generation ------------------------------------------------------------------------
+
+
+class _Source:
+    """Lines of Python source, and the constants they name."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, object] = {
+            "field_violation": field_violation,
+            "rule_violation": rule_violation,
+            "missing": missing,
+            "given": given,
+            "wrong_type": wrong_type,
+            "unknown_field": unknown_field,
+            "snapshot": _snapshot,
+            "severity_of": severity_of,
+            "luhn_fails": _luhn_fails,
+        }
+        self._ids: dict[int, str] = {}
+        self._depth = 0
+        self._counter = 0
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self._depth + text)
+
+    def const(self, value: object, hint: str = "K") -> str:
+        """A name in the generated module bound to *value* (one per distinct object)."""
+        key = id(value)
+        name = self._ids.get(key)
+        if name is None:
+            name = f"{hint}{len(self._ids)}"
+            self._ids[key] = name
+            self.names[name] = value
+        return name
+
+    def local(self, hint: str) -> str:
+        self._counter += 1
+        return f"{hint}{self._counter}"
+
+    def indent(self) -> _Indent:
+        return _Indent(self)
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+class _Indent:
+    def __init__(self, source: _Source) -> None:
+        self._source = source
+
+    def __enter__(self) -> None:
+        self._source._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self._source._depth -= 1
+
+
+class _Compiler:
+    """Writes the check of one wire form: the request object, its nested objects, its rules."""
+
+    def __init__(self, unknown: Severity) -> None:
+        self.src = _Source()
+        self.unknown = unknown
+        self._objects: dict[int, str] = {}
+        self._pending: list[ObjectSpec] = []
+
+    # Objects ----------------------------------------------------------------------------
+
+    def object_function(self, spec: ObjectSpec) -> str:
+        """The name of the function checking an object of *spec* (written once, later)."""
+        name = self._objects.get(id(spec))
+        if name is None:
+            name = f"check_{spec.model.__name__}_{len(self._objects)}"
+            self._objects[id(spec)] = name
+            self._pending.append(spec)
+        return name
+
+    def write_objects(self) -> None:
+        while self._pending:
+            spec = self._pending.pop()
+            self.src.line("")
+            self.src.line(f"def {self._objects[id(spec)]}(obj, base, name, out):")
+            with self.src.indent():
+                self.object_body(spec, name="name", bad=None)
+                self.src.line("return True")
+
+    def object_body(self, spec: ObjectSpec, *, name: str, bad: str | None) -> None:
+        """Check ``obj`` at ``base``; the non-object case appends and returns False.
+
+        With *bad* (a set's variable), the names of fields with a violation go into it.
+        """
+        src = self.src
+        src.line("if not isinstance(obj, dict):")
+        with src.indent():
+            src.line(f"out.append((True, wrong_type, (base, {name}, 'a JSON object', obj)))")
+            src.line("return False")
+        for f in spec.fields:
+            self.field(f, bad)
+        known = src.const(frozenset(spec.by_name), "KNOWN")
+        is_error = self.unknown == "error"
+        src.line(f"if not {known}.issuperset(obj):")
+        with src.indent():
+            src.line("for key in obj:")
+            with src.indent():
+                src.line(f"if key not in {known}:")
+                with src.indent():
+                    args = f"(key, base, {src.const(spec, 'SPEC')}, {self.unknown!r})"
+                    src.line(f"out.append(({is_error}, unknown_field, {args}))")
+        for rule in spec.rules:
+            self.rule(rule)
+
+    def field(self, f: FieldSpec, bad: str | None) -> None:
+        src = self.src
+        value = src.local("v")
+        key = repr(f.name)
+        path = f"base + {'/' + f.name!r}"
+        src.line(f"{value} = obj.get({key}, MISSING)")
+        src.names["MISSING"] = _MISSING
+        if f.required:
+            src.line(f"if {value} is MISSING:")
+            with src.indent():
+                src.line(f"out.append((True, missing, ({path}, {key})))")
+            src.line("else:")
+        else:
+            src.line(f"if {value} is not MISSING:")
+        with src.indent():
+            mark = f"{bad}.add({key})" if bad is not None else None
+            if f.kind == "str":
+                self.string(f, value, path, key, mark)
+            elif f.kind == "bool":
+                test = f"isinstance({value}, bool)"
+                self.wrong_unless(test, value, path, key, "a JSON boolean", mark)
+            elif f.kind == "int":
+                test = f"isinstance({value}, int) and not isinstance({value}, bool)"
+                self.wrong_unless(test, value, path, key, "a JSON integer", mark)
+            elif f.kind == "object":
+                assert f.child is not None
+                call = f"{self.object_function(f.child)}({value}, {path}, {key}, out)"
+                self.nested(call, bad, key)
+            else:
+                self.array(f, value, path, key, bad)
+
+    def wrong_unless(
+        self, test: str, value: str, path: str, key: str, expected: str, mark: str | None
+    ) -> None:
+        src = self.src
+        src.line(f"if not ({test}):")
+        with src.indent():
+            src.line(f"out.append((True, wrong_type, ({path}, {key}, {expected!r}, {value})))")
+            if mark:
+                src.line(mark)
+
+    def nested(self, call: str, bad: str | None, key: str) -> None:
+        """A call that checks a nested value; with *bad*, marks the field if it found any."""
+        if bad is None:
+            self.src.line(call)
+            return
+        before = self.src.local("n")
+        self.src.line(f"{before} = len(out)")
+        self.src.line(call)
+        self.src.line(f"if len(out) > {before}:")
+        with self.src.indent():
+            self.src.line(f"{bad}.add({key})")
+
+    def array(self, f: FieldSpec, value: str, path: str, key: str, bad: str | None) -> None:
+        src = self.src
+        src.line(f"if not isinstance({value}, list):")
+        with src.indent():
+            src.line(f"out.append((True, wrong_type, ({path}, {key}, 'a JSON array', {value})))")
+            if bad is not None:
+                src.line(f"{bad}.add({key})")
+        src.line("else:")
+        with src.indent():
+            base = src.local("p")
+            index, item = src.local("i"), src.local("item")
+            src.line(f"{base} = {path}")
+            if bad is not None:
+                before = src.local("n")
+                src.line(f"{before} = len(out)")
+            src.line(f"for {index}, {item} in enumerate({value}):")
+            with src.indent():
+                item_path = f"f'{{{base}}}/{{{index}}}'"
+                if f.item_kind == "object":
+                    assert f.child is not None
+                    fn = self.object_function(f.child)
+                    src.line(f"{fn}({item}, {item_path}, {key}, out)")
+                else:
+                    self.string(f, item, item_path, key, None)
+            if bad is not None:
+                src.line(f"if len(out) > {before}:")
+                with src.indent():
+                    src.line(f"{bad}.add({key})")
+
+    # Strings and their field rules ------------------------------------------------------
+
+    def string(self, f: FieldSpec, value: str, path: str, key: str, mark: str | None) -> None:
+        """The type test, then the field rules in order up to the first error."""
+        src = self.src
+        src.line(f"if not isinstance({value}, str):")
+        with src.indent():
+            src.line(f"out.append((True, wrong_type, ({path}, {key}, 'a string', {value})))")
+            if mark:
+                src.line(mark)
+        if f.rules:
+            src.line("else:")
+            with src.indent():
+                self.chain(list(f.rules), value, path, key, mark)
+
+    def chain(
+        self, rules: list[FieldRule], value: str, path: str, key: str, mark: str | None
+    ) -> None:
+        src = self.src
+        if not rules:
+            src.line("pass")
+            return
+        rule, rest = rules[0], rules[1:]
+        r = src.const(rule, "R")
+
+        def report(is_error: str) -> None:
+            src.line(f"out.append(({is_error}, field_violation, ({r}, {value}, {path}, {key})))")
+            if mark:
+                src.line(mark)
+
+        fails = self.fails(rule, value)
+        if fails is not None:  # a rule whose every failure is an error: the chain stops there
+            src.line(f"if {fails}:")
+            with src.indent():
+                report("True")
+            if rest:
+                src.line("else:")
+                with src.indent():
+                    self.chain(rest, value, path, key, mark)
+            return
+        if type(rule) is _fields.one_of:
+            allowed = src.const(frozenset(rule.values), "VALUES")
+            if rule.unknown_is_warning:  # every failure is a warning: report and go on
+                src.line(f"if {value} not in {allowed}:")
+                with src.indent():
+                    report("False")
+                self.chain(rest, value, path, key, mark) if rest else None
+                return
+            deprecated = src.const(frozenset(rule.deprecated), "DEPRECATED")
+            src.line(f"if {value} not in {allowed} and {value} not in {deprecated}:")
+            with src.indent():
+                report("True")
+            src.line("else:")
+            with src.indent():
+                src.line(f"if {value} not in {allowed}:")
+                with src.indent():
+                    report("False")
+                self.chain(rest, value, path, key, mark) if rest else None
+            return
+        # A rule of a kind not known here: call it, as the interpreter does.
+        failure = src.local("failure")
+        src.line(f"{failure} = {r}({value})")
+        src.line(f"if {failure} is not None:")
+        with src.indent():
+            report(f"severity_of({r}, {failure}[0]) == 'error'")
+        if rest:
+            src.line(f"if {failure} is None or severity_of({r}, {failure}[0]) != 'error':")
+            with src.indent():
+                self.chain(rest, value, path, key, mark)
+
+    def fails(self, rule: FieldRule, value: str) -> str | None:
+        """A test that is true when *value* fails *rule*, for rules that fail only with
+        errors; None for the others."""
+        src = self.src
+        if type(rule) is _fields.length:
+            if rule.max is None:
+                return f"len({value}) < {rule.min}" if rule.min > 0 else "False"
+            if rule.min == rule.max:
+                return f"len({value}) != {rule.min}"
+            return f"not {rule.min} <= len({value}) <= {rule.max}"
+        if type(rule) is _fields.matches:
+            pattern = rule.pattern
+            regex = src.const(re.compile(pattern).fullmatch, "MATCH")
+            predicate = _PREDICATES.get(pattern)
+            if predicate is not None:
+                return f"not {src.const(predicate, 'IS')}({value})"
+            if pattern in _PRINTABLE_PASSES:
+                return f"not {value}.isprintable() and {regex}({value}) is None"
+            return f"{regex}({value}) is None"
+        if type(rule) is _fields.luhn:
+            return f"luhn_fails({value})"
+        if type(rule) is _fields.one_of and not (rule.deprecated or rule.unknown_is_warning):
+            return f"{value} not in {src.const(frozenset(rule.values), 'VALUES')}"
+        return None
+
+    # Rules across fields ----------------------------------------------------------------
+
+    def rule(self, rule: Rule) -> None:
+        """Append a finding when *rule* would report one; rules of unknown kinds run as is."""
+        src = self.src
+        if type(rule) is AllOf:
+            for inner in rule.rules:
+                self.rule(inner)
+            return
+        if type(rule) is When:
+            test = self.condition(rule.condition)
+            src.line(f"if {test}:")
+            with src.indent():
+                for inner in rule.rules:
+                    self.rule(inner)
+                src.line("pass")
+            return
+        if type(rule) is Expects:
+            for name in rule.names:
+                one = Expects((name,), rule.severity)
+                src.line(f"if {name!r} not in obj:")
+                with src.indent():
+                    self.finding(one, rule.severity == "error")
+            return
+        violated = self.violated(rule)
+        if violated is None:  # run it now and keep what it found
+            found = src.local("found")
+            src.line(f"{found} = []")
+            src.line(f"{src.const(rule, 'RULE')}.check(obj, base, {found})")
+            src.line(f"out.extend((v.severity == 'error', given, (v,)) for v in {found})")
+            return
+        src.line(f"if {violated}:")
+        with src.indent():
+            self.finding(rule, True)
+
+    def finding(self, rule: Rule, is_error: bool) -> None:
+        r = self.src.const(rule, "RULE")
+        names = self.src.const(tuple(rule.fields()), "NAMES")
+        self.src.line(
+            f"out.append(({is_error}, rule_violation, ({r}, snapshot(obj, {names}), base)))"
+        )
+
+    def violated(self, rule: Rule) -> str | None:
+        """A test that is true exactly when *rule* reports one violation (None: unknown)."""
+        if type(rule) is ExactlyOneOf:
+            sent = [_any_sent(alt) for alt in rule.alternatives]
+            partial = [
+                f"({_any_sent(alt)} and not {_all_sent(alt)})"
+                for alt in rule.alternatives
+                if len(alt) > 1
+            ]
+            return " or ".join([f"({' + '.join(sent)}) != 1", *partial])
+        if type(rule) is AtMostOneOf:
+            return f"({' + '.join(_sent(n) for n in rule.names)}) > 1"
+        if type(rule) is AtLeastOneOf:
+            return f"not {_any_sent(rule.names)}"
+        if type(rule) is Forbids:
+            return f"{_sent(rule.name)} and {_any_sent(rule.others)}"
+        if type(rule) is Requires:
+            return f"{_sent(rule.name)} and not {_all_sent(rule.others)}"
+        return None
+
+    def condition(self, condition: Condition) -> str:
+        if type(condition) is Present:
+            return _sent(condition.name)
+        if type(condition) is Absent:
+            return f"{condition.name!r} not in obj"
+        return f"{self.src.const(condition, 'CONDITION')}(obj)"
+
+
+_MISSING = object()
+
+
+def _sent(name: str) -> str:
+    return f"({name!r} in obj)"
+
+
+def _any_sent(names: tuple[str, ...]) -> str:
+    return "(" + " or ".join(_sent(n) for n in names) + ")" if len(names) > 1 else _sent(names[0])
+
+
+def _all_sent(names: tuple[str, ...]) -> str:
+    return "(" + " and ".join(_sent(n) for n in names) + ")" if len(names) > 1 else _sent(names[0])
+
+
+# The check of one wire form -------------------------------------------------------------
+
+
+def _write(form: Form) -> _Source:
+    compiler = _Compiler(form.unknown)
+    src = compiler.src
+    envelope = form.envelope
+    src.names["STATE_RULES"] = form.state_rules
+    src.names["FORM"] = form
+    src.names["interpret"] = check_form
+    src.line("def check(payload, context):")
+    with src.indent():
+        src.line("out = []")
+        if envelope is None:
+            src.line("obj = payload")
+            src.line("base = ''")
+        else:
+            # The usual document: one object under its wrapper key. Any other shape goes to
+            # the interpreter, which words what is wrong with it.
+            shape = f"type(payload) is dict and len(payload) == 1 and {envelope!r} in payload"
+            src.line(f"if not ({shape}):")
+            with src.indent():
+                src.line("found = interpret(FORM, payload, context)")
+                src.line("return [(v.severity == 'error', given, (v,)) for v in found]")
+            src.line(f"obj = payload[{envelope!r}]")
+            src.line(f"base = {pointer(envelope)!r}")
+        src.line("bad = set()")
+        src.line("if check_request(obj, base, out, bad):")
+        with src.indent():
+            src.line("pass")
+            for rule in form.rules:
+                compiler.rule(rule)
+            if form.state_rules:
+                src.line("if context is not None:")
+                with src.indent():
+                    src.line("found = []")
+                    src.line("for state_rule in STATE_RULES:")
+                    with src.indent():
+                        src.line("state_rule.check(obj, base, context, bad, found)")
+                    src.line("out.extend((v.severity == 'error', given, (v,)) for v in found)")
+        src.line("return out")
+    src.line("")
+    src.line("def check_request(obj, base, out, bad):")
+    with src.indent():
+        compiler.object_body(form.spec, name=repr(envelope or form.operation), bad="bad")
+        src.line("return True")
+    compiler.write_objects()
+    return src
+
+
+def compile_form(form: Form) -> CompiledCheck:
+    """The compiled check of one wire *form* of an operation.
+
+    The function takes the payload as given and the context (or None) and returns the
+    findings, in the interpreter's order; it raises for no payload.
+    """
+    src = _write(form)
+    text = src.text()
+    namespace = dict(src.names)
+    exec(compile(text, f"<compiled check of {form.operation}>", "exec"), namespace)
+    check = namespace["check"]
+    assert callable(check)
+    _SOURCES[check] = text
+    return check
+
+
+_SOURCES: dict[CompiledCheck, str] = {}
+
+
+def compiled_source(check: CompiledCheck) -> str:
+    """The Python source of a compiled check (``REGISTRY.get(op).form().checker``)."""
+    return _SOURCES[check]

@@ -1,0 +1,315 @@
+"""The compiled rule sets find exactly what the interpreter of the rule objects finds.
+
+``mdesrules.check`` runs each operation's compiled check; the rule objects, walked by
+``mdesrules._walk``, are the rules' readable form. Here the two are held equal (same
+violations, same messages, same order, same verdict) on valid documents, their mutations,
+arbitrary JSON, with and without a token context, for every operation and wire form; and
+the compiler's shortcuts (str methods for some patterns, digit sums for Luhn) are held equal
+to the rules they stand for. Then the laziness: a report renders its messages when read,
+and what it renders is what the document held when it was checked.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import re
+from typing import Any, ClassVar, Literal
+
+import attrs
+import pytest
+from attrs import field, frozen
+from attrs.exceptions import FrozenInstanceError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies_documents import context_for, json_values, mutated
+
+import mdesrules
+from mdesrules import REGISTRY, Context, Report, Violation
+from mdesrules._walk import check_form
+from mdesrules.combinators import (
+    Obj,
+    Rule,
+    absent,
+    all_of,
+    at_least_one_of,
+    at_most_one_of,
+    equals,
+    exactly_one_of,
+    expects,
+    forbids,
+    only_when,
+    present,
+    requires,
+    when,
+)
+from mdesrules.compiler import _PREDICATES, _luhn_fails, compile_form, compiled_source
+from mdesrules.fields import digits, length, luhn, one_of, printable
+from mdesrules.registry import Form
+from mdesrules.schema import object_spec, wire
+from mdesrules.testing import valid_documents
+
+FORMS = [
+    (op.name, form)
+    for op in REGISTRY
+    for form in (("json", "xml") if op.xml_root is not None else ("json",))
+]
+SETTINGS = settings(max_examples=40, deadline=None)
+
+FormName = Literal["json", "xml"]
+
+
+def compiled(form: Form, payload: object, context: Context | None = None) -> Report:
+    return Report.of_findings(form.operation, form.checker(payload, context))
+
+
+def interpreted(form: Form, payload: object, context: Context | None = None) -> Report:
+    return Report(form.operation, check_form(form, payload, context))
+
+
+def assert_same(form: Form, payload: object, context: Context | None = None) -> None:
+    """The compiled check of *payload* reports what the interpreter reports, verdict first
+    (answered from the unrendered findings), then every violation in order."""
+    fast = compiled(form, payload, context)
+    slow = interpreted(form, payload, context)
+    assert fast.ok == slow.ok
+    assert fast.violations == slow.violations
+
+
+def wire_form(operation: str, form: FormName) -> Form:
+    return REGISTRY.get(operation).form(form)
+
+
+@pytest.mark.parametrize(("operation", "form"), FORMS)
+@SETTINGS
+@given(data=st.data())
+def test_valid_documents_and_their_mutations_get_the_interpreters_report(
+    operation: str, form: FormName, data: st.DataObject
+) -> None:
+    document = data.draw(valid_documents(operation, form=form))
+    assert_same(wire_form(operation, form), document)
+    context = data.draw(context_for(document))
+    assert_same(wire_form(operation, form), document, context)
+    document = data.draw(mutated(document))
+    assert_same(wire_form(operation, form), document)
+    assert_same(wire_form(operation, form), document, context)
+
+
+@pytest.mark.parametrize(("operation", "form"), FORMS)
+@SETTINGS
+@given(payload=json_values)
+def test_any_json_value_gets_the_interpreters_report(
+    operation: str, form: FormName, payload: object
+) -> None:
+    envelope = wire_form(operation, form).envelope
+    assert_same(wire_form(operation, form), payload)
+    if envelope is not None:
+        assert_same(wire_form(operation, form), {envelope: payload})
+
+
+def test_every_shape_of_wrapper_gets_the_interpreters_report() -> None:
+    form = wire_form("token_update", "json")
+    inner = {"TokenUniqueReference": "DWSPMC0001", "ExpirationDate": "0128"}
+    for payload in (
+        None,
+        [],
+        {},
+        {"TokenUpdateRequest": inner, "ExpirationDate": "0128"},
+        {"ExpirationDate": "0128"},
+        {"TokenUpdateRequest": None},
+        {"TokenUpdateRequest": [inner]},
+    ):
+        assert_same(form, payload)
+
+
+# The compiler's shortcuts --------------------------------------------------------------
+
+any_text = st.text(st.characters(codec="utf-8"), max_size=25) | st.text("0123456789 ", max_size=25)
+
+
+@given(value=any_text)
+def test_pattern_shortcuts_decide_as_their_regex(value: str) -> None:
+    for pattern, predicate in _PREDICATES.items():
+        assert predicate(value) == (re.fullmatch(pattern, value) is not None)
+
+
+@given(value=any_text | st.text("0123456789", min_size=1, max_size=25))
+def test_the_luhn_shortcut_decides_as_the_luhn_rule(value: str) -> None:
+    assert _luhn_fails(value) == (luhn()(value) is not None)
+
+
+@given(value=any_text)
+def test_free_text_decides_as_its_regex(value: str) -> None:
+    form = wire_form("token_update", "json")
+    document = {
+        "TokenUpdateRequest": {
+            "TokenUniqueReference": "DWSPMC0001",
+            "ExpirationDate": "0128",
+            "CommentText": value,
+            "AuditInfo": {"UserId": value, "UserName": "J", "Organization": "B"},
+        }
+    }
+    assert_same(form, document)
+
+
+# Rules of kinds the compiler does not know ----------------------------------------------
+
+
+@frozen(repr=False)
+class _Vowels:
+    """A field rule of one's own: no vowels (a warning), never 'x' (an error)."""
+
+    warning_codes: ClassVar[tuple[str, ...]] = ("bad_format",)
+
+    def __call__(self, value: str) -> tuple[str, str] | None:
+        if "x" in value:
+            return "not_allowed_value", "must not hold an x"
+        if any(c in "aeiou" for c in value):
+            return "bad_format", "should hold no vowels"
+        return None
+
+    def __repr__(self) -> str:
+        return "no vowels"
+
+
+@frozen(repr=False)
+class _SameLength:
+    """A rule across fields of one's own: A and B, when both sent, are equally long."""
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        a, b = obj.get("A"), obj.get("B")
+        if isinstance(a, str) and isinstance(b, str) and len(a) != len(b):
+            out.append(Violation("requires", base + "/B", (base + "/A", base + "/B"), "unequal"))
+
+    def renamed(self, naming: Any) -> Rule:
+        return self
+
+    def fields(self) -> tuple[str, ...]:
+        return ("A", "B")
+
+    def __repr__(self) -> str:
+        return "A and B are equally long"
+
+
+@frozen(kw_only=True)
+class _Custom:
+    a: str | None = field(default=None, metadata=wire(_Vowels(), length(1, 3)))
+    b: str | None = field(default=None, metadata=wire(one_of(("b", "bb"), ("bbb",)), _Vowels()))
+    c: tuple[str, ...] = field(default=(), metadata=wire(digits()))
+    d: str = field(metadata=wire(printable(), one_of(("d",), unknown_is_warning=True)))
+
+
+CUSTOM = Form(
+    "custom",
+    "Custom",
+    object_spec(_Custom),
+    (
+        _SameLength(),
+        exactly_one_of("A", ("B", "C")),
+        at_most_one_of("A", "B", "C"),
+        at_least_one_of("A", "D"),
+        forbids("A", "B", "C"),
+        requires("B", "C", "D"),
+        expects("A", "B", severity="error"),
+        expects("C"),
+        only_when("B", "D", "d", "x", "y"),
+        when(absent("A"), requires("D", "B")),
+        when(equals("D", "d"), forbids("C", "A")),
+        all_of(at_most_one_of("B", "D")),
+        when(present("C")),
+    ),
+    (),
+    "warning",
+)
+custom_values = st.one_of(
+    st.sampled_from(["", "a", "x", "b", "bb", "bbb", "d", "y", "zz", ["1"]]), json_values
+)
+
+
+@given(
+    members=st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]), custom_values, max_size=5)
+)
+def test_rules_of_ones_own_are_run_as_the_interpreter_runs_them(
+    members: dict[str, object],
+) -> None:
+    assert_same(CUSTOM, {"Custom": members})
+
+
+def test_a_compiled_check_can_be_read_as_python() -> None:
+    source = compiled_source(wire_form("token_update", "json").checker)
+    compile(source, "<test>", "exec")
+    assert "'TokenUniqueReference'" in source
+
+
+def test_a_form_compiled_again_finds_the_same() -> None:
+    form = wire_form("search", "json")
+    document = {"SearchRequest": {"AccountPan": "12", "Token": "x"}}
+    again = Report.of_findings("search", compile_form(form)(document, None))
+    assert again.violations == compiled(form, document).violations
+    assert again.codes == ("too_short", "too_short", "missing_required", "mutually_exclusive")
+
+
+# Lazy reports ---------------------------------------------------------------------------
+
+BROKEN = {
+    "TokenUpdateRequest": {
+        "TokenUniqueReference": "DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c",
+        "CurrentAccountPan": "5412345678901232",
+        "NewAccountPan": "5412345678908881",
+        "ExpirationDate": "1328",
+        "UpdateWalletProviderIndicator": "2",
+        "AuditInfo": {"UserId": "A1435477", "UserName": "John Smith", "Organisation": "B"},
+    }
+}
+
+
+def test_a_report_renders_what_the_document_held_when_it_was_checked() -> None:
+    document = copy.deepcopy(BROKEN)
+    report = mdesrules.check("token_update", document)
+    inner = document["TokenUpdateRequest"]
+    inner.clear()
+    inner["TokenUniqueReference"] = "changed"
+    assert report.violations == mdesrules.check("token_update", BROKEN).violations
+    assert report.codes == (
+        "bad_check_digit",
+        "bad_format",
+        "not_allowed_value",
+        "missing_required",
+        "unknown_field",
+        "mutually_exclusive",
+    )
+
+
+def test_a_check_renders_no_message_until_one_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    init = Violation.__init__
+
+    def counting(self: Violation, code: str, *args: Any, **kwargs: Any) -> None:
+        made.append(code)
+        init(self, code, *args, **kwargs)
+
+    monkeypatch.setattr(Violation, "__init__", counting)
+    report = mdesrules.check("token_update", BROKEN)
+    assert not report.ok
+    assert made == []
+    assert len(report.violations) == 6
+    assert made == list(report.codes)
+
+
+def test_a_lazy_report_equals_hashes_and_pickles_as_its_rendered_form() -> None:
+    lazy = mdesrules.check("token_update", BROKEN)
+    rendered = Report("token_update", mdesrules.check("token_update", BROKEN).violations)
+    assert lazy == rendered
+    assert hash(lazy) == hash(rendered)
+    assert pickle.loads(pickle.dumps(mdesrules.check("token_update", BROKEN))) == rendered
+    assert repr(lazy) == repr(rendered)
+    assert lazy.to_dict() == rendered.to_dict()
+
+
+def test_a_report_is_immutable() -> None:
+    report = mdesrules.check("token_update", BROKEN)
+    with pytest.raises(FrozenInstanceError):
+        report.operation = "search"  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        del report.operation
+    assert not attrs.has(Report)
