@@ -48,7 +48,7 @@ def check(
         UnknownOperation: *operation* is not a known operation name.
     """
     op = REGISTRY.get(operation)
-    if attrs.has(type(payload)):
+    if type(payload) is not dict and attrs.has(type(payload)):
         payload = model_document(op, payload, form)
     return Report.of_findings(op.name, op.form(form).checker(payload, context))
 

@@ -88,29 +88,28 @@ def _luhn_fails(value: str) -> bool:
     """Whether *value* fails the Luhn rule: by digit sums for ASCII digits, else by the rule."""
     if not (value.isascii() and value.isdigit()):
         return _LUHN(value) is not None
-    odd = value[-1::-2].encode()
-    even = value[-2::-2].translate(_DOUBLED).encode()
-    return (sum(odd) + sum(even) - 48 * len(value)) % 10 != 0
+    return _luhn_digits_fail(value)
+
+
+def _luhn_digits_fail(value: str) -> bool:
+    """Whether ASCII digits *value* have a wrong Luhn check digit: the digits in odd places
+    from the right summed as they are, the others doubled (digit sum), by byte sums."""
+    data = value.encode()
+    return (sum(data[-1::-2]) + sum(data[-2::-2].translate(_DOUBLED)) - 48 * len(data)) % 10 != 0
 
 
 _LUHN = _fields.luhn()
-_DOUBLED = str.maketrans("0123456789", "0246813579")  # each digit doubled, digits summed
+_DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")  # each digit doubled, digits summed
+_DIGITS = _fields.digits().pattern
 
-
-def _all_digits(value: str) -> bool:
-    return value.isascii() and value.isdigit()
-
-
-def _printable_word(value: str) -> bool:
+#: Patterns whose whole-value match an expression of str methods decides faster than the
+#: regex (``{v}`` is the value); each is held equal to its regex by the test suite. A pattern
+#: not listed runs its regex.
+PREDICATES: dict[str, str] = {
+    _DIGITS: "({v}.isascii() and {v}.isdigit())",
     # Printable ASCII is 0x20-0x7e; without the space it is [!-~].
-    return value.isascii() and value.isprintable() and " " not in value and value != ""
-
-
-#: Patterns whose whole-value match a str method decides faster than the regex; each is
-#: held equal to its regex by the test suite. A pattern not listed runs its regex.
-_PREDICATES: dict[str, Callable[[str], bool]] = {
-    _fields.digits().pattern: _all_digits,
-    _fields.printable().pattern: _printable_word,
+    _fields.printable().pattern: "({v} != '' and {v}.isascii() and {v}.isprintable() "
+    "and ' ' not in {v})",
 }
 #: Patterns that every printable string matches: ``str.isprintable`` answers most values,
 #: and the regex the others (a tab or line break in free text).
@@ -135,6 +134,7 @@ class _Source:
             "snapshot": _snapshot,
             "severity_of": severity_of,
             "luhn_fails": _luhn_fails,
+            "luhn_digits_fail": _luhn_digits_fail,
         }
         self._ids: dict[int, str] = {}
         self._depth = 0
@@ -327,8 +327,18 @@ class _Compiler:
                 self.chain(list(f.rules), value, path, key, mark)
 
     def chain(
-        self, rules: list[FieldRule], value: str, path: str, key: str, mark: str | None
+        self,
+        rules: list[FieldRule],
+        value: str,
+        path: str,
+        key: str,
+        mark: str | None,
+        digits: bool = False,
     ) -> None:
+        """The rules in order; each runs only when those before passed or only warned.
+
+        *digits* says that an earlier rule has shown the value to be ASCII digits.
+        """
         src = self.src
         if not rules:
             src.line("pass")
@@ -341,7 +351,7 @@ class _Compiler:
             if mark:
                 src.line(mark)
 
-        fails = self.fails(rule, value)
+        fails = self.fails(rule, value, digits)
         if fails is not None:  # a rule whose every failure is an error: the chain stops there
             src.line(f"if {fails}:")
             with src.indent():
@@ -349,7 +359,8 @@ class _Compiler:
             if rest:
                 src.line("else:")
                 with src.indent():
-                    self.chain(rest, value, path, key, mark)
+                    shown = digits or getattr(rule, "pattern", None) == _DIGITS
+                    self.chain(rest, value, path, key, mark, shown)
             return
         if type(rule) is _fields.one_of:
             allowed = src.const(frozenset(rule.values), "VALUES")
@@ -381,7 +392,7 @@ class _Compiler:
             with src.indent():
                 self.chain(rest, value, path, key, mark)
 
-    def fails(self, rule: FieldRule, value: str) -> str | None:
+    def fails(self, rule: FieldRule, value: str, digits: bool) -> str | None:
         """A test that is true when *value* fails *rule*, for rules that fail only with
         errors; None for the others."""
         src = self.src
@@ -394,14 +405,14 @@ class _Compiler:
         if type(rule) is _fields.matches:
             pattern = rule.pattern
             regex = src.const(re.compile(pattern).fullmatch, "MATCH")
-            predicate = _PREDICATES.get(pattern)
+            predicate = PREDICATES.get(pattern)
             if predicate is not None:
-                return f"not {src.const(predicate, 'IS')}({value})"
+                return "not " + predicate.format(v=value)
             if pattern in _PRINTABLE_PASSES:
                 return f"not {value}.isprintable() and {regex}({value}) is None"
             return f"{regex}({value}) is None"
         if type(rule) is _fields.luhn:
-            return f"luhn_fails({value})"
+            return f"luhn_digits_fail({value})" if digits else f"luhn_fails({value})"
         if type(rule) is _fields.one_of and not (rule.deprecated or rule.unknown_is_warning):
             return f"{value} not in {src.const(frozenset(rule.values), 'VALUES')}"
         return None

@@ -101,22 +101,35 @@ class Report:
     Reports are immutable, compare by operation and violations, and pickle as rendered.
     """
 
-    __slots__ = ("_found", "operation")
+    __slots__ = ("_found", "_operation")
 
-    operation: str
+    _operation: str
     _found: tuple[Violation, ...] | list[Finding]
 
     def __init__(self, operation: str, violations: Iterable[Violation] = ()) -> None:
-        _set(self, "operation", operation)
-        _set(self, "_found", tuple(violations))
+        self._operation = operation
+        self._found = tuple(violations)
 
     @classmethod
     def of_findings(cls, operation: str, findings: list[Finding]) -> Report:
         """A report of a compiled check's *findings*, rendered when first read."""
-        report = object.__new__(cls)
-        _set(report, "operation", operation)
-        _set(report, "_found", findings)
+        report = _new(cls)
+        report._operation = operation
+        report._found = findings
         return report
+
+    @property
+    def operation(self) -> str:
+        """The name of the operation whose rules were checked."""
+        return self._operation
+
+    @operation.setter
+    def operation(self, value: str) -> None:
+        raise FrozenInstanceError
+
+    @operation.deleter
+    def operation(self) -> None:
+        raise FrozenInstanceError
 
     @property
     def violations(self) -> tuple[Violation, ...]:
@@ -125,7 +138,7 @@ class Report:
         if isinstance(found, tuple):
             return found
         rendered = tuple(build(*args) for _, build, args in found)
-        _set(self, "_found", rendered)
+        self._found = rendered
         return rendered
 
     @property
@@ -134,7 +147,7 @@ class Report:
         found = self._found
         if isinstance(found, tuple):
             return not any(v.severity == "error" for v in found)
-        return not any(finding[0] for finding in found)
+        return not found or not any(is_error for is_error, _, _ in found)
 
     @property
     def errors(self) -> tuple[Violation, ...]:
@@ -160,9 +173,8 @@ class Report:
         }
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
+        if not isinstance(other, Report) or other.__class__ is not self.__class__:
             return NotImplemented
-        assert isinstance(other, Report)
         return (self.operation, self.violations) == (other.operation, other.violations)
 
     def __hash__(self) -> int:
@@ -174,11 +186,5 @@ class Report:
     def __reduce__(self) -> tuple[type[Report], tuple[str, tuple[Violation, ...]]]:
         return (Report, (self.operation, self.violations))
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError
 
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError
-
-
-_set = object.__setattr__
+_new = object.__new__
