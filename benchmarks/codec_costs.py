@@ -11,7 +11,8 @@ side by side in one run with:
   but none of the rules across fields.
 
 Prints microseconds per message and the ratio to ours. Usage:
-``python benchmarks/codec_costs.py [--number N]``.
+``python benchmarks/codec_costs.py [--number N]``; ``benchmarks/run.py`` prints the same
+table as one of its sections (through :func:`measure`).
 """
 
 from __future__ import annotations
@@ -20,14 +21,18 @@ import argparse
 import json
 import timeit
 from collections.abc import Callable
+from typing import NamedTuple
 
 from _generated_client import ensure_generated_client  # type: ignore[import-not-found]
+from _table import table  # type: ignore[import-not-found]
 from lxml import etree
 
 import mdesrules
 from mdesrules.transport import Request
 from transports import json as json_codec
 from transports import xml as xml_codec
+
+__all__ = ["CodecRow", "measure", "render"]
 
 AUDIT = {"UserId": "A1435477", "UserName": "John Smith", "Organization": "Any Bank"}
 UPDATE = {
@@ -52,16 +57,22 @@ LEGACY = {
 }
 
 
-def per_message(fn: Callable[[], object], number: int) -> float:
-    """Best of five runs, in microseconds per call."""
-    return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
+class CodecRow(NamedTuple):
+    """One step timed for ours and one peer, in microseconds per message."""
+
+    step: str
+    peer: str
+    ours_us: float
+    peer_us: float
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--number", type=int, default=5000)
-    number = parser.parse_args().number
+def per_message(fn: Callable[[], object], number: int, repeat: int = 5) -> float:
+    """Best of *repeat* runs, in microseconds per call."""
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
+
+def measure(number: int, repeat: int = 5) -> tuple[list[CodecRow], str]:
+    """Every codec row, and a note ("" or why the generated client's rows are missing)."""
     update = Request("token_update", mdesrules.parse("token_update", UPDATE))
     legacy = Request("legacy_update", mdesrules.parse("legacy_update", LEGACY))
     update_json = json_codec.encode_request(update)
@@ -69,13 +80,13 @@ def main() -> None:
     assert json_codec.decode_request("token_update", update_json) == update
     assert xml_codec.decode_request("legacy_update", legacy_xml) == legacy
 
-    rows: list[tuple[str, str, float, float | None]] = []
+    rows: list[CodecRow] = []
 
-    def row(
-        label: str, what: str, ours: Callable[[], object], peer: Callable[[], object] | None
-    ) -> None:
+    def row(label: str, what: str, ours: Callable[[], object], peer: Callable[[], object]) -> None:
         rows.append(
-            (label, what, per_message(ours, number), per_message(peer, number) if peer else None)
+            CodecRow(
+                label, what, per_message(ours, number, repeat), per_message(peer, number, repeat)
+            )
         )
 
     row(
@@ -104,36 +115,51 @@ def main() -> None:
         lambda: etree.fromstring(legacy_xml),
     )
 
-    if ensure_generated_client():
-        from openapi_client.models.token_update_request_schema import (  # type: ignore[import-not-found]
-            TokenUpdateRequestSchema,
+    if not ensure_generated_client():
+        return rows, (
+            "generated client not available: pip install -e '.[bench]' and a Java runtime "
+            "are needed"
         )
+    from openapi_client.models.token_update_request_schema import (  # type: ignore[import-not-found]
+        TokenUpdateRequestSchema,
+    )
 
-        text = update_json.decode()
-        model = TokenUpdateRequestSchema.from_json(text)
-        row(
-            "json encode",
-            "generated pydantic .to_json",
-            lambda: json_codec.encode_request(update),
-            lambda: model.to_json().encode(),
-        )
-        row(
-            "json decode",
-            "generated pydantic .from_json",
-            lambda: json_codec.decode_request("token_update", update_json),
-            lambda: TokenUpdateRequestSchema.from_json(text),
-        )
-    else:
-        print(
-            "(generated client not available: "
-            "pip install -e '.[bench]' and a Java runtime are needed)"
-        )
+    text = update_json.decode()
+    model = TokenUpdateRequestSchema.from_json(text)
+    row(
+        "json encode",
+        "generated pydantic .to_json",
+        lambda: json_codec.encode_request(update),
+        lambda: model.to_json().encode(),
+    )
+    row(
+        "json decode",
+        "generated pydantic .from_json",
+        lambda: json_codec.decode_request("token_update", update_json),
+        lambda: TokenUpdateRequestSchema.from_json(text),
+    )
+    return rows, ""
 
-    print(f"{'step':<12} {'ours us':>8}  {'peer':<32} {'peer us':>8} {'peer/ours':>9}")
-    for label, what, ours, peer in rows:
-        ratio = f"{peer / ours:9.2f}" if peer else f"{'':>9}"
-        peer_us = f"{peer:8.2f}" if peer else f"{'':>8}"
-        print(f"{label:<12} {ours:8.2f}  {what:<32} {peer_us} {ratio}")
+
+def render(rows: list[CodecRow]) -> str:
+    """The rows as a table, with the ratio peer / ours."""
+    return table(
+        ("step", "ours us", "peer", "peer us", "peer/ours"),
+        [
+            (r.step, f"{r.ours_us:.2f}", r.peer, f"{r.peer_us:.2f}", f"{r.peer_us / r.ours_us:.2f}")
+            for r in rows
+        ],
+        right="134",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--number", type=int, default=5000)
+    rows, note = measure(parser.parse_args().number)
+    print(render(rows))
+    if note:
+        print(f"({note})")
 
 
 if __name__ == "__main__":
