@@ -43,7 +43,7 @@ from .combinators import (
     Rule,
     When,
 )
-from .fields import FieldRule, severity_of
+from .fields import FieldRule, luhn_digits_ok, severity_of
 from .schema import FieldSpec, ObjectSpec
 from .violations import Finding, Severity, Violation, pointer
 
@@ -85,21 +85,17 @@ def _snapshot(obj: dict[str, object], names: tuple[str, ...]) -> dict[str, objec
 
 
 def _luhn_fails(value: str) -> bool:
-    """Whether *value* fails the Luhn rule: by digit sums for ASCII digits, else by the rule."""
-    if not (value.isascii() and value.isdigit()):
-        return _LUHN(value) is not None
-    return _luhn_digits_fail(value)
+    """Whether *value* fails the Luhn rule (its shortcut for ASCII digits, else the rule)."""
+    if value.isascii() and value.isdigit():
+        return not luhn_digits_ok(value)
+    return _LUHN(value) is not None
 
 
 def _luhn_digits_fail(value: str) -> bool:
-    """Whether ASCII digits *value* have a wrong Luhn check digit: the digits in odd places
-    from the right summed as they are, the others doubled (digit sum), by byte sums."""
-    data = value.encode()
-    return (sum(data[-1::-2]) + sum(data[-2::-2].translate(_DOUBLED)) - 48 * len(data)) % 10 != 0
+    return not luhn_digits_ok(value)
 
 
 _LUHN = _fields.luhn()
-_DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")  # each digit doubled, digits summed
 _DIGITS = _fields.digits().pattern
 
 #: Patterns whose whole-value match an expression of str methods decides faster than the

@@ -53,7 +53,11 @@ CODES: dict[str, str] = {
 
 def pointer(*parts: str) -> str:
     """Build a JSON pointer (RFC 6901) from unescaped reference tokens."""
-    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
+    return "".join(["/" + _escape(p) if "~" in p or "/" in p else "/" + p for p in parts])
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
 
 
 @frozen
