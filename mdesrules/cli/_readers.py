@@ -19,25 +19,31 @@ from __future__ import annotations
 import codecs
 import io
 import json
-import math
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import attrs
 
 from .._xml import DATACONTRACT_NS, MAX_XML_BYTES, XmlRejected, parse_xml, to_document
 from ..exceptions import MdesRulesError
+from ._decoding import line_decoder, reason, refusal, skimming_decoder, strict_decoder
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 __all__ = [
+    "BLOCK_BYTES",
     "MAX_RECORD_BYTES",
     "InputError",
+    "Lines",
     "Record",
+    "block_lines",
+    "block_records",
+    "frame_lines",
+    "line_too_long",
+    "read_input",
     "read_json",
     "read_jsonl",
     "read_path",
@@ -47,6 +53,9 @@ __all__ = [
 MAX_RECORD_BYTES = 1_048_576
 """Largest JSON record accepted: a JSON Lines line (without its line end), one element
 of a JSON array, or a whole single-document JSON file, in UTF-8 bytes."""
+
+BLOCK_BYTES = 1_048_576
+"""About how many bytes of JSON Lines go in one block (see :func:`frame_lines`)."""
 
 _CHUNK = 65_536
 _BOM = codecs.BOM_UTF8
@@ -87,67 +96,136 @@ class Record:
     root: str | None = None
 
 
-# JSON decoding --------------------------------------------------------------------------
-
-
-class _Refused(ValueError):
-    """Valid JSON syntax that this reader still refuses; the message says why."""
-
-
-def _refuse_constant(name: str) -> object:
-    raise _Refused("NaN and Infinity are not valid JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise _Refused("a number is too large for a 64-bit float")
-    return value
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    # MDES would keep one of two values under the same key; which one is unknowable,
-    # so a document with a repeated key is refused rather than half-read.
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        raise _Refused("a JSON object has the same key twice")
-    return document
-
-
-def _strict_decoder() -> json.JSONDecoder:
-    """A decoder for the JSON of RFC 8259 only, made per reader (scanners keep state)."""
-    return json.JSONDecoder(
-        parse_constant=_refuse_constant,
-        parse_float=_finite_float,
-        object_pairs_hook=_unique_keys,
-    )
-
-
-def _skimming_decoder() -> json.JSONDecoder:
-    """A decoder that only finds where a value ends, accepting what the strict one refuses."""
-    return json.JSONDecoder(
-        parse_constant=lambda _: None,
-        parse_float=lambda _: None,
-        parse_int=lambda _: None,
-        object_pairs_hook=lambda _: None,
-    )
-
-
-def _refusal(error: ValueError | RecursionError) -> str:
-    """Say why a syntactically complete value was refused (not a JSONDecodeError)."""
-    if isinstance(error, _Refused):
-        return str(error)
-    if isinstance(error, RecursionError):
-        return "JSON nesting is too deep"
-    # The only other ValueError json raises is int()'s digit limit.
-    return f"an integer has more than {sys.get_int_max_str_digits()} digits"
-
-
-def _reason(error: json.JSONDecodeError) -> str:
-    return error.msg[:1].lower() + error.msg[1:]
-
-
 # JSON Lines ---------------------------------------------------------------------------
+#
+# Reading is split in two, so that blocks of lines can be parsed in other processes:
+# framing (frame_lines) cuts the stream into blocks of whole lines in the reading process,
+# and block_lines then goes through one block's lines. The serial reader is the same two
+# steps one after the other, so a block parsed anywhere gives the same records.
+
+
+class Lines(NamedTuple):
+    """A block of whole JSON Lines lines, or one line too long to hold.
+
+    Attributes:
+        name: the file's name as shown in sources.
+        first: the line number of the block's first line (1-based).
+        data: the lines, each ended by ``\\n`` except the last line of the input; or
+            ``None`` for one line longer than :data:`MAX_RECORD_BYTES`, never read whole.
+    """
+
+    name: str
+    first: int
+    data: bytes | None
+
+
+def frame_lines(
+    stream: BinaryIO, name: str, first_line: int = 1, block_bytes: int = BLOCK_BYTES
+) -> Iterator[Lines]:
+    """Cut a JSON Lines *stream* into blocks of whole lines, about *block_bytes* each.
+
+    A UTF-8 BOM at the start of the stream is dropped. A line that grows past
+    :data:`MAX_RECORD_BYTES` (plus room for a ``\\r``) is not kept: the rest of it is
+    skipped in chunks, and it becomes a ``Lines(name, line, None)``, unless all of it was
+    whitespace. Memory stays below two blocks plus the record limit.
+    """
+    lineno = first_line
+    limit = MAX_RECORD_BYTES + 1  # an unfinished line longer than this cannot fit
+    carry: list[bytes] = []  # the start of a line whose end has not been read yet
+    carried = 0  # its length
+    pending: bytes | None = _read_start(stream, block_bytes)
+    while True:
+        chunk = pending if pending is not None else stream.read(block_bytes)
+        pending = None
+        if not chunk:
+            break
+        cut = chunk.rfind(b"\n") + 1
+        if not cut:
+            carry.append(chunk)
+            carried += len(chunk)
+        else:
+            whole = chunk if cut == len(chunk) else chunk[:cut]
+            data = b"".join((*carry, whole)) if carry else whole
+            yield Lines(name, lineno, data)
+            lineno += data.count(b"\n")
+            carry = [chunk[cut:]] if cut < len(chunk) else []
+            carried = len(chunk) - cut
+        if carried > limit:
+            blank = not any(part.strip(_JSON_SPACE) for part in carry)
+            blank, pending = _skip_line(stream, block_bytes, blank)
+            carry, carried = [], 0
+            if not blank:
+                yield Lines(name, lineno, None)
+            lineno += 1
+    if carry:
+        yield Lines(name, lineno, b"".join(carry))
+
+
+def _read_start(stream: BinaryIO, size: int) -> bytes | None:
+    """The first bytes of *stream* without a UTF-8 BOM (read on while the BOM may be cut)."""
+    head = stream.read(size)
+    while head and len(head) < len(_BOM) and _BOM.startswith(head):
+        more = stream.read(size)
+        if not more:
+            break
+        head += more
+    return head.removeprefix(_BOM) or None
+
+
+def _skip_line(stream: BinaryIO, size: int, blank: bool) -> tuple[bool, bytes | None]:
+    """Read to the end of the current line in chunks.
+
+    Returns whether all of the line was blank (given whether its start was), and what
+    was read after its end (``None`` when nothing was).
+    """
+    while chunk := stream.read(size):
+        end = chunk.find(b"\n")
+        if end < 0:
+            blank = blank and not chunk.strip(_JSON_SPACE)
+            continue
+        blank = blank and not chunk[:end].strip(_JSON_SPACE)
+        return blank, chunk[end + 1 :] or None
+    return blank, None
+
+
+def block_lines(first: int, data: bytes | None) -> Iterator[tuple[int, bytes | None]]:
+    """Each non-blank line of a block as ``(line number, line)``, in order.
+
+    The line is without its ``\\n`` or ``\\r\\n``; it is ``None`` when longer than
+    :data:`MAX_RECORD_BYTES`.
+    """
+    if data is None:
+        yield first, None
+        return
+    lines = data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()  # the block ends with a line end, not with an unfinished line
+    limit = MAX_RECORD_BYTES
+    for lineno, line in enumerate(lines, first):
+        if line[-1:] == b"\r":
+            line = line[:-1]
+        # Most lines start with "{": look for blankness only when the first byte is space.
+        if not line or (line[0] in _JSON_SPACE and not line.strip(_JSON_SPACE)):
+            continue
+        yield lineno, line if len(line) <= limit else None
+
+
+def line_too_long() -> str:
+    """The error of a line longer than :data:`MAX_RECORD_BYTES`."""
+    return f"line is longer than the limit of {MAX_RECORD_BYTES} bytes"
+
+
+def block_records(lines: Lines) -> Iterator[Record]:
+    """The records of one block, as the serial reader yields them."""
+    decode = line_decoder()
+    name = lines.name
+    for lineno, line in block_lines(lines.first, lines.data):
+        source = f"{name}:{lineno}"
+        if line is None:
+            yield Record(source, error=line_too_long())
+            continue
+        document, error = decode(line)
+        yield Record(source, document, error)
 
 
 def read_jsonl(stream: BinaryIO, name: str) -> Iterator[Record]:
@@ -157,60 +235,8 @@ def read_jsonl(stream: BinaryIO, name: str) -> Iterator[Record]:
     longer than :data:`MAX_RECORD_BYTES` is never held whole: it is skipped in chunks
     and yields one malformed record.
     """
-    yield from _read_jsonl(stream, name, 1)
-
-
-def _read_jsonl(stream: BinaryIO, name: str, lineno: int) -> Iterator[Record]:
-    decoder = _strict_decoder()
-    limit = MAX_RECORD_BYTES + 2  # room for the record and a "\r\n"
-    first = True
-    while line := stream.readline(limit):
-        source = f"{name}:{lineno}"
-        lineno += 1
-        if first:
-            first = False
-            line = line.removeprefix(_BOM)
-        if line.endswith(b"\n"):
-            line = line[:-1]
-        elif len(line) == limit:
-            if _skip_rest_of_line(stream) and not line.strip(_JSON_SPACE):
-                continue
-            yield Record(source, error=_line_too_long())
-            continue
-        line = line.removesuffix(b"\r")
-        if not line.strip(_JSON_SPACE):
-            continue
-        if len(line) > MAX_RECORD_BYTES:
-            yield Record(source, error=_line_too_long())
-            continue
-        yield _parse_line(decoder, line, source)
-
-
-def _skip_rest_of_line(stream: BinaryIO) -> bool:
-    """Read to the end of the current line in chunks; return whether all of it was blank."""
-    blank = True
-    while chunk := stream.readline(_CHUNK):
-        blank = blank and not chunk.strip(_JSON_SPACE)
-        if chunk.endswith(b"\n"):
-            break
-    return blank
-
-
-def _line_too_long() -> str:
-    return f"line is longer than the limit of {MAX_RECORD_BYTES} bytes"
-
-
-def _parse_line(decoder: json.JSONDecoder, line: bytes, source: str) -> Record:
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return Record(source, error=f"not valid UTF-8 (at byte {error.start + 1} of the line)")
-    try:
-        return Record(source, decoder.decode(text))
-    except json.JSONDecodeError as error:
-        return Record(source, error=f"invalid JSON at column {error.colno}: {_reason(error)}")
-    except (ValueError, RecursionError) as error:
-        return Record(source, error=_refusal(error))
+    for lines in frame_lines(stream, name):
+        yield from block_records(lines)
 
 
 # JSON documents and arrays ------------------------------------------------------------
@@ -334,7 +360,7 @@ class _JsonText:
         line, column = self.where(error.pos)
         if self.eof and in_array and _is_truncation(error, len(self.text)):
             return _Stop(_TRUNCATED_ARRAY, line)
-        message = f"invalid JSON at line {line}, column {column}: {_reason(error)}"
+        message = f"invalid JSON at line {line}, column {column}: {reason(error)}"
         return _Stop(f"{message}; {_NOT_READ}" if in_array else message, line)
 
     def _too_large(self, in_array: bool) -> _Stop:
@@ -381,7 +407,7 @@ def read_json(stream: BinaryIO, name: str) -> Iterator[Record]:
 
 def _read_json(stream: BinaryIO, name: str, first_line: int) -> Iterator[Record]:
     text = _JsonText(stream, first_line)
-    strict = _strict_decoder()
+    strict = strict_decoder()
     try:
         if not text.skip_space():
             yield Record(f"{name}:{first_line}", error="empty file")
@@ -436,12 +462,12 @@ def _value_record(
         return Record(source, text.value(strict, in_array))
     except RecursionError as error:
         # Too deep for the skimming decoder as well: where the value ends is unknown.
-        refusal = _refusal(error)
-        raise _Stop(f"{refusal}; {_NOT_READ}" if in_array else refusal, line) from None
+        why = refusal(error)
+        raise _Stop(f"{why}; {_NOT_READ}" if in_array else why, line) from None
     except ValueError as error:
-        refusal = _refusal(error)
-    text.value(_skimming_decoder(), in_array)  # step over the refused value
-    return Record(source, error=refusal)
+        why = refusal(error)
+    text.value(skimming_decoder(), in_array)  # step over the refused value
+    return Record(source, error=why)
 
 
 # XML ----------------------------------------------------------------------------------
@@ -482,47 +508,83 @@ def _read_at_most(stream: BinaryIO, size: int) -> bytes:
 
 # Choosing a reader --------------------------------------------------------------------
 
-_Reader = Callable[[BinaryIO, str], Iterator[Record]]
+Item = Lines | Record
+"""What :func:`read_input` yields: blocks of JSON Lines, or records of any other reader."""
+
+_Reader = Callable[[BinaryIO, str, int], Iterator[Item]]
+
+
+def _jsonl_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
+    return frame_lines(stream, name, 1, block_bytes)
+
+
+def _json_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
+    return read_json(stream, name)
+
+
+def _xml_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
+    return read_xml(stream, name)
+
+
 _BY_EXTENSION: dict[str, _Reader] = {
-    ".json": read_json,
-    ".jsonl": read_jsonl,
-    ".ndjson": read_jsonl,
-    ".xml": read_xml,
+    ".json": _json_reader,
+    ".jsonl": _jsonl_reader,
+    ".ndjson": _jsonl_reader,
+    ".xml": _xml_reader,
 }
 
 
-def read_path(path: str, stdin: BinaryIO) -> Iterator[Record]:
-    """Open *path* and return an iterator over its records.
+def read_input(path: str, stdin: BinaryIO, block_bytes: int = BLOCK_BYTES) -> Iterator[Item]:
+    """Open *path* and return an iterator over its content, in order.
 
-    The reader follows the extension (``.json``; ``.jsonl`` or ``.ndjson``; ``.xml``).
-    ``-`` reads *stdin*, named ``<stdin>``. Stdin and other extensions are sniffed from
-    the first non-whitespace byte: ``<`` is XML, ``[`` a JSON array, ``{`` JSON Lines
-    when the first line alone is valid JSON and one JSON document otherwise; anything
-    else is read as JSON Lines, so that each line gets its own record.
+    JSON Lines come as :class:`Lines` blocks of about *block_bytes* (parse them with
+    :func:`block_records`, or in another process); every other reader's records come as
+    :class:`Record`. The reader follows the extension (``.json``; ``.jsonl`` or
+    ``.ndjson``; ``.xml``). ``-`` reads *stdin*, named ``<stdin>``. Stdin and other
+    extensions are sniffed from the first non-whitespace byte: ``<`` is XML, ``[`` a JSON
+    array, ``{`` JSON Lines when the first line alone is valid JSON and one JSON document
+    otherwise; anything else is read as JSON Lines, so that each line gets its own record.
 
-    The file is opened here, before the first record is asked for.
+    The file is opened here, before the first item is asked for.
 
     Raises:
         InputError: the file cannot be opened (here), or a read fails (while iterating).
     """
     if path == "-":
-        return _guarded(_sniff(stdin, "<stdin>"), "<stdin>")
+        return _guarded(_sniff(stdin, "<stdin>", block_bytes), "<stdin>")
     try:
         stream = open(path, "rb")  # noqa: SIM115  (closed by _reading)
     except OSError as error:
         raise InputError(f"cannot open {_shown(path)}: {_os_reason(error)}") from None
     reader = _BY_EXTENSION.get(os.path.splitext(path)[1].lower(), _sniff)
-    return _guarded(_reading(stream, reader, path), _shown(path))
+    return _guarded(_reading(stream, reader, path, block_bytes), _shown(path))
 
 
-def _reading(stream: BinaryIO, reader: _Reader, name: str) -> Iterator[Record]:
+def read_path(path: str, stdin: BinaryIO) -> Iterator[Record]:
+    """Open *path* and return an iterator over its records (see :func:`read_input`).
+
+    Raises:
+        InputError: the file cannot be opened (here), or a read fails (while iterating).
+    """
+    return _records(read_input(path, stdin))
+
+
+def _records(items: Iterator[Item]) -> Iterator[Record]:
+    for item in items:
+        if isinstance(item, Lines):
+            yield from block_records(item)
+        else:
+            yield item
+
+
+def _reading(stream: BinaryIO, reader: _Reader, name: str, block_bytes: int) -> Iterator[Item]:
     with stream:
-        yield from reader(stream, name)
+        yield from reader(stream, name, block_bytes)
 
 
-def _guarded(records: Iterator[Record], name: str) -> Iterator[Record]:
+def _guarded(items: Iterator[Item], name: str) -> Iterator[Item]:
     try:
-        yield from records
+        yield from items
     except OSError as error:
         raise InputError(f"cannot read {name}: {_os_reason(error)}") from None
 
@@ -536,7 +598,7 @@ def _os_reason(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
-def _sniff(stream: BinaryIO, name: str) -> Iterator[Record]:
+def _sniff(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
     """Pick the reader for *stream* from its first non-whitespace byte, then run it.
 
     Leading whitespace is kept and given back to the reader (so line numbers hold),
@@ -575,7 +637,7 @@ def _sniff(stream: BinaryIO, name: str) -> Iterator[Record]:
     elif body.startswith(b"["):
         yield from _read_json(_replay(head, stream), name, first_line)
         return
-    yield from _read_jsonl(_replay(head, stream), name, first_line)
+    yield from frame_lines(_replay(head, stream), name, first_line, block_bytes)
 
 
 def _first_line_is_json(head: bytes, stream: BinaryIO) -> tuple[bytes, bool]:
@@ -592,7 +654,7 @@ def _first_line_is_json(head: bytes, stream: BinaryIO) -> tuple[bytes, bool]:
     end = head.find(b"\n", start)
     line = head[start:] if end < 0 else head[start:end]
     try:
-        _strict_decoder().decode(line.decode("utf-8"))
+        strict_decoder().decode(line.decode("utf-8"))
     except (ValueError, RecursionError):
         return head, False
     return head, True
