@@ -19,23 +19,40 @@ Text format::
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from ..violations import Violation
 from ._outcome import Outcome
 from ._tally import Tally
 
-__all__ = ["FORMATS", "JsonLinesWriter", "TextWriter", "Writer", "writer_for"]
+__all__ = ["FORMATS", "JsonLinesWriter", "TextWriter", "Writer", "writer_class", "writer_for"]
 
 
 class Writer(Protocol):
-    """Writes one record's outcome at a time, then the end of the report."""
+    """Writes one record's outcome at a time, then the end of the report.
+
+    ``format`` and ``passing`` give the text without writing it, for reports put
+    together in worker processes (:mod:`mdesrules.cli._blocks`).
+    """
 
     def record(self, outcome: Outcome) -> None:
         """Write *outcome*."""
 
     def finish(self, tally: Tally) -> None:
         """Write what comes after the last record."""
+
+    @staticmethod
+    def format(outcome: Outcome) -> str:
+        """The text that :meth:`record` writes for *outcome*."""
+
+    @staticmethod
+    def passing(name: str, operation: str) -> tuple[str, str]:
+        """The text around the line number of a record with no violation at all.
+
+        ``prefix + str(line) + suffix`` is ``format(Outcome(f"{name}:{line}", operation,
+        ()))``; a batch of passing records costs a concatenation each.
+        """
 
 
 class JsonLinesWriter:
@@ -45,18 +62,41 @@ class JsonLinesWriter:
         self._out = out
 
     def record(self, outcome: Outcome) -> None:
-        line = json.dumps(
-            {
-                "source": outcome.source,
-                "operation": outcome.operation,
-                "ok": outcome.ok,
-                "violations": [v.to_dict() for v in outcome.violations],
-            }
+        self._out.write(self.format(outcome))
+
+    @staticmethod
+    def format(outcome: Outcome) -> str:
+        # What json.dumps writes for {"source": ..., "operation": ..., "ok": ...,
+        # "violations": [v.to_dict(), ...]}, without building the dicts (a batch has
+        # millions); tests/test_cli_jobs.py holds the two to the same bytes.
+        operation = "null" if outcome.operation is None else _string(outcome.operation)
+        violations = ", ".join(map(_violation_json, outcome.violations))
+        return (
+            f'{{"source": {_string(outcome.source)}, "operation": {operation}, '
+            f'"ok": {"true" if outcome.ok else "false"}, "violations": [{violations}]}}\n'
         )
-        self._out.write(line + "\n")
+
+    @staticmethod
+    def passing(name: str, operation: str) -> tuple[str, str]:
+        # json.dumps escapes character by character, and neither ":" nor digits need it.
+        source = json.dumps(name)[:-1] + ":"
+        end = f'", "operation": {json.dumps(operation)}, "ok": true, "violations": []}}\n'
+        return '{"source": ' + source, end
 
     def finish(self, tally: Tally) -> None:
         """Nothing: a summary object would break "one object per input record"."""
+
+
+_string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # as json.dumps does
+
+
+def _violation_json(v: Violation) -> str:
+    """``json.dumps(v.to_dict())``."""
+    fields = ", ".join(map(_string, v.fields))
+    return (
+        f'{{"code": {_string(v.code)}, "path": {_string(v.path)}, "fields": [{fields}], '
+        f'"message": {_string(v.message)}, "severity": {_string(v.severity)}}}'
+    )
 
 
 def _plural(n: int, word: str) -> str:
@@ -74,12 +114,20 @@ class TextWriter:
         self._out = out
 
     def record(self, outcome: Outcome) -> None:
+        self._out.write(self.format(outcome))
+
+    @classmethod
+    def format(cls, outcome: Outcome) -> str:
         operation = outcome.operation or "-"
         errors = sum(v.severity == "error" for v in outcome.violations)
         verdict = f"FAIL ({_plural(errors, 'error')})" if errors else "ok"
         lines = [f"{outcome.source}  {operation}  {verdict}"]
-        lines.extend(self._violation(v) for v in outcome.violations)
-        self._out.write("\n".join(lines) + "\n")
+        lines.extend(cls._violation(v) for v in outcome.violations)
+        return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def passing(name: str, operation: str) -> tuple[str, str]:
+        return f"{name}:", f"  {operation}  ok\n"
 
     @staticmethod
     def _violation(v: Violation) -> str:
@@ -101,6 +149,11 @@ class TextWriter:
 FORMATS = ("text", "json")
 
 
+def writer_class(name: str) -> type[JsonLinesWriter] | type[TextWriter]:
+    """The writer class of format *name* (one of :data:`FORMATS`)."""
+    return JsonLinesWriter if name == "json" else TextWriter
+
+
 def writer_for(name: str, out: TextIO) -> Writer:
     """The writer of format *name* (one of :data:`FORMATS`) onto *out*."""
-    return JsonLinesWriter(out) if name == "json" else TextWriter(out)
+    return writer_class(name)(out)

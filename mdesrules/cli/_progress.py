@@ -56,9 +56,13 @@ class Progress:
 
     def tick(self, source: str) -> None:
         """Count one record, read at *source*; redraw when the interval has passed."""
+        self.advance(1, source)
+
+    def advance(self, records: int, source: str) -> None:
+        """Count *records* records, the last read at *source*; redraw when it is time."""
         if not self._enabled:
             return
-        self._done += 1
+        self._done += records
         now = self._clock()
         if now >= self._next:
             self._next = now + self._interval

@@ -28,8 +28,18 @@ class Tally:
     def add(self, outcome: Outcome) -> None:
         """Count one record's outcome."""
         self.records += 1
-        self.passed += outcome.ok
-        self.codes.update(v.code for v in outcome.violations)
+        error = False
+        codes = self.codes
+        for v in outcome.violations:
+            codes[v.code] += 1
+            error = error or v.severity == "error"
+        self.passed += not error  # outcome.ok, without going through the list twice
+
+    def merge(self, other: Tally) -> None:
+        """Add the counts of *other* (a part of the same run) to these."""
+        self.records += other.records
+        self.passed += other.passed
+        self.codes.update(other.codes)
 
     def by_count(self) -> list[tuple[str, int]]:
         """Each code with its count, the most frequent first, ties by code."""

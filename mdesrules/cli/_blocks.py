@@ -1,0 +1,99 @@
+"""Checking a block of JSON Lines: parse, judge and format each line, count the outcomes.
+
+:class:`BlockChecker` turns one :class:`~mdesrules.cli._readers.Lines` block into the
+report text of its records and their :class:`~mdesrules.cli._tally.Tally`. The same
+checker runs in the ``mdesrules check`` process (``--jobs 1``, and small inputs) and in
+each worker process, so where a block is checked cannot change a byte of the report.
+
+This is the per-record path of a batch of millions, so it stays lean: no
+:class:`~mdesrules.cli._readers.Record` or :class:`~mdesrules.cli._outcome.Outcome` is
+made for a record without violations, and its report line is a precomputed prefix and
+suffix around its line number.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..context import Context
+from ..registry import Operation
+from ._decoding import line_decoder
+from ._outcome import Outcome, judge, verdict
+from ._output import writer_class
+from ._readers import Lines, Record, block_lines, line_too_long
+from ._tally import Tally
+
+__all__ = ["BlockChecker", "Checked"]
+
+
+class Checked(NamedTuple):
+    """What a checked block gives back: its report text, its counts, and where it ended.
+
+    Attributes:
+        text: the report lines of every record of the block, in order.
+        tally: the counts of the block's records.
+        last: ``FILE:LINE`` of the block's last record, ``""`` when it has none.
+    """
+
+    text: str
+    tally: Tally
+    last: str
+
+
+class BlockChecker:
+    """Checks blocks as *forced* (or the operation told from each record), in *fmt*.
+
+    Args:
+        forced: the operation of ``--operation``, or None.
+        context: the token inventory and account ranges, or None.
+        fmt: the report format, one of :data:`mdesrules.cli._output.FORMATS`.
+    """
+
+    def __init__(self, forced: Operation | None, context: Context | None, fmt: str) -> None:
+        self.forced = forced
+        self.context = context
+        self.fmt = fmt
+        self._writer = writer_class(fmt)
+        self._name: str | None = None  # the file the passing-line prefix is made for
+        self._prefix = ""
+        self._suffixes: dict[str, str] = {}
+
+    def __call__(self, lines: Lines) -> Checked:
+        """Check every record of *lines*."""
+        forced, context, writer = self.forced, self.context, self._writer
+        if lines.name != self._name:
+            self._start_file(lines.name)
+        prefix, suffixes = self._prefix, self._suffixes
+        decode = line_decoder()
+        out: list[str] = []
+        tally = Tally()
+        clean = 0  # records without any violation, not counted in tally yet
+        lineno = 0
+        for lineno, line in block_lines(lines.first, lines.data):
+            document, error = decode(line) if line is not None else (None, line_too_long())
+            if error is None:
+                operation, violations = verdict(document, forced, context)
+                if not violations and operation:
+                    suffix = suffixes.get(operation) or self._suffix(operation)
+                    out.append(prefix + str(lineno) + suffix)
+                    clean += 1
+                    continue
+                outcome = Outcome(f"{lines.name}:{lineno}", operation, violations)
+            else:
+                outcome = judge(Record(f"{lines.name}:{lineno}", error=error), forced, context)
+            out.append(writer.format(outcome))
+            tally.add(outcome)
+        tally.records += clean
+        tally.passed += clean
+        last = f"{lines.name}:{lineno}" if tally.records else ""
+        return Checked("".join(out), tally, last)
+
+    def _start_file(self, name: str) -> None:
+        self._name = name
+        self._prefix = self._writer.passing(name, "-")[0]
+        self._suffixes = {}
+
+    def _suffix(self, operation: str) -> str:
+        suffix = self._writer.passing(self._name or "", operation)[1]
+        self._suffixes[operation] = suffix
+        return suffix
