@@ -798,7 +798,7 @@ def _peak_bytes(path: str, fmt: str) -> int:
     tracemalloc.start()
     try:
         with mock.patch.object(sys, "stdout", sink):
-            status = main(["check", "--format", fmt, "--no-progress", path])
+            status = main(["check", "--format", fmt, "--no-progress", "--jobs", "1", path])
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -808,7 +808,12 @@ def _peak_bytes(path: str, fmt: str) -> int:
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
-def test_memory_does_not_grow_with_the_input(tmp_path: Path, fmt: str) -> None:
+def test_memory_does_not_grow_with_the_input(
+    tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # JSON Lines are read in blocks: make them small, so that both files span many.
+    # (Several processes: tests/test_cli_jobs.py measures those from outside.)
+    monkeypatch.setenv("_MDESRULES_BLOCK_BYTES", str(32 * 1024))
     small = write(tmp_path, "small.jsonl", _batch(2_000))
     large = write(tmp_path, "large.jsonl", _batch(20_000))
     _peak_bytes(small, fmt)  # warm caches (compiled forms, imports) outside the measure
@@ -822,6 +827,9 @@ def test_memory_does_not_grow_with_the_input(tmp_path: Path, fmt: str) -> None:
 def test_each_result_is_written_before_the_next_record_is_read(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The records of a JSON array or XML file; JSON Lines go block by block, and
+    # tests/test_cli_jobs.py shows that a block's results are written before the
+    # blocks far behind it are read.
     written: list[str] = []
 
     def records_seen() -> Iterator[Record]:
@@ -834,7 +842,9 @@ def test_each_result_is_written_before_the_next_record_is_read(
             written.append(text)
             return len(text)
 
-    monkeypatch.setattr("mdesrules.cli._check.read_path", lambda path, stdin: records_seen())
+    monkeypatch.setattr(
+        "mdesrules.cli._check.read_input", lambda path, stdin, block_bytes: records_seen()
+    )
     monkeypatch.setattr("mdesrules.cli._check._preflight", lambda paths: None)
     monkeypatch.setattr(sys, "stdout", Recorder())
     assert main(["check", "--format", "json", "anything"]) == 0

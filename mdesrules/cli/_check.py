@@ -1,8 +1,10 @@
 """``mdesrules check``: stream every record of the input files through the rules.
 
-Records are read, judged and written one at a time; only counters are kept, so a file of
-millions of requests runs in the memory of one. Each input record gives exactly one
-output record, in input order.
+Each input record gives exactly one output record, in input order, whatever ``--jobs``.
+JSON Lines are read in blocks of lines, checked on every core (:mod:`._pool`) and written
+block by block in order; the records of other files (JSON documents and arrays, XML) are
+read, judged and written one at a time in this process. Only counters and a bounded
+window of blocks are kept, so a file of millions of requests runs in flat memory.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from collections.abc import Iterable
 from typing import BinaryIO, TextIO
 
 from ..registry import REGISTRY
+from ._blocks import BlockChecker, Checked
 from ._context import load_context
 from ._errors import UsageError
 from ._outcome import judge
 from ._output import writer_for
+from ._pool import Blocks, default_jobs
 from ._progress import Progress
-from ._readers import read_path
+from ._readers import BLOCK_BYTES, Lines, read_input
 from ._tally import Tally
 
 __all__ = ["run_check"]
@@ -48,6 +52,14 @@ def _preflight(paths: Iterable[str]) -> None:
             raise UsageError(f"cannot open {path}: Is a directory")
 
 
+def _block_bytes() -> int:
+    """The block size: :data:`BLOCK_BYTES`, or ``_MDESRULES_BLOCK_BYTES`` (for tests)."""
+    try:
+        return max(1, int(os.environ["_MDESRULES_BLOCK_BYTES"]))
+    except (KeyError, ValueError):
+        return BLOCK_BYTES
+
+
 def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
     """Run ``mdesrules check`` with parsed *args*; return the exit status (0 or 1).
 
@@ -61,14 +73,29 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
     writer = writer_for(args.format, stdout)
     tally = Tally()
     progress = Progress.for_terminal(stderr, stdout, wanted=args.progress)
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    block_bytes = _block_bytes()
+
+    def emit(checked: Checked) -> None:
+        progress.hide()
+        stdout.write(checked.text)
+        tally.merge(checked.tally)
+        progress.advance(checked.tally.records, checked.last)
+
     try:
-        for path in args.files:
-            for record in read_path(path, stdin):
-                outcome = judge(record, forced, context)
-                progress.hide()
-                writer.record(outcome)
-                tally.add(outcome)
-                progress.tick(outcome.source)
+        with Blocks(BlockChecker(forced, context, args.format), jobs, emit) as blocks:
+            for path in args.files:
+                for item in read_input(path, stdin, block_bytes):
+                    if isinstance(item, Lines):
+                        blocks.submit(item)
+                        continue
+                    blocks.drain()  # everything before this record is written first
+                    outcome = judge(item, forced, context)
+                    progress.hide()
+                    writer.record(outcome)
+                    tally.add(outcome)
+                    progress.tick(outcome.source)
+            blocks.drain()
         writer.finish(tally)
         stdout.flush()
     finally:

@@ -49,6 +49,13 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="text for people (default) or json for JSON Lines, one object per record",
     )
     check.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="check JSON Lines on N processes (default: every CPU this process may use); "
+        "the report is the same, in input order, whatever N",
+    )
+    check.add_argument(
         "--no-progress",
         dest="progress",
         action="store_false",
@@ -66,6 +73,16 @@ def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
     rules.add_argument(
         "--format", choices=_rules.FORMATS, default="markdown", help="default: markdown"
     )
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes (1 or more): {text[:20]!r}")
+    return jobs
 
 
 def _port(text: str) -> int:

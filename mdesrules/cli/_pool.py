@@ -1,0 +1,187 @@
+"""Checking blocks of JSON Lines on every core, with the report still in input order.
+
+:class:`Blocks` takes the blocks of a run one after another and hands their results to
+*emit* strictly in the order it was given them. With one job it checks each block in
+this process. With more, it starts a pool of worker processes once there is more than
+one block to check (a small input is checked in-process, sparing the start-up), keeps a
+bounded window of blocks in flight (so memory stays flat whatever the input's size),
+and writes each result as soon as every block before it is written.
+
+Workers are forked where the platform allows it and this process has no other thread:
+they inherit the loaded token inventory and account ranges instead of unpickling them.
+Otherwise they are spawned and get them pickled. Workers ignore SIGINT, so Ctrl-C
+interrupts only this process, which shuts the pool down. A worker that dies (killed, out
+of memory) ends the run with a one-line error and exit status 2.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
+from types import TracebackType
+from typing import TypeVar
+
+from ..context import Context
+from ..registry import REGISTRY
+from ._blocks import BlockChecker, Checked
+from ._errors import UsageError
+from ._readers import Lines
+
+__all__ = ["Blocks", "default_jobs"]
+
+_T = TypeVar("_T")
+
+IN_FLIGHT_PER_JOB = 3
+"""Blocks submitted and not yet written, per worker: enough to keep each one busy."""
+
+_BROKEN = (
+    "a worker process ended unexpectedly (killed, or out of memory?); the report is incomplete"
+)
+
+
+def default_jobs() -> int:
+    """The number of CPUs this process may run on."""
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13
+    if count is not None:
+        return int(count() or 1)
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Blocks:
+    """Checks blocks with *checker*, on *jobs* processes, and emits results in order.
+
+    Use it as a context manager: leaving the ``with`` shuts the pool down, at once when
+    an exception (an interrupt, a closed stdout) is on its way.
+    """
+
+    def __init__(self, checker: BlockChecker, jobs: int, emit: Callable[[Checked], None]) -> None:
+        self._checker = checker
+        self._jobs = jobs
+        self._emit = emit
+        self._window = IN_FLIGHT_PER_JOB * jobs
+        self._pool: ProcessPoolExecutor | None = None
+        self._held: Lines | None = None  # the first block, until a second one comes
+        self._pending: deque[Future[Checked]] = deque()
+
+    def __enter__(self) -> Blocks:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            # On an error, queued blocks are dropped; the few a worker has already taken
+            # finish, and their results go unread.
+            self._pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
+            self._pool = None
+
+    def submit(self, lines: Lines) -> None:
+        """Check *lines* after every block submitted before; emit whatever is ready."""
+        if self._jobs == 1:
+            self._emit(self._checker(lines))
+            return
+        if self._pool is None:
+            if self._held is None:
+                self._held = lines
+                return
+            self._pool = self._start()
+            held, self._held = self._held, None
+            self._send(held)
+        self._send(lines)
+
+    def drain(self) -> None:
+        """Emit the results of every block submitted so far."""
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._emit(self._checker(held))
+        while self._pending:
+            self._emit(self._result(self._pending.popleft()))
+
+    def _send(self, lines: Lines) -> None:
+        assert self._pool is not None
+        try:
+            self._pending.append(self._pool.submit(_check_in_worker, lines))
+        except BrokenProcessPool:
+            raise UsageError(_BROKEN) from None
+        pending = self._pending
+        while pending and (len(pending) >= self._window or pending[0].done()):
+            self._emit(self._result(pending.popleft()))
+
+    @staticmethod
+    def _result(future: Future[_T]) -> _T:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise UsageError(_BROKEN) from None
+
+    def _start(self) -> ProcessPoolExecutor:
+        """A pool of *jobs* workers, started now."""
+        context = _start_method()
+        checker = self._checker
+        operation = checker.forced.name if checker.forced is not None else None
+        # A forked worker would flush a copy of whatever output is still buffered here.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        forking = context.get_start_method() == "fork"
+        if forking:
+            gc.freeze()  # keep the workers' collector off inherited objects: fewer copies
+        # Workers start with SIGINT ignored: Ctrl-C at the terminal reaches the whole
+        # process group, and only this process should act on it.
+        in_main = threading.current_thread() is threading.main_thread()
+        sigint = signal.getsignal(signal.SIGINT) if in_main else None
+        if in_main:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            pool = ProcessPoolExecutor(
+                self._jobs,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(operation, checker.context, checker.fmt),
+            )
+            self._result(pool.submit(int))  # forks every worker now, SIGINT ignored
+        finally:
+            if forking:
+                gc.unfreeze()  # the workers keep theirs frozen; this process is as before
+            if in_main:
+                signal.signal(signal.SIGINT, sigint if sigint is not None else signal.SIG_DFL)
+        return pool
+
+
+def _start_method() -> BaseContext:
+    """Fork where it is safe (Linux and the like, no other thread here), spawn elsewhere."""
+    forkable = "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+    if forkable and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+# In a worker process ---------------------------------------------------------------------
+
+_worker_checker: BlockChecker | None = None
+
+
+def _start_worker(operation: str | None, context: Context | None, fmt: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker_checker
+    forced = REGISTRY.get(operation) if operation is not None else None
+    _worker_checker = BlockChecker(forced, context, fmt)
+
+
+def _check_in_worker(lines: Lines) -> Checked:
+    assert _worker_checker is not None, "the pool's initializer sets the checker"
+    return _worker_checker(lines)
