@@ -80,7 +80,8 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
         progress.hide()
         stdout.write(checked.text)
         tally.merge(checked.tally)
-        progress.advance(checked.tally.records, checked.last)
+        if checked.last:  # not a block of blank lines only
+            progress.advance(checked.tally.records, checked.last)
 
     try:
         with Blocks(BlockChecker(forced, context, args.format), jobs, emit) as blocks:
