@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Protocol
 
 from attrs import evolve, frozen
@@ -438,7 +439,13 @@ class Equals:
 
 def pointer_in(base: str, name: str) -> str:
     """The JSON pointer of field *name* in the object at *base*."""
-    return base + pointer(name)
+    return base + _token(name)
+
+
+@cache
+def _token(name: str) -> str:
+    # Field names come from rule declarations, so the cache holds a few hundred at most.
+    return pointer(name)
 
 
 def exactly_one_of(

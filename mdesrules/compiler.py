@@ -91,10 +91,6 @@ def _luhn_fails(value: str) -> bool:
     return _LUHN(value) is not None
 
 
-def _luhn_digits_fail(value: str) -> bool:
-    return not luhn_digits_ok(value)
-
-
 _LUHN = _fields.luhn()
 _DIGITS = _fields.digits().pattern
 
@@ -130,7 +126,7 @@ class _Source:
             "snapshot": _snapshot,
             "severity_of": severity_of,
             "luhn_fails": _luhn_fails,
-            "luhn_digits_fail": _luhn_digits_fail,
+            "luhn_digits_ok": luhn_digits_ok,
         }
         self._ids: dict[int, str] = {}
         self._depth = 0
@@ -179,6 +175,7 @@ class _Compiler:
         self.unknown = unknown
         self._objects: dict[int, str] = {}
         self._pending: list[ObjectSpec] = []
+        self._inlined = 0  # depth of nested objects checked in place
 
     # Objects ----------------------------------------------------------------------------
 
@@ -210,6 +207,28 @@ class _Compiler:
         with src.indent():
             src.line(f"out.append((True, wrong_type, (base, {name}, 'a JSON object', obj)))")
             src.line("return False")
+        self.members(spec, bad)
+
+    def inline_object(self, spec: ObjectSpec, value: str, path: str, key: str) -> None:
+        """Check the nested object *value* in place: ``obj`` and ``base`` are bound to it
+        for the length of its checks, then given back (cheaper than a call)."""
+        src = self.src
+        src.line(f"if not isinstance({value}, dict):")
+        with src.indent():
+            src.line(f"out.append((True, wrong_type, ({path}, {key}, 'a JSON object', {value})))")
+        src.line("else:")
+        with src.indent():
+            outer_obj, outer_base = src.local("outer_obj"), src.local("outer_base")
+            src.line(f"{outer_obj}, {outer_base} = obj, base")
+            src.line(f"obj, base = {value}, {path}")
+            self._inlined += 1
+            self.members(spec, None)
+            self._inlined -= 1
+            src.line(f"obj, base = {outer_obj}, {outer_base}")
+
+    def members(self, spec: ObjectSpec, bad: str | None) -> None:
+        """The checks of the members of ``obj`` (an object), then of its rules."""
+        src = self.src
         for f in spec.fields:
             self.field(f, bad)
         known = src.const(frozenset(spec.by_name), "KNOWN")
@@ -251,8 +270,7 @@ class _Compiler:
                 self.wrong_unless(test, value, path, key, "a JSON integer", mark)
             elif f.kind == "object":
                 assert f.child is not None
-                call = f"{self.object_function(f.child)}({value}, {path}, {key}, out)"
-                self.nested(call, bad, key)
+                self.nested(f.child, value, path, key, bad)
             else:
                 self.array(f, value, path, key, bad)
 
@@ -266,17 +284,20 @@ class _Compiler:
             if mark:
                 src.line(mark)
 
-    def nested(self, call: str, bad: str | None, key: str) -> None:
-        """A call that checks a nested value; with *bad*, marks the field if it found any."""
-        if bad is None:
-            self.src.line(call)
-            return
-        before = self.src.local("n")
-        self.src.line(f"{before} = len(out)")
-        self.src.line(call)
-        self.src.line(f"if len(out) > {before}:")
-        with self.src.indent():
-            self.src.line(f"{bad}.add({key})")
+    def nested(self, spec: ObjectSpec, value: str, path: str, key: str, bad: str | None) -> None:
+        """Check a nested object; with *bad*, mark the field if anything was found in it."""
+        src = self.src
+        if bad is not None:
+            before = src.local("n")
+            src.line(f"{before} = len(out)")
+        if self._inlined < _INLINE_DEPTH:
+            self.inline_object(spec, value, path, key)
+        else:
+            src.line(f"{self.object_function(spec)}({value}, {path}, {key}, out)")
+        if bad is not None:
+            src.line(f"if len(out) > {before}:")
+            with src.indent():
+                src.line(f"{bad}.add({key})")
 
     def array(self, f: FieldSpec, value: str, path: str, key: str, bad: str | None) -> None:
         src = self.src
@@ -408,7 +429,7 @@ class _Compiler:
                 return f"not {value}.isprintable() and {regex}({value}) is None"
             return f"{regex}({value}) is None"
         if type(rule) is _fields.luhn:
-            return f"luhn_digits_fail({value})" if digits else f"luhn_fails({value})"
+            return f"not luhn_digits_ok({value})" if digits else f"luhn_fails({value})"
         if type(rule) is _fields.one_of and not (rule.deprecated or rule.unknown_is_warning):
             return f"{value} not in {src.const(frozenset(rule.values), 'VALUES')}"
         return None
@@ -484,6 +505,7 @@ class _Compiler:
 
 
 _MISSING = object()
+_INLINE_DEPTH = 3  # deeper nested objects get a function of their own
 
 
 def _sent(name: str) -> str:

@@ -53,11 +53,7 @@ CODES: dict[str, str] = {
 
 def pointer(*parts: str) -> str:
     """Build a JSON pointer (RFC 6901) from unescaped reference tokens."""
-    return "".join(["/" + _escape(p) if "~" in p or "/" in p else "/" + p for p in parts])
-
-
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
+    return "".join(["/" + p.replace("~", "~0").replace("/", "~1") for p in parts])
 
 
 @frozen
@@ -141,7 +137,7 @@ class Report:
         found = self._found
         if isinstance(found, tuple):
             return found
-        rendered = tuple(build(*args) for _, build, args in found)
+        rendered = tuple([build(*args) for _, build, args in found]) if found else ()
         self._found = rendered
         return rendered
 
