@@ -27,12 +27,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mdesrules
-from mdesrules.cli import _outcome, main
+from mdesrules.cli import main
 from mdesrules.cli._outcome import Outcome, judge
 from mdesrules.cli._output import TextWriter
 from mdesrules.cli._progress import Progress
 from mdesrules.cli._readers import Record
 from mdesrules.cli._tally import Tally
+from mdesrules.combinators import ExactlyOneOf
 
 TUR = "DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c"
 TUR_DELETED = "DWSPMC00000000020906a349d9ca4eb1a4d53e3c90a11d9d"
@@ -657,14 +658,10 @@ def test_tally_sorts_codes_by_count_then_name() -> None:
 def test_an_exception_in_a_check_becomes_that_records_internal_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_check = mdesrules.check
+    def broken_rule(*args: Any) -> None:  # FAILING breaks exactly_one_of; VALID none
+        raise RuntimeError(f"boom on {PAN}")
 
-    def flaky(operation: str, payload: object, *args: Any, **kwargs: Any) -> mdesrules.Report:
-        if payload == FAILING:
-            raise RuntimeError(f"boom on {PAN}")
-        return real_check(operation, payload, *args, **kwargs)
-
-    monkeypatch.setattr(_outcome, "check", flaky)
+    monkeypatch.setattr(ExactlyOneOf, "check", broken_rule)
     path = write(tmp_path, "requests.jsonl", jsonl(VALID, FAILING, VALID))
     status, out, err = run(capsys, "check", "--format", "json", path)
     assert status == 1

@@ -14,7 +14,7 @@ from ..checking import check
 from ..context import Context
 from ..masking import scrub
 from ..registry import REGISTRY, Operation
-from ..violations import Violation
+from ..violations import Report, Violation
 from ._readers import Record
 
 __all__ = ["Outcome", "judge", "verdict"]
@@ -130,11 +130,15 @@ def verdict(
         if op is None:
             return name, _whole("unknown_operation", _unknown_json())
         name = op.name
-        report = check(op.name, document, context)
-        found = report.violations
+        # The operation's compiled check, as check() runs it: a parsed JSON document is
+        # never a model, and a passing record needs no Report at all.
+        findings = op.form("json").checker(document, context)
+        if not findings:
+            return name, ()
+        found = Report.of_findings(name, findings).violations
     except Exception as error:
         return name, _internal_error(error)
-    return report.operation, tuple(map(_masked, found)) if found else ()
+    return name, tuple(map(_masked, found))
 
 
 def judge(record: Record, forced: Operation | None, context: Context | None) -> Outcome:
