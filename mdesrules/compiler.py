@@ -24,7 +24,8 @@ calls them as the interpreter would.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from . import fields as _fields
@@ -286,18 +287,25 @@ class _Compiler:
 
     def nested(self, spec: ObjectSpec, value: str, path: str, key: str, bad: str | None) -> None:
         """Check a nested object; with *bad*, mark the field if anything was found in it."""
-        src = self.src
-        if bad is not None:
-            before = src.local("n")
-            src.line(f"{before} = len(out)")
-        if self._inlined < _INLINE_DEPTH:
-            self.inline_object(spec, value, path, key)
-        else:
-            src.line(f"{self.object_function(spec)}({value}, {path}, {key}, out)")
-        if bad is not None:
-            src.line(f"if len(out) > {before}:")
-            with src.indent():
-                src.line(f"{bad}.add({key})")
+        with self.marking(bad, key):
+            if self._inlined < _INLINE_DEPTH:
+                self.inline_object(spec, value, path, key)
+            else:
+                self.src.line(f"{self.object_function(spec)}({value}, {path}, {key}, out)")
+
+    @contextmanager
+    def marking(self, bad: str | None, key: str) -> Iterator[None]:
+        """With *bad*, the field *key* goes into it when the checks written inside the
+        ``with`` found anything."""
+        if bad is None:
+            yield
+            return
+        before = self.src.local("n")
+        self.src.line(f"{before} = len(out)")
+        yield
+        self.src.line(f"if len(out) > {before}:")
+        with self.src.indent():
+            self.src.line(f"{bad}.add({key})")
 
     def array(self, f: FieldSpec, value: str, path: str, key: str, bad: str | None) -> None:
         src = self.src
@@ -311,22 +319,16 @@ class _Compiler:
             base = src.local("p")
             index, item = src.local("i"), src.local("item")
             src.line(f"{base} = {path}")
-            if bad is not None:
-                before = src.local("n")
-                src.line(f"{before} = len(out)")
-            src.line(f"for {index}, {item} in enumerate({value}):")
-            with src.indent():
-                item_path = f"f'{{{base}}}/{{{index}}}'"
-                if f.item_kind == "object":
-                    assert f.child is not None
-                    fn = self.object_function(f.child)
-                    src.line(f"{fn}({item}, {item_path}, {key}, out)")
-                else:
-                    self.string(f, item, item_path, key, None)
-            if bad is not None:
-                src.line(f"if len(out) > {before}:")
+            with self.marking(bad, key):
+                src.line(f"for {index}, {item} in enumerate({value}):")
                 with src.indent():
-                    src.line(f"{bad}.add({key})")
+                    item_path = f"f'{{{base}}}/{{{index}}}'"
+                    if f.item_kind == "object":
+                        assert f.child is not None
+                        fn = self.object_function(f.child)
+                        src.line(f"{fn}({item}, {item_path}, {key}, out)")
+                    else:
+                        self.string(f, item, item_path, key, None)
 
     # Strings and their field rules ------------------------------------------------------
 

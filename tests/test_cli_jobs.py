@@ -309,6 +309,14 @@ linux_only = pytest.mark.skipif(
 )
 
 
+def _checking_on_two_jobs(path: str, env: dict[str, str], **popen: Any) -> subprocess.Popen[bytes]:
+    """``mdesrules check --format json --jobs 2 PATH`` started, its stdout and stderr piped."""
+    command = _command("check", "--format", "json", "--jobs", "2", path)
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, **popen
+    )
+
+
 def _batch(path: Path, n: int) -> str:
     cycle = [_line(VALID), _line(FAILING), b"{broken", _line({"Nope": 1})]
     with open(path, "wb") as f:
@@ -321,12 +329,7 @@ def _batch(path: Path, n: int) -> str:
 def test_a_killed_worker_ends_the_run_with_status_2(tmp_path: Path) -> None:
     path = _batch(tmp_path / "large.jsonl", 40_000)
     env = _env(_MDESRULES_BLOCK_BYTES="4096")
-    with subprocess.Popen(
-        _command("check", "--format", "json", "--jobs", "2", path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    ) as process:
+    with _checking_on_two_jobs(path, env) as process:
         assert process.stdout is not None
         assert process.stderr is not None
         process.stdout.readline()  # under way; the full pipe holds it there
@@ -346,13 +349,9 @@ def test_a_killed_worker_ends_the_run_with_status_2(tmp_path: Path) -> None:
 @linux_only
 def test_an_interrupt_with_workers_exits_130_quietly(tmp_path: Path) -> None:
     path = _batch(tmp_path / "large.jsonl", 40_000)
-    with subprocess.Popen(
-        _command("check", "--format", "json", "--jobs", "2", path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_env(_MDESRULES_BLOCK_BYTES="4096"),
-        start_new_session=True,  # a process group of its own, as a shell's job is
-    ) as process:
+    small_blocks = _env(_MDESRULES_BLOCK_BYTES="4096")
+    # A process group of its own, as a shell's job is.
+    with _checking_on_two_jobs(path, small_blocks, start_new_session=True) as process:
         assert process.stdout is not None
         assert process.stderr is not None
         process.stdout.readline()
@@ -367,12 +366,7 @@ def test_an_interrupt_with_workers_exits_130_quietly(tmp_path: Path) -> None:
 
 def test_a_closed_pipe_with_workers_ends_quietly(tmp_path: Path) -> None:
     path = _batch(tmp_path / "large.jsonl", 40_000)
-    with subprocess.Popen(
-        _command("check", "--format", "json", "--jobs", "2", path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_env(_MDESRULES_BLOCK_BYTES="4096"),
-    ) as process:
+    with _checking_on_two_jobs(path, _env(_MDESRULES_BLOCK_BYTES="4096")) as process:
         assert process.stdout is not None
         assert process.stderr is not None
         assert json.loads(process.stdout.readline())["source"] == f"{path}:1"
