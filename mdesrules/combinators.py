@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Protocol
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 from .violations import Severity, Violation, pointer
 
@@ -88,17 +88,22 @@ class ExactlyOneOf:
 
     alternatives: tuple[tuple[str, ...], ...]
     code_missing: str = "missing_one_of"
+    _choices: str = field(init=False, eq=False)  # the alternatives in words
+
+    def __attrs_post_init__(self) -> None:
+        choices = _words(tuple(_alt_words(a) for a in self.alternatives))
+        object.__setattr__(self, "_choices", choices)
 
     def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
-        touched = [alt for alt in self.alternatives if any(n in obj for n in alt)]
+        keys = obj.keys()
+        touched = [alt for alt in self.alternatives if not keys.isdisjoint(alt)]
         if not touched:
-            choices = _words(tuple(_alt_words(a) for a in self.alternatives))
             out.append(
                 Violation(
                     self.code_missing,
                     base,
                     tuple(pointer_in(base, n) for a in self.alternatives for n in a),
-                    f"send one of {choices}",
+                    f"send one of {self._choices}",
                 )
             )
         elif len(touched) > 1:
@@ -110,7 +115,7 @@ class ExactlyOneOf:
                     pointer_in(base, culprit),
                     tuple(pointer_in(base, n) for n in sent),
                     f"{_words(sent, 'and')} must not be sent together; send exactly one of "
-                    + _words(tuple(_alt_words(a) for a in self.alternatives)),
+                    + self._choices,
                 )
             )
         else:
@@ -134,7 +139,7 @@ class ExactlyOneOf:
         return tuple(n for a in self.alternatives for n in a)
 
     def __repr__(self) -> str:
-        return "exactly one of " + _words(tuple(_alt_words(a) for a in self.alternatives))
+        return "exactly one of " + self._choices
 
 
 @frozen(repr=False)

@@ -250,16 +250,15 @@ class _Compiler:
         value = src.local("v")
         key = repr(f.name)
         path = f"base + {'/' + f.name!r}"
-        src.line(f"{value} = obj.get({key}, MISSING)")
-        src.names["MISSING"] = _MISSING
         if f.required:
-            src.line(f"if {value} is MISSING:")
+            src.line(f"if {key} not in obj:")
             with src.indent():
                 src.line(f"out.append((True, missing, ({path}, {key})))")
             src.line("else:")
         else:
-            src.line(f"if {value} is not MISSING:")
+            src.line(f"if {key} in obj:")
         with src.indent():
+            src.line(f"{value} = obj[{key}]")
             mark = f"{bad}.add({key})" if bad is not None else None
             if f.kind == "str":
                 self.string(f, value, path, key, mark)

@@ -168,6 +168,10 @@ class one_of:  # noqa: N801
     values: tuple[str, ...]
     deprecated: tuple[str, ...] = ()
     unknown_is_warning: bool = False
+    _allowed: str = field(init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_allowed", ", ".join(repr(v) for v in self.values))
 
     @property
     def warning_codes(self) -> tuple[str, ...]:
@@ -184,8 +188,7 @@ class one_of:  # noqa: N801
         shown = scrub(value)
         if len(shown) > 12:
             shown = shown[:12] + "..."
-        allowed = ", ".join(repr(v) for v in self.values)
-        return "not_allowed_value", f"must be one of {allowed}, got {scrub(repr(shown))}"
+        return "not_allowed_value", f"must be one of {self._allowed}, got {scrub(repr(shown))}"
 
     def __repr__(self) -> str:
         text = "one of " + ", ".join(repr(v) for v in self.values)
