@@ -154,6 +154,24 @@ def test_every_jobs_count_gives_the_same_report(
         assert done.stdout == serial.stdout, jobs
 
 
+def test_spawned_workers_give_the_same_report(tricky: list[str]) -> None:
+    # Where fork is not available, workers are spawned and get the inventory pickled.
+    serial = _run("check", "--format", "json", "--jobs", "1", *tricky)
+    spawned = _run(
+        "check",
+        "--format",
+        "json",
+        "--jobs",
+        "2",
+        *tricky,
+        _MDESRULES_START_METHOD="spawn",
+        _MDESRULES_BLOCK_BYTES="4096",
+    )
+    assert spawned.stderr == b""
+    assert spawned.returncode == serial.returncode == 1
+    assert spawned.stdout == serial.stdout
+
+
 def test_the_report_does_not_depend_on_the_decoder(tricky: list[str]) -> None:
     fast = _run("check", "--format", "json", "--jobs", "2", *tricky)
     strict = _run("check", "--format", "json", "--jobs", "2", *tricky, MDESRULES_JSON="stdlib")

@@ -163,7 +163,13 @@ class Blocks:
 
 
 def _start_method() -> BaseContext:
-    """Fork where it is safe (Linux and the like, no other thread here), spawn elsewhere."""
+    """Fork where it is safe (Linux and the like, no other thread here), spawn elsewhere.
+
+    ``_MDESRULES_START_METHOD`` (internal, for tests) names the method instead.
+    """
+    wanted = os.environ.get("_MDESRULES_START_METHOD")
+    if wanted in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context(wanted)
     forkable = "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
     if forkable and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
