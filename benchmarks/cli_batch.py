@@ -1,11 +1,12 @@
 """Time ``mdesrules check`` end to end on a generated batch of token update requests.
 
 Writes N JSON Lines token updates (nine in ten valid, one in ten with two violations) to a
-temporary file, runs the installed command on it in a subprocess, and measures the wall
-time, the output's size and SHA-256 (read from a pipe, never stored), and the peak memory of
-the whole process tree: the sum of VmRSS over the command and every process under it,
-sampled every 20 ms from ``/proc`` (``RUSAGE_CHILDREN`` only gives the largest single process,
-which undercounts once the command starts workers).
+temporary file, runs the installed command on it in a subprocess with its report going to a
+file, and measures the wall time, the report's size and SHA-256 (hashed after the clock
+stops, then deleted), and the peak memory of the whole process tree: the sum of VmRSS over
+the command and every process under it, sampled every 20 ms from ``/proc``
+(``RUSAGE_CHILDREN`` only gives the largest single process, which undercounts once the
+command starts workers).
 
 Usage: ``python benchmarks/cli_batch.py [N]`` (default 100000), one run with
 ``--format json``; ``benchmarks/run.py`` uses :func:`write_records` and :func:`run_check` for
@@ -158,22 +159,27 @@ class CliRun:
 
 
 def run_check(path: Path, extra_args: tuple[str, ...] = ()) -> CliRun:
-    """Run ``mdesrules check --no-progress *extra_args* path``, reading and hashing its
-    output from a pipe while sampling the process tree's memory."""
+    """Run ``mdesrules check --no-progress *extra_args* path`` with its output going to a
+    file beside *path* (as ``> report.jsonl`` would), sampling the process tree's memory;
+    the report is hashed after the clock stops, then deleted."""
     args = (*extra_args, "--no-progress")
-    digest = hashlib.sha256()
-    size = 0
+    report = path.with_name(path.name + ".report")
     start = time.perf_counter()
-    with subprocess.Popen([*COMMAND, *args, str(path)], stdout=subprocess.PIPE) as proc:
+    with (
+        open(report, "wb") as out,
+        subprocess.Popen([*COMMAND, *args, str(path)], stdout=out) as proc,
+    ):
         sampler = TreeSampler(proc.pid)
         sampler.start()
-        assert proc.stdout is not None
-        while chunk := proc.stdout.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
         status = proc.wait()
     wall = time.perf_counter() - start
     sampler.stop()
+    digest = hashlib.sha256()
+    with open(report, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    size = report.stat().st_size
+    report.unlink()
     return CliRun(
         args,
         status,

@@ -675,6 +675,27 @@ def test_an_exception_in_a_check_becomes_that_records_internal_error(
     assert PAN not in out + err
 
 
+def test_an_exception_before_the_check_becomes_that_records_internal_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    detect = mdesrules.REGISTRY.detect
+
+    def broken_detect(document: object) -> mdesrules.Operation | None:
+        if document == FAILING:
+            raise RuntimeError(f"boom on {PAN}")
+        return detect(document)
+
+    monkeypatch.setattr(mdesrules.REGISTRY, "detect", broken_detect)
+    path = write(tmp_path, "requests.jsonl", jsonl(VALID, FAILING, VALID))
+    status, out, err = run(capsys, "check", "--format", "json", path)
+    assert status == 1
+    first, broken, last = records(out)
+    assert (first["ok"], last["ok"]) == (True, True)
+    assert broken["operation"] is None
+    assert [v["code"] for v in broken["violations"]] == ["internal_error"]
+    assert PAN not in out + err
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
     lambda children: (

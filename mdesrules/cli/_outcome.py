@@ -14,10 +14,10 @@ from ..checking import check
 from ..context import Context
 from ..masking import scrub
 from ..registry import REGISTRY, Operation
-from ..violations import Report, Violation
+from ..violations import Finding, Report, Violation
 from ._readers import Record
 
-__all__ = ["Outcome", "judge", "verdict"]
+__all__ = ["Outcome", "judge", "verdict", "violations_of"]
 
 
 @frozen
@@ -133,12 +133,18 @@ def verdict(
         # The operation's compiled check, as check() runs it: a parsed JSON document is
         # never a model, and a passing record needs no Report at all.
         findings = op.form("json").checker(document, context)
-        if not findings:
-            return name, ()
-        found = Report.of_findings(name, findings).violations
     except Exception as error:
         return name, _internal_error(error)
-    return name, tuple(map(_masked, found))
+    return name, violations_of(name, findings) if findings else ()
+
+
+def violations_of(operation: str, findings: list[Finding]) -> tuple[Violation, ...]:
+    """The masked violations of what *operation*'s compiled check found, rendered now."""
+    try:
+        found = Report.of_findings(operation, findings).violations
+    except Exception as error:
+        return _internal_error(error)
+    return tuple(map(_masked, found))
 
 
 def judge(record: Record, forced: Operation | None, context: Context | None) -> Outcome:
