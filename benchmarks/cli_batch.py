@@ -164,6 +164,7 @@ def run_check(path: Path, extra_args: tuple[str, ...] = ()) -> CliRun:
     the report is hashed after the clock stops, then deleted."""
     args = (*extra_args, "--no-progress")
     report = path.with_name(path.name + ".report")
+    os.sync()  # the input just written, or an earlier report, is not flushed on our clock
     start = time.perf_counter()
     with (
         open(report, "wb") as out,
