@@ -19,6 +19,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -37,7 +38,7 @@ from mdesrules.cli import _decoding, _pool, _readers, main
 from mdesrules.cli._decoding import line_decoder
 from mdesrules.cli._outcome import Outcome
 from mdesrules.cli._output import JsonLinesWriter, TextWriter
-from mdesrules.cli._readers import Lines, block_records, frame_lines
+from mdesrules.cli._readers import Lines, Stored, block_records, frame_lines, reread
 
 ROOT = Path(mdesrules.__file__).resolve().parent.parent
 TUR = "DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c"
@@ -532,6 +533,69 @@ def test_an_overlong_line_becomes_one_marker_block() -> None:
         assert Lines("f", 2, None) in blocks
         assert Lines("f", 4, None) in blocks
         assert [r.source for b in blocks for r in block_records(b)] == ["f:1", "f:2", "f:3", "f:4"]
+
+
+# Blocks read again by the workers, from where they lie in the file -----------------------
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=line_lists,
+    bom=st.booleans(),
+    end=st.sampled_from([b"", b"\n", b"\r\n"]),
+    block_bytes=st.integers(1, 80),
+    limit=st.integers(1, 40),
+)
+def test_a_block_read_again_from_its_file_is_the_block(
+    lines: list[bytes], bom: bool, end: bytes, block_bytes: int, limit: int
+) -> None:
+    data = (BOM if bom else b"") + b"\n".join(lines) + end
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "f.jsonl")
+        with open(path, "wb") as f:
+            f.write(data)
+        with mock.patch.object(_readers, "MAX_RECORD_BYTES", limit):
+            blocks = list(_readers.read_input(path, io.BytesIO(), block_bytes))
+        for block in blocks:
+            assert isinstance(block, Lines)
+            stored = Stored.of(block)
+            if stored is None:  # an overlong line's marker, or the last line without an end
+                assert block.data is None or not block.data.endswith(b"\n")
+            else:
+                assert reread(stored) == block
+
+
+def test_a_block_of_a_changed_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\n')
+    (block,) = _readers.read_input(str(path), io.BytesIO())
+    assert isinstance(block, Lines)
+    stored = Stored.of(block)
+    assert stored is not None
+    path.write_bytes(b'{"a": 1, "b": 2}\n\n')  # the same size, another line in it
+    with pytest.raises(_readers.InputError, match="changed while it was being checked"):
+        reread(stored)
+    replaced = tmp_path / "g.jsonl"
+    replaced.write_bytes(block.data or b"")
+    os.replace(replaced, path)  # the same bytes, but another file
+    with pytest.raises(_readers.InputError, match="changed while it was being checked"):
+        reread(stored)
+    path.unlink()
+    with pytest.raises(_readers.InputError, match="cannot read"):
+        reread(stored)
+
+
+def test_only_blocks_of_regular_files_say_where_they_lie(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(b'{"a": 1}\n' * 3)
+    (from_file,) = _readers.read_input(str(path), io.BytesIO())
+    (from_stdin,) = _readers.read_input("-", io.BytesIO(path.read_bytes()))
+    assert isinstance(from_file, Lines)
+    assert isinstance(from_stdin, Lines)
+    assert from_file.origin is not None
+    assert from_file.origin.offset == 0
+    assert from_stdin.origin is None
+    assert from_file.data == from_stdin.data
 
 
 # The fast decoder gives what the strict one gives ----------------------------------------

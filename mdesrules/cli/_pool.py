@@ -23,9 +23,10 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from types import TracebackType
 from typing import TypeVar
@@ -34,7 +35,7 @@ from ..context import Context
 from ..registry import REGISTRY
 from ._blocks import BlockChecker, Checked
 from ._errors import UsageError
-from ._readers import Lines
+from ._readers import Lines, Stored, reread
 
 __all__ = ["Blocks", "default_jobs"]
 
@@ -74,6 +75,7 @@ class Blocks:
         self._pool: ProcessPoolExecutor | None = None
         self._held: Lines | None = None  # the first block, until a second one comes
         self._pending: deque[Future[Checked]] = deque()
+        self._interrupts = _Interrupts()
 
     def __enter__(self) -> Blocks:
         return self
@@ -87,8 +89,12 @@ class Blocks:
         if self._pool is not None:
             # On an error, queued blocks are dropped; the few a worker has already taken
             # finish, and their results go unread.
-            self._pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
-            self._pool = None
+            try:
+                with self._interrupts.held():
+                    self._pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
+            finally:
+                self._pool = None
+                self._interrupts.restore()
 
     def submit(self, lines: Lines) -> None:
         """Check *lines* after every block submitted before; emit whatever is ready."""
@@ -100,6 +106,7 @@ class Blocks:
                 self._held = lines
                 return
             self._pool = self._start()
+            self._interrupts.install()
             held, self._held = self._held, None
             self._send(held)
         self._send(lines)
@@ -114,20 +121,28 @@ class Blocks:
 
     def _send(self, lines: Lines) -> None:
         assert self._pool is not None
+        # A block of a regular file goes by where it lies, and the worker reads it there:
+        # cheaper than sending its bytes through a pipe.
+        block = Stored.of(lines) or lines
         try:
-            self._pending.append(self._pool.submit(_check_in_worker, lines))
+            with self._interrupts.held():
+                future = self._pool.submit(_check_in_worker, block)
         except BrokenProcessPool:
             raise UsageError(_BROKEN) from None
+        self._pending.append(future)
         pending = self._pending
         while pending and (len(pending) >= self._window or pending[0].done()):
             self._emit(self._result(pending.popleft()))
 
-    @staticmethod
-    def _result(future: Future[_T]) -> _T:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            raise UsageError(_BROKEN) from None
+    def _result(self, future: Future[_T]) -> _T:
+        while True:
+            try:
+                with self._interrupts.held():
+                    return future.result(timeout=_POLL)
+            except TimeoutError:
+                continue
+            except BrokenProcessPool:
+                raise UsageError(_BROKEN) from None
 
     def _start(self) -> ProcessPoolExecutor:
         """A pool of *jobs* workers, started now."""
@@ -162,6 +177,56 @@ class Blocks:
         return pool
 
 
+class _Interrupts:
+    """Ctrl-C held back while this process runs the executor's own code.
+
+    The executor waits and hands over results under locks shared with its threads; a
+    KeyboardInterrupt raised in the middle would leave a lock taken, and the executor's
+    thread, waiting for it, would keep the process from ever exiting. So while the pool
+    runs, SIGINT inside :meth:`held` is noted and raised as soon as the block is left
+    (waits are cut into short ones so that this is soon), and raised at once elsewhere.
+    """
+
+    def __init__(self) -> None:
+        self._inside = 0
+        self._pending = False
+        self._installed = False
+
+    def install(self) -> None:
+        """Take over SIGINT, if it raises KeyboardInterrupt (the default) here."""
+        in_main = threading.current_thread() is threading.main_thread()
+        if in_main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self._handle)
+            self._installed = True
+
+    def restore(self) -> None:
+        """Give SIGINT back to the default handler."""
+        if self._installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            self._installed = False
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._inside:
+            self._pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Run the block with interrupts held back until it ends."""
+        self._inside += 1
+        try:
+            yield
+        finally:
+            self._inside -= 1
+            if not self._inside and self._pending:
+                self._pending = False
+                raise KeyboardInterrupt
+
+
+_POLL = 0.2  # seconds: the longest an interrupt waits while a result is awaited
+
+
 def _start_method() -> BaseContext:
     """Fork where it is safe (Linux and the like, no other thread here), spawn elsewhere.
 
@@ -188,6 +253,7 @@ def _start_worker(operation: str | None, context: Context | None, fmt: str) -> N
     _worker_checker = BlockChecker(forced, context, fmt)
 
 
-def _check_in_worker(lines: Lines) -> Checked:
+def _check_in_worker(block: Lines | Stored) -> Checked:
     assert _worker_checker is not None, "the pool's initializer sets the checker"
+    lines = reread(block) if isinstance(block, Stored) else block
     return _worker_checker(lines)

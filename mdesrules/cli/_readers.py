@@ -21,6 +21,8 @@ import io
 import json
 import os
 import re
+import stat
+import zlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -38,7 +40,9 @@ __all__ = [
     "MAX_RECORD_BYTES",
     "InputError",
     "Lines",
+    "Origin",
     "Record",
+    "Stored",
     "block_lines",
     "block_records",
     "frame_lines",
@@ -48,6 +52,7 @@ __all__ = [
     "read_jsonl",
     "read_path",
     "read_xml",
+    "reread",
 ]
 
 MAX_RECORD_BYTES = 1_048_576
@@ -104,31 +109,93 @@ class Record:
 # steps one after the other, so a block parsed anywhere gives the same records.
 
 
+class Origin(NamedTuple):
+    """Where a block's bytes lie in a regular file, so that another process can read them
+    again rather than be sent them: the file's device and inode, and the byte offset."""
+
+    device: int
+    inode: int
+    offset: int
+
+
 class Lines(NamedTuple):
     """A block of whole JSON Lines lines, or one line too long to hold.
 
     Attributes:
-        name: the file's name as shown in sources.
+        name: the file's name as shown in sources (for a file, its path as given).
         first: the line number of the block's first line (1-based).
         data: the lines, each ended by ``\\n`` except the last line of the input; or
             ``None`` for one line longer than :data:`MAX_RECORD_BYTES`, never read whole.
+        origin: where *data* lies in the file *name*, when it is a regular file read from
+            its start; None otherwise.
     """
 
     name: str
     first: int
     data: bytes | None
+    origin: Origin | None = None
+
+
+class Stored(NamedTuple):
+    """A block of :class:`Lines` named by where it lies in its file, not by its bytes.
+
+    :func:`reread` gives the block back; *size* and *crc* (its CRC-32) let it make sure
+    that the file still holds the same bytes there.
+    """
+
+    name: str
+    first: int
+    origin: Origin
+    size: int
+    crc: int
+
+    @classmethod
+    def of(cls, lines: Lines) -> Stored | None:
+        """*lines* as a stored block, or None when it has no origin or no data."""
+        if lines.origin is None or lines.data is None:
+            return None
+        data = lines.data
+        return cls(lines.name, lines.first, lines.origin, len(data), zlib.crc32(data))
+
+
+def reread(block: Stored) -> Lines:
+    """The :class:`Lines` of *block*, read again from its file (opened for this block only).
+
+    Raises:
+        InputError: the file cannot be read, or no longer holds the same lines there
+            (another file in its place, or changed while it was being checked).
+    """
+    try:
+        with open(block.name, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            same = (status.st_dev, status.st_ino) == block.origin[:2]
+            stream.seek(block.origin.offset)
+            data = stream.read(block.size) if same else b""
+    except OSError as error:
+        raise InputError(f"cannot read {_shown(block.name)}: {_os_reason(error)}") from None
+    if len(data) != block.size or zlib.crc32(data) != block.crc:
+        raise InputError(f"{_shown(block.name)} changed while it was being checked")
+    return Lines(block.name, block.first, data, block.origin)
 
 
 def frame_lines(
-    stream: BinaryIO, name: str, first_line: int = 1, block_bytes: int = BLOCK_BYTES
+    stream: BinaryIO,
+    name: str,
+    first_line: int = 1,
+    block_bytes: int = BLOCK_BYTES,
+    *,
+    origins: bool = False,
 ) -> Iterator[Lines]:
     """Cut a JSON Lines *stream* into blocks of whole lines, about *block_bytes* each.
 
     A UTF-8 BOM at the start of the stream is dropped. A line that grows past
     :data:`MAX_RECORD_BYTES` (plus room for a ``\\r``) is not kept: the rest of it is
     skipped in chunks, and it becomes a ``Lines(name, line, None)``, unless all of it was
-    whitespace. Memory stays below two blocks plus the record limit.
+    whitespace. Memory stays below two blocks plus the record limit. With *origins*
+    (*stream* being the regular file *name*, read from its start), each block says where
+    it lies in the file.
     """
+    file = os.fstat(stream.fileno()) if origins else None
     lineno = first_line
     limit = MAX_RECORD_BYTES + 1  # an unfinished line longer than this cannot fit
     carry: list[bytes] = []  # the start of a line whose end has not been read yet
@@ -146,7 +213,11 @@ def frame_lines(
         else:
             whole = chunk if cut == len(chunk) else chunk[:cut]
             data = b"".join((*carry, whole)) if carry else whole
-            yield Lines(name, lineno, data)
+            origin = None
+            if file is not None:  # the chunk is always the tail of what was read last
+                start = stream.tell() - len(chunk) - carried
+                origin = Origin(file.st_dev, file.st_ino, start)
+            yield Lines(name, lineno, data, origin)
             lineno += data.count(b"\n")
             carry = [chunk[cut:]] if cut < len(chunk) else []
             carried = len(chunk) - cut
@@ -515,7 +586,11 @@ _Reader = Callable[[BinaryIO, str, int], Iterator[Item]]
 
 
 def _jsonl_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
-    return frame_lines(stream, name, 1, block_bytes)
+    try:
+        regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode) and stream.tell() == 0
+    except (OSError, ValueError):  # not a file of the system: no origins
+        regular = False
+    return frame_lines(stream, name, 1, block_bytes, origins=regular)
 
 
 def _json_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
