@@ -416,7 +416,7 @@ class CliSummary:
     """The CLI section's table and the numbers the targets need."""
 
     text: str
-    best_rate: float
+    rate: float  # the slowest format with the default --jobs (every core)
     peak_mb: float
     identical: bool | None
 
@@ -484,7 +484,7 @@ def cli_section(records: int) -> CliSummary:
     notes.append("exit status 1 is expected (some records have errors)")
     return CliSummary(
         text + "\n\n" + "\n".join(f"- {n}" for n in notes),
-        max(records / run.wall_s for _, _, run in runs),
+        min(records / run.wall_s for _, label, run in runs if label == "(default)"),
         max(run.peak_tree_kib for _, _, run in runs) / 1024,
         identical,
     )
@@ -540,8 +540,8 @@ def targets(ours: Ours, results: list[PeerResult], cli: CliSummary | None) -> st
         lines.append("- CLI targets: not measured (--skip-cli)")
     else:
         lines.append(
-            f"- CLI >= 250,000 records/s end to end: best {cli.best_rate:,.0f} -> "
-            + ("met" if cli.best_rate >= 250_000 else "NOT met")
+            "- CLI >= 250,000 records/s end to end, default --jobs: slowest format "
+            f"{cli.rate:,.0f} -> " + ("met" if cli.rate >= 250_000 else "NOT met")
         )
         lines.append(
             f"- CLI peak memory < 150 MB (whole tree): worst {cli.peak_mb:.1f} MB -> "
