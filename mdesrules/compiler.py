@@ -334,11 +334,7 @@ class _Compiler:
     def string(self, f: FieldSpec, value: str, path: str, key: str, mark: str | None) -> None:
         """The type test, then the field rules in order up to the first error."""
         src = self.src
-        src.line(f"if not isinstance({value}, str):")
-        with src.indent():
-            src.line(f"out.append((True, wrong_type, ({path}, {key}, 'a string', {value})))")
-            if mark:
-                src.line(mark)
+        self.wrong_unless(f"isinstance({value}, str)", value, path, key, "a string", mark)
         if f.rules:
             src.line("else:")
             with src.indent():
