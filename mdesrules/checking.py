@@ -12,7 +12,6 @@ from typing import Any, cast
 import attrs
 
 from . import operations as _operations  # noqa: F401 - fills the registry
-from ._walk import check_form
 from .context import Context
 from .converters import structure, unstructure
 from .exceptions import InvalidRequest
@@ -20,7 +19,7 @@ from .registry import REGISTRY, FormName, Operation
 from .schema import ObjectSpec, identity, wire_name
 from .violations import Report
 
-__all__ = ["check", "check_form", "parse", "to_wire"]
+__all__ = ["check", "parse", "to_wire"]
 
 
 def check(
