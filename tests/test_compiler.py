@@ -16,7 +16,6 @@ import pickle
 import re
 from typing import Any, ClassVar, Literal
 
-import attrs
 import pytest
 from attrs import field, frozen
 from attrs.exceptions import FrozenInstanceError
@@ -319,4 +318,3 @@ def test_a_report_is_immutable() -> None:
         report.operation = "search"  # type: ignore[misc]
     with pytest.raises(FrozenInstanceError):
         del report.operation
-    assert not attrs.has(Report)
