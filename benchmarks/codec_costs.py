@@ -28,9 +28,9 @@ from _table import table  # type: ignore[import-not-found]
 from lxml import etree
 
 import mdesrules
+from mdesrules.codecs import json as json_codec
+from mdesrules.codecs import xml as xml_codec
 from mdesrules.transport import Request
-from transports import json as json_codec
-from transports import xml as xml_codec
 
 __all__ = ["CodecRow", "measure", "render"]
 

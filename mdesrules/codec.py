@@ -1,7 +1,7 @@
 """Wire documents of requests and responses, in JSON shape or DataContract XML shape.
 
 Pure functions between models and parsed documents (dicts as ``json.loads`` or
-:func:`mdesrules._xml.to_document` give them); the ``transports`` package adds the bytes.
+:func:`mdesrules._xml.to_document` give them); :mod:`mdesrules.codecs` adds the bytes.
 Requests are checked on the way in, so a server built on this never handles an invalid one.
 Responses are read tolerantly, as MDES asks its clients to: members this library does not
 know are dropped with an ``unknown_field`` warning, and known quirks of live responses

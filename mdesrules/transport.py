@@ -3,7 +3,7 @@
 A transport has one method, :meth:`Transport.send`, plus :meth:`~Transport.close` and use as a
 context manager (the shape of httpx's transports). It serialises the request model in its
 wire form, delivers it (over HTTP, or to an in-process MDES), and decodes the answer into a
-:class:`Response`. Implementations live in the ``transports`` package; the core only defines
+:class:`Response`. Implementations live in :mod:`mdesrules.transports`; the core only defines
 the interface, so it never depends on them.
 """
 
@@ -71,7 +71,7 @@ class Response:
 
 @runtime_checkable
 class Transport(Protocol):
-    """Delivers requests to an MDES; see :mod:`transports` for the implementations."""
+    """Delivers requests to an MDES; see :mod:`mdesrules.transports` for the implementations."""
 
     def send(self, request: Request) -> Response:
         """Deliver *request* and return MDES's answer.

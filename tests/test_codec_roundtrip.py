@@ -21,6 +21,8 @@ from lxml import etree
 
 import mdesrules
 from mdesrules._xml import DATACONTRACT_NS, XSI_NS, parse_xml, to_document
+from mdesrules.codecs import json as json_codec
+from mdesrules.codecs import xml as xml_codec
 from mdesrules.converters import structure
 from mdesrules.exceptions import DecodeError, InvalidRequest
 from mdesrules.models import legacy
@@ -28,8 +30,6 @@ from mdesrules.models import responses as r
 from mdesrules.registry import REGISTRY
 from mdesrules.testing import valid_documents
 from mdesrules.transport import Request, Response
-from transports import json as json_codec
-from transports import xml as xml_codec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -23,16 +23,16 @@ from lxml import etree
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 import mdesrules
-import transports
+import mdesrules.transports
 from mdesrules._xml import DATACONTRACT_NS
 from mdesrules.client import Client
+from mdesrules.codecs import xml as xml_codec
 from mdesrules.exceptions import ConnectError, DecodeError, MdesError, Timeout, TransportError
 from mdesrules.models.responses import Error, SimpleToken, SimpleTokenResponse
 from mdesrules.models.responses import SearchResponse as SearchAnswer
 from mdesrules.transport import Request, Response
-from transports import HttpTransport, WsgiApp
-from transports import xml as xml_codec
-from transports.http import MAX_RESPONSE_BYTES
+from mdesrules.transports import HttpTransport, WsgiApp
+from mdesrules.transports.http import MAX_RESPONSE_BYTES
 
 Serve = Callable[[WSGIApplication], str]  # the ``serve`` fixture of conftest.py
 
@@ -169,7 +169,7 @@ def test_gateway_statuses_are_retried_for_reads_whatever_the_body(serve: Serve) 
 
 def test_backoff_doubles(serve: Serve, monkeypatch: pytest.MonkeyPatch) -> None:
     pauses: list[float] = []
-    monkeypatch.setattr(transports.http.time, "sleep", pauses.append)
+    monkeypatch.setattr(mdesrules.transports.http.time, "sleep", pauses.append)
     with transport(serve(WsgiApp(Flaky(3))), retries=3, backoff=0.25) as http:
         assert http.send(Request("search", SEARCH)).ok
     assert pauses == [0.25, 0.5, 1.0]
@@ -476,7 +476,7 @@ def test_logs_never_hold_a_pan_a_body_or_a_header_value(
     ):
         http.send(Request("search", SEARCH))
     text = "\n".join(record.getMessage() for record in caplog.records)
-    ours = [rec.getMessage() for rec in caplog.records if rec.name == "transports.http"]
+    ours = [rec.getMessage() for rec in caplog.records if rec.name == "mdesrules.transports.http"]
     assert any("search: HTTP 200" in m and "attempt 1 of 2" in m for m in ours)
     assert any("legacy_update: HTTP 200" in m for m in ours)
     assert any("token_suspend: HTTP 400" in m for m in ours)
@@ -484,7 +484,7 @@ def test_logs_never_hold_a_pan_a_body_or_a_header_value(
     for secret in (PAN, "SECRET-COMMENT-MARKER", "SECRET-TOKEN-VALUE", '{"', "<UpdateRequest", TUR):
         assert secret not in text
     for record in caplog.records:
-        assert record.exc_info is None or record.name != "transports.http"
+        assert record.exc_info is None or record.name != "mdesrules.transports.http"
 
 
 # --- answers that are not MDES answers ----------------------------------------------------
@@ -801,9 +801,9 @@ def test_wsgi_handler_failure_is_a_generic_500(
     assert PAN not in answer.text
     assert "database" not in answer.text
     assert "RuntimeError" not in answer.text
-    messages = [r.getMessage() for r in caplog.records if r.name == "transports.wsgi"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "mdesrules.serving.wsgi"]
     assert messages == ["search: the handler failed (RuntimeError)"]
-    assert all(r.exc_info is None for r in caplog.records if r.name == "transports.wsgi")
+    assert all(r.exc_info is None for r in caplog.records if r.name == "mdesrules.serving.wsgi")
 
 
 @pytest.mark.parametrize(

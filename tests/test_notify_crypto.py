@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdesrules import MdesRulesError
-from transports.notify import (
+from mdesrules.encryption import MAX_ENCRYPTED_DATA_HEX
+from mdesrules.notifications import (
     NotificationRejected,
     decrypt_document,
     decrypt_payload,
@@ -26,7 +27,6 @@ from transports.notify import (
     fingerprint,
     key_ring,
 )
-from transports.notify.crypto import MAX_ENCRYPTED_DATA_HEX
 
 PLAINTEXT = json.dumps(
     {"tokens": [{"tokenUniqueReference": "DWSPMC0001", "status": "SUSPENDED"}]}

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mdesrules import Status
-from transports.notify import (
+from mdesrules.notifications import (
     NOTIFY_PATH,
     NotificationApp,
     NotificationReceiver,
@@ -441,7 +441,7 @@ def test_wsgi_callback_failure_is_a_500(
         raise RuntimeError(f"cannot store {PAN}")
 
     app = NotificationApp(NotificationReceiver(key_ring(key), on_token=boom))
-    with caplog.at_level(logging.DEBUG, logger="transports.notify"):
+    with caplog.at_level(logging.DEBUG, logger="mdesrules.notifications"):
         status, _, answer = call(app, body(key, token()))
     assert status == 500
     assert answer["errors"][0] == {

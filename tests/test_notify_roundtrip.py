@@ -13,21 +13,20 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mdesrules import Client, Inventory, MdesError, Status
+from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes
+from mdesrules.fakes.notifications import NotificationEmitter, http_deliver
 from mdesrules.models import requests
 from mdesrules.models.common import AuditInfo
-from transports.memory import InMemoryTransport
-from transports.notify import (
+from mdesrules.notifications import (
     NOTIFY_PATH,
     NotificationApp,
-    NotificationEmitter,
     NotificationReceiver,
     TokenMirror,
     TokenUpdate,
     decrypt_document,
-    http_deliver,
     key_ring,
 )
-from transports.simulator import MemoryStore, SimulatedMdes
+from mdesrules.transports.memory import InMemoryTransport
 
 PAN = "5412345678901232"
 PAN_SAME_RANGE = "5412990000000011"
@@ -313,7 +312,7 @@ def test_a_receiver_that_is_down_does_not_fail_the_change(
     emitter = NotificationEmitter(key.public_key(), http_deliver("http://127.0.0.1:9/nowhere"))
     mdes = SimulatedMdes(store, clock=Clock(), notifier=emitter)
     with (
-        caplog.at_level(logging.ERROR, logger="transports.simulator"),
+        caplog.at_level(logging.ERROR, logger="mdesrules.fakes.mdes"),
         Client(InMemoryTransport(mdes)) as client,
     ):
         client.token_suspend(

@@ -39,12 +39,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 import mdesrules
-import transports
+from mdesrules import transports
 from mdesrules.client import Client
 from mdesrules.models.responses import Error, SearchResponse
 from mdesrules.transport import Request, Response
-from transports import HttpTransport, WsgiApp
-from transports.oauth import MastercardOAuth1
+from mdesrules.transports import HttpTransport, WsgiApp
+from mdesrules.transports.oauth import MastercardOAuth1
 
 Serve = Callable[[WSGIApplication], str]  # the ``serve`` fixture of conftest.py
 
@@ -376,8 +376,8 @@ def test_the_package_exports_it_lazily() -> None:
 def test_without_the_signer_the_import_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "oauth1", None)
     monkeypatch.setitem(sys.modules, "oauth1.oauth", None)
-    monkeypatch.delitem(sys.modules, "transports.oauth")
+    monkeypatch.delitem(sys.modules, "mdesrules.transports.oauth")
     with pytest.raises(ImportError, match=r"mastercard-oauth1-signer.*mdesrules\[oauth\]"):
-        importlib.import_module("transports.oauth")
+        importlib.import_module("mdesrules.transports.oauth")
     with pytest.raises(ImportError, match=r"mdesrules\[oauth\]"):
         transports.__getattr__("MastercardOAuth1")

@@ -27,6 +27,8 @@ from lxml import etree
 import mdesrules
 from mdesrules._xml import DATACONTRACT_NS
 from mdesrules.cli import main
+from mdesrules.codecs import json as json_codec
+from mdesrules.codecs import xml as xml_codec
 from mdesrules.exceptions import InvalidRequest, MdesError
 from mdesrules.models import AuditInfo, legacy
 from mdesrules.models.requests import (
@@ -37,9 +39,7 @@ from mdesrules.models.requests import (
     TokenUpdateRequest,
 )
 from mdesrules.transport import Request
-from transports import HttpTransport
-from transports import json as json_codec
-from transports import xml as xml_codec
+from mdesrules.transports import HttpTransport
 
 ROOT = Path(mdesrules.__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

@@ -21,12 +21,12 @@ from mdesrules import (
     Request,
     Status,
 )
+from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes, SqliteStore, TokenStore
 from mdesrules.models import legacy, requests, responses
 from mdesrules.models.common import AuditInfo
-from transports import HttpTransport, WsgiApp
-from transports.memory import InMemoryTransport
-from transports.simulator import MemoryStore, SimulatedMdes, SqliteStore, TokenStore
-from transports.wsgi import DEFAULT_BASE_PATH
+from mdesrules.serving.wsgi import DEFAULT_BASE_PATH
+from mdesrules.transports import HttpTransport, WsgiApp
+from mdesrules.transports.memory import InMemoryTransport
 
 PAN = "5412345678901232"
 PAN_SAME_RANGE = "5412990000000011"

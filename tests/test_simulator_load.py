@@ -27,12 +27,12 @@ from pathlib import Path
 import pytest
 
 from mdesrules import Client, Inventory, MdesError, TransportError, lifecycle
+from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes, SqliteStore, TokenStore
 from mdesrules.lifecycle import Status, TokenState
 from mdesrules.models import AuditInfo
 from mdesrules.models import requests as rq
-from transports import HttpTransport, WsgiApp
-from transports.simulator import MemoryStore, SimulatedMdes, SqliteStore, TokenStore
-from transports.simulator.server import make_server
+from mdesrules.serving.server import make_server
+from mdesrules.transports import HttpTransport, WsgiApp
 
 THREADS = 8
 OPERATIONS = 150  # per thread

@@ -21,12 +21,12 @@ import requests
 
 import mdesrules
 from mdesrules import Client, InvalidRequest, Inventory, MdesError
+from mdesrules.codecs import xml as xml_codec
+from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes
 from mdesrules.models import AuditInfo, legacy
 from mdesrules.models import requests as rq
 from mdesrules.transport import Request, Response, Transport
-from transports import HttpTransport, InMemoryTransport, WsgiApp
-from transports import xml as xml_codec
-from transports.simulator import MemoryStore, SimulatedMdes
+from mdesrules.transports import HttpTransport, InMemoryTransport, WsgiApp
 
 Serve = Callable[[WSGIApplication], str]  # the ``serve`` fixture of conftest.py
 

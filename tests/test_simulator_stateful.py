@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from mdesrules import AccountRange, AccountRanges, Client, Inventory, MdesError
+from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes, SqliteStore, TokenStore
 from mdesrules.models import requests
 from mdesrules.models.common import AuditInfo
-from transports.memory import InMemoryTransport
-from transports.simulator import MemoryStore, SimulatedMdes, SqliteStore, TokenStore
+from mdesrules.transports.memory import InMemoryTransport
 
 AUDIT = AuditInfo(user_id="u1", user_name="Agent", organization="Bank")
 TURS = [f"DWSPMC{n:042d}" for n in range(1, 6)]

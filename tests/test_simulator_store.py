@@ -10,8 +10,7 @@ import pytest
 from attrs import evolve
 
 from mdesrules import Inventory, Status, TokenRecord
-from mdesrules.models.common import AuditInfo
-from transports.simulator import (
+from mdesrules.fakes.mdes import (
     Comment,
     HistoryEntry,
     MemoryStore,
@@ -19,6 +18,7 @@ from transports.simulator import (
     StoredToken,
     TokenStore,
 )
+from mdesrules.models.common import AuditInfo
 
 PAN_A = "5412345678901232"
 PAN_B = "5512345678901231"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from transports.tms.assets import (
+from mdesrules.tms.assets import (
     AssetRejected,
     TmsApiError,
     decode_card_art,

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from mdesrules.exceptions import MdesRulesError
-from transports.tms.auth import CyberSourceSignature
+from mdesrules.tms.auth import CyberSourceSignature
 
 SECRET_B64 = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
 DATE = "Mon, 23 Nov 2026 13:00:00 GMT"

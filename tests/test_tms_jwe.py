@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jwe
 from joserfc.jwk import RSAKey
 
-from transports.tms.jwe import CredentialDecryptionError, decrypt_credentials, encrypt_credentials
+from mdesrules.tms.jwe import CredentialDecryptionError, decrypt_credentials, encrypt_credentials
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -13,11 +13,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mdesrules.exceptions import ConnectError, DecodeError, InvalidRequest
-from transports.tms.assets import AssetRejected, TmsApiError
-from transports.tms.auth import CyberSourceSignature
-from transports.tms.client import TmsClient, WireRequest, WireResponse
-from transports.tms.jwe import CredentialDecryptionError, encrypt_credentials
-from transports.tms.simulator import Artwork, SimulatedTms, wsgi_app
+from mdesrules.fakes.tms import Artwork, SimulatedTms, wsgi_app
+from mdesrules.tms.assets import AssetRejected, TmsApiError
+from mdesrules.tms.auth import CyberSourceSignature
+from mdesrules.tms.client import TmsClient, WireRequest, WireResponse
+from mdesrules.tms.jwe import CredentialDecryptionError, encrypt_credentials
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER = rsa.generate_private_key(public_exponent=65537, key_size=2048)

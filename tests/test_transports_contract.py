@@ -1,7 +1,7 @@
 """One contract every transport passes: same request in, same outcome out.
 
 The transports: the in-memory one (models handed over, or through the JSON or XML codec),
-and HTTP (JSON or XML) over a real socket to :class:`~transports.wsgi.WsgiApp` serving the
+and HTTP (JSON or XML) over a real socket to :class:`~mdesrules.serving.wsgi.WsgiApp` serving the
 same fake MDES. Whatever carries the request, a client sees equal response models, the
 same MDES errors, the same refusal of an invalid request before anything leaves, and
 the members it does not know as warnings.
@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 import mdesrules
-import transports
+import mdesrules.transports
 from mdesrules._xml import DATACONTRACT_NS
 from mdesrules.client import Client
 from mdesrules.exceptions import InvalidRequest, MdesError
@@ -27,7 +27,7 @@ from mdesrules.models import legacy
 from mdesrules.models import responses as r
 from mdesrules.registry import REGISTRY
 from mdesrules.transport import Request, Response, Transport
-from transports import HttpTransport, InMemoryTransport, WsgiApp
+from mdesrules.transports import HttpTransport, InMemoryTransport, WsgiApp
 
 Serve = Callable[[WSGIApplication], str]  # the ``serve`` fixture of conftest.py
 
@@ -411,10 +411,14 @@ def test_unknown_members_come_back_as_warnings(
     # The MDES side encodes with the codec modules (in memory, or in WsgiApp on the server
     # thread): make it a newer MDES that adds a member.
     monkeypatch.setattr(
-        transports.json, "encode_response", _with_unknown_json(transports.json.encode_response)
+        mdesrules.codecs.json,
+        "encode_response",
+        _with_unknown_json(mdesrules.codecs.json.encode_response),
     )
     monkeypatch.setattr(
-        transports.xml, "encode_response", _with_unknown_xml(transports.xml.encode_response)
+        mdesrules.codecs.xml,
+        "encode_response",
+        _with_unknown_xml(mdesrules.codecs.xml.encode_response),
     )
     response = Client(harness.transport).send(operation, model(operation))
     assert response.ok

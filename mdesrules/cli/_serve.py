@@ -1,6 +1,6 @@
 """``mdesrules serve``: the simulated MDES over HTTP (DESIGN.md section 5).
 
-The command line sits above the ``transports`` package, so it may use it; the import is
+The command line sits above the fakes and the serving code, so it may use them; the import is
 made when the command runs, so that ``mdesrules check`` never loads the HTTP machinery.
 """
 
@@ -15,8 +15,8 @@ from ._context import load_inventory, load_ranges
 from ._errors import UsageError
 
 if TYPE_CHECKING:
-    from transports.simulator import TokenStore
-    from transports.simulator.server import ThreadingWsgiServer
+    from mdesrules.fakes.mdes import TokenStore
+    from mdesrules.serving.server import ThreadingWsgiServer
 
 __all__ = ["run_serve"]
 
@@ -29,9 +29,9 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
             cannot be bound.
         InputError: a file cannot be opened (from the readers).
     """
-    from transports.simulator import SimulatedMdes
-    from transports.simulator.server import make_server, serve_until_stopped
-    from transports.wsgi import DEFAULT_BASE_PATH, DEFAULT_LEGACY_PATH, WsgiApp
+    from mdesrules.fakes.mdes import SimulatedMdes
+    from mdesrules.serving.server import make_server, serve_until_stopped
+    from mdesrules.serving.wsgi import DEFAULT_BASE_PATH, DEFAULT_LEGACY_PATH, WsgiApp
 
     inventory = load_inventory(args.tokens, stdin) if args.tokens is not None else None
     ranges = load_ranges(args.account_ranges, stdin) if args.account_ranges is not None else None
@@ -61,7 +61,7 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
 
 
 def _open_store(db: str | None, inventory: Inventory | None) -> TokenStore:
-    from transports.simulator import MemoryStore, SqliteStore
+    from mdesrules.fakes.mdes import MemoryStore, SqliteStore
 
     if db is None:
         if inventory is None:

@@ -3,11 +3,11 @@
 :class:`TmsClient` checks each request with :func:`mdesrules.check` (operations
 ``tms_card_art`` and ``tms_payment_credentials``), quotes the path segments, sends it
 over :mod:`requests` (or to an in-process :data:`Sender`, such as
-:meth:`transports.tms.simulator.SimulatedTms.handle`) and decodes the answer:
+:meth:`mdesrules.fakes.tms.SimulatedTms.handle`) and decodes the answer:
 
-- card art: :class:`~transports.tms.assets.CardArtAsset` (every image checked);
+- card art: :class:`~mdesrules.tms.assets.CardArtAsset` (every image checked);
 - payment credentials: the decrypted JWE content, a ``dict``;
-- an error status: :class:`~transports.tms.assets.TmsApiError` with every entry.
+- an error status: :class:`~mdesrules.tms.assets.TmsApiError` with every entry.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class TmsClient:
     """Retrieve Card Art and Generate Payment Credentials against CyberSource TMS.
 
     Give ``base_url`` (e.g. ``https://apitest.cybersource.com``) to send over HTTP, with
-    ``auth`` (e.g. :class:`~transports.tms.auth.CyberSourceSignature`); or give ``sender``
+    ``auth`` (e.g. :class:`~mdesrules.tms.auth.CyberSourceSignature`); or give ``sender``
     to deliver in process (see :meth:`in_memory`). ``private_key`` decrypts the payment
     credentials.
     """

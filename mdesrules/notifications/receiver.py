@@ -3,7 +3,7 @@
 :class:`NotificationReceiver` is framework-free: hand it the request body, get back the
 decrypted, rule-checked :class:`Notification` and the response document to answer with
 (``responseHost``, ``responseId``). Every refusal raises
-:class:`~transports.notify.crypto.NotificationRejected`, and then nothing was applied: the
+:class:`~mdesrules.encryption.NotificationRejected`, and then nothing was applied: the
 tokens of a notification reach the :class:`TokenMirror` and the ``on_token`` callback only
 when the whole notification was decrypted and passed the ``notify_token_updated`` rules.
 :class:`NotificationApp` is the same receiver as a WSGI application.
@@ -28,14 +28,14 @@ from mdesrules.lifecycle import Status
 from mdesrules.masking import scrub
 from mdesrules.violations import Report, Violation
 
-from .._body import BodyRefused, read_body
-from .crypto import (
+from ..encryption import (
     MAX_ENCRYPTED_DATA_HEX,
     KeyRing,
     NotificationRejected,
     decrypt_document,
     parse_json,
 )
+from ..serving._body import BodyRefused, read_body
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -67,7 +67,7 @@ STATUS_WORDS: Final[Mapping[str, Status]] = MappingProxyType(
     }
 )
 
-log = logging.getLogger("transports.notify")
+log = logging.getLogger("mdesrules.notifications")
 
 
 def _read_only(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -293,7 +293,7 @@ class NotificationReceiver:
 
     Args:
         keys: the token requestor's private keys by fingerprint
-            (:func:`~transports.notify.crypto.key_ring`).
+            (:func:`~mdesrules.encryption.key_ring`).
         on_token: called with each :class:`TokenUpdate` of an accepted notification, after
             the mirror was updated; an exception it raises propagates (the mirror stays
             updated; MDES redelivering is harmless to it).
@@ -426,7 +426,7 @@ class NotificationApp:
 
     Every decryption failure (wrong key, altered ciphertext, altered key, plaintext that is
     not JSON) answers the same ``DECRYPTION_FAILED``, so the answers are no padding oracle;
-    the ``transports.notify`` logger records the precise code (never a body).
+    the ``mdesrules.notifications`` logger records the precise code (never a body).
     """
 
     def __init__(

@@ -2,18 +2,18 @@
 
 :class:`SimulatedMdes` is a callable from :class:`~mdesrules.transport.Request` to
 :class:`~mdesrules.transport.Response`, so it plugs into
-:class:`~transports.memory.InMemoryTransport` and :class:`~transports.wsgi.WsgiApp`
+:class:`~mdesrules.transports.memory.InMemoryTransport` and :class:`~mdesrules.serving.wsgi.WsgiApp`
 unchanged::
 
     >>> from mdesrules import Inventory
-    >>> from transports.memory import InMemoryTransport
-    >>> from transports.simulator import MemoryStore, SimulatedMdes
+    >>> from mdesrules.transports.memory import InMemoryTransport
+    >>> from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes
     >>> pan = "5412345678901232"
     >>> inventory = Inventory.from_records(
     ...     [{"tokenUniqueReference": "DWSPMC000000000001", "accountPan": pan, "status": "A"}])
     >>> transport = InMemoryTransport(SimulatedMdes(MemoryStore.from_inventory(inventory)))
 
-Each request is handled inside one :meth:`~transports.simulator.store.TokenStore.transaction`:
+Each request is handled inside one :meth:`~mdesrules.fakes.mdes.store.TokenStore.transaction`:
 the engine runs :func:`mdesrules.check` with the store as the token inventory (the very rule
 sets and lifecycle module of the pre-flight check), refuses the request in MDES's error shape
 when a rule is broken, and otherwise applies it with :mod:`mdesrules.lifecycle` and writes
@@ -49,7 +49,7 @@ Where MDES does not say, the simulator decides (see also ``docs``):
 Notifications: an optional ``notifier`` is called with ``(previous, new, event)`` (two
 :class:`StoredToken` and the history event) for every token a request changed, after the
 request succeeded and its transaction was committed, outside the store lock, in the order
-the changes were made (see :class:`transports.notify.NotificationEmitter`). A notifier that
+the changes were made (see :class:`mdesrules.notifications.NotificationEmitter`). A notifier that
 raises is logged (its exception type only) and does not change the answer.
 """
 
@@ -80,7 +80,7 @@ from .store import Comment, HistoryEntry, MemoryStore, StoredToken, TokenStore
 
 __all__ = ["ACTIVATION_METHODS", "MAX_ASSURANCE_LEVEL", "STATUS_DESCRIPTIONS", "SimulatedMdes"]
 
-log = logging.getLogger("transports.simulator")
+log = logging.getLogger("mdesrules.fakes.mdes")
 
 #: The highest Token Assurance Level ``/updatetokenassurance`` raises a token to.
 MAX_ASSURANCE_LEVEL = 3

@@ -2,7 +2,7 @@
 
 ::
 
-    from transports import HttpTransport, MastercardOAuth1, SANDBOX_URL
+    from mdesrules.transports import HttpTransport, MastercardOAuth1, SANDBOX_URL
 
     auth = MastercardOAuth1(consumer_key, signing_key)
     with Client(HttpTransport(SANDBOX_URL, auth=auth)) as client:
@@ -20,7 +20,7 @@ What it guarantees:
 - Failures raise :class:`~mdesrules.exceptions.ConnectError`,
   :class:`~mdesrules.exceptions.Timeout`, :class:`~mdesrules.exceptions.DecodeError` or
   :class:`~mdesrules.exceptions.TransportError`, whose messages never quote a body.
-- The ``transports.http`` logger records the operation, status, duration and attempt of
+- The ``mdesrules.transports.http`` logger records the operation, status, duration and attempt of
   each call; never a body, a header value or a PAN.
 """
 
@@ -41,8 +41,8 @@ from mdesrules.exceptions import ConnectError, DecodeError, Timeout, TransportEr
 from mdesrules.registry import REGISTRY
 from mdesrules.transport import Closing, Request, Response
 
-from . import json as json_codec
-from . import xml as xml_codec
+from ..codecs import json as json_codec
+from ..codecs import xml as xml_codec
 
 __all__ = ["MAX_RESPONSE_BYTES", "PRODUCTION_URL", "SANDBOX_URL", "HttpTransport"]
 
@@ -62,7 +62,7 @@ MAX_BACKOFF = 30.0
 
 _CHUNK = 65_536
 
-log = logging.getLogger("transports.http")
+log = logging.getLogger("mdesrules.transports.http")
 
 Form = Literal["json", "xml"]
 Auth = AuthBase | Callable[[requests.PreparedRequest], requests.PreparedRequest] | None
@@ -87,7 +87,7 @@ class HttpTransport(Closing):
             finite and positive.
         retries: how many times a failed attempt may be repeated (see the module doc).
         backoff: the pause before the first repeat, doubled before each next one.
-        auth: signs each request, e.g. :class:`~transports.oauth.MastercardOAuth1`;
+        auth: signs each request, e.g. :class:`~mdesrules.transports.oauth.MastercardOAuth1`;
             ``None`` leaves the session's own auth.
 
     Raises:

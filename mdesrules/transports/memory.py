@@ -1,8 +1,8 @@
 """A transport that hands requests to an MDES running in the same process.
 
-Swap it for :class:`~transports.http.HttpTransport` in a test harness: the client code stays
-the same, the network goes away. The handler is any callable from request to response: the
-simulated MDES, or a function the test writes.
+Swap it for :class:`~mdesrules.transports.http.HttpTransport` in a test harness: the client
+code stays the same, the network goes away. The handler is any callable from request to
+response: the simulated MDES, or a function the test writes.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ class InMemoryTransport(Closing):
             raise RuntimeError("the transport is closed")
         if self.wire is None:
             return self.handler(request)
-        from . import json as json_codec
-        from . import xml as xml_codec
+        from ..codecs import json as json_codec
+        from ..codecs import xml as xml_codec
 
         if self.wire == "json":
             received = json_codec.decode_request(

@@ -2,9 +2,10 @@
 
 :class:`SimulatedMdes` answers :class:`~mdesrules.transport.Request` objects as MDES does,
 from a :class:`TokenStore` (:class:`MemoryStore` by default, :class:`SqliteStore` to keep the
-tokens across restarts). Plug it into :class:`~transports.memory.InMemoryTransport` for tests
-in process, or :class:`~transports.wsgi.WsgiApp` to serve it over HTTP. It checks every
-request with :func:`mdesrules.check` and changes tokens with :mod:`mdesrules.lifecycle`, so it
+tokens across restarts). Plug it into
+:class:`~mdesrules.transports.memory.InMemoryTransport` for tests in process, or
+:class:`~mdesrules.serving.wsgi.WsgiApp` to serve it over HTTP. It checks every request with
+:func:`mdesrules.check` and changes tokens with :mod:`mdesrules.lifecycle`, so it
 never disagrees with the pre-flight check.
 """
 

@@ -1,18 +1,18 @@
 """Token-requestor notifications (``notifyTokenUpdated``): encryption, receiver, emitter.
 
-- :mod:`transports.notify.crypto`: Mastercard's payload encryption (AES-CBC session key
+- :mod:`mdesrules.encryption`: Mastercard's payload encryption (AES-CBC session key
   wrapped with RSA-OAEP or PKCS#1 v1.5, hex), :func:`encrypt_payload`,
   :func:`decrypt_payload`, :func:`key_ring`.
-- :mod:`transports.notify.receiver`: :class:`NotificationReceiver` (bytes in, a checked
+- :mod:`mdesrules.notifications.receiver`: :class:`NotificationReceiver` (bytes in, a checked
   notification and the response document out), :class:`TokenMirror` and the WSGI
   :class:`NotificationApp`.
-- :mod:`transports.notify.emitter`: :class:`NotificationEmitter`, which turns each lifecycle
+- :mod:`mdesrules.fakes.notifications`: :class:`NotificationEmitter`, which turns each lifecycle
   change of the simulated MDES into the encrypted notification a token requestor receives.
 """
 
 from __future__ import annotations
 
-from .crypto import (
+from ..encryption import (
     KeyRing,
     NotificationRejected,
     decrypt_document,
@@ -21,7 +21,6 @@ from .crypto import (
     fingerprint,
     key_ring,
 )
-from .emitter import NotificationEmitter, http_deliver
 from .receiver import (
     NOTIFY_PATH,
     MirroredToken,
@@ -38,7 +37,6 @@ __all__ = [
     "MirroredToken",
     "Notification",
     "NotificationApp",
-    "NotificationEmitter",
     "NotificationReceiver",
     "NotificationRejected",
     "TokenMirror",
@@ -47,6 +45,5 @@ __all__ = [
     "decrypt_payload",
     "encrypt_payload",
     "fingerprint",
-    "http_deliver",
     "key_ring",
 ]

@@ -1,7 +1,7 @@
 """Emit ``notifyTokenUpdated`` from the simulated MDES, as a token requestor receives it.
 
 :class:`NotificationEmitter` is the ``notifier`` of
-:class:`~transports.simulator.SimulatedMdes`: called with the token before and after each
+:class:`~mdesrules.fakes.mdes.SimulatedMdes`: called with the token before and after each
 change the simulator applied, it builds the notification MDES would send, encrypts its
 payload for the token requestor's key and hands the request body to ``deliver``. Deliver
 to a list to capture notifications in memory, or with :func:`http_deliver` to POST them to
@@ -39,10 +39,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from mdesrules.exceptions import TransportError
 from mdesrules.lifecycle import Status
 
-from .crypto import OaepHash, encrypt_payload
+from ..encryption import OaepHash, encrypt_payload
 
 if TYPE_CHECKING:
-    from transports.simulator.store import StoredToken
+    from mdesrules.fakes.mdes.store import StoredToken
 
 __all__ = [
     "EVENT_REASON_CODES",

@@ -6,7 +6,7 @@
 (``mdesrules.check``); refusals use CyberSource's envelope
 ``{"errors": [{"type", "message", "details"?}]}``. It does not verify authentication.
 
-- :meth:`SimulatedTms.handle` is a :data:`~transports.tms.client.Sender`:
+- :meth:`SimulatedTms.handle` is a :data:`~mdesrules.tms.client.Sender`:
   ``TmsClient.in_memory(sim.handle, private_key=...)``.
 - :func:`wsgi_app` serves the same handler over HTTP.
 """
@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mdesrules import check
 
-from .client import WireRequest, WireResponse
-from .jwe import encrypt_credentials
+from ..tms.client import WireRequest, WireResponse
+from ..tms.jwe import encrypt_credentials
 
 __all__ = ["Artwork", "SimulatedTms", "wsgi_app"]
 

@@ -2,7 +2,7 @@
 
 Give it any callable from :class:`~mdesrules.transport.Request` to
 :class:`~mdesrules.transport.Response` (the simulated MDES, or a test's fake) and serve it
-with any WSGI server; :class:`~transports.http.HttpTransport` then talks to it as it talks
+with any WSGI server; :class:`~mdesrules.transports.http.HttpTransport` then talks to it as it talks
 to Mastercard::
 
     from wsgiref.simple_server import make_server
@@ -42,8 +42,8 @@ from mdesrules.models.responses import Error
 from mdesrules.registry import REGISTRY, Operation
 from mdesrules.transport import Request, Response
 
-from . import json as json_codec
-from . import xml as xml_codec
+from ..codecs import json as json_codec
+from ..codecs import xml as xml_codec
 from ._body import BodyRefused, read_body
 
 __all__ = ["DEFAULT_BASE_PATH", "DEFAULT_LEGACY_PATH", "MAX_REQUEST_BYTES", "WsgiApp"]
@@ -61,7 +61,7 @@ Form = Literal["json", "xml"]
 _JSON_TYPES = frozenset({"application/json", "text/json"})
 _XML_TYPES = frozenset({"application/xml", "text/xml"})
 
-log = logging.getLogger("transports.wsgi")
+log = logging.getLogger("mdesrules.serving.wsgi")
 
 
 class _Refusal(Exception):

@@ -24,17 +24,14 @@ from .assets import (
 from .auth import CyberSourceSignature
 from .client import Sender, TmsClient, WireRequest, WireResponse
 from .jwe import CredentialDecryptionError, decrypt_credentials, encrypt_credentials
-from .simulator import Artwork, SimulatedTms, wsgi_app
 
 __all__ = [
-    "Artwork",
     "AssetRejected",
     "CardArtAsset",
     "CardArtContent",
     "CredentialDecryptionError",
     "CyberSourceSignature",
     "Sender",
-    "SimulatedTms",
     "TmsApiError",
     "TmsClient",
     "TmsErrorEntry",
@@ -44,5 +41,4 @@ __all__ = [
     "decode_errors",
     "decrypt_credentials",
     "encrypt_credentials",
-    "wsgi_app",
 ]

@@ -5,10 +5,10 @@
 - :class:`WsgiApp`: serves an MDES handler over HTTP, for :class:`HttpTransport` to reach.
 - :class:`MastercardOAuth1`: signs requests for Mastercard's API gateway (needs the
   ``oauth`` extra; imported on first use).
-- The byte codecs stay modules: :mod:`transports.json` and :mod:`transports.xml`.
-- :mod:`transports.tms`: the CyberSource TMS token API (HTTP Signature auth, card art,
+- The byte codecs stay modules: :mod:`mdesrules.codecs.json` and :mod:`mdesrules.codecs.xml`.
+- :mod:`mdesrules.tms`: the CyberSource TMS token API (HTTP Signature auth, card art,
   JWE payment credentials, a simulated TMS).
-- :mod:`transports.simulator`: the simulated MDES (``SimulatedMdes``, ``MemoryStore``,
+- :mod:`mdesrules.fakes.mdes`: the simulated MDES (``SimulatedMdes``, ``MemoryStore``,
   ``SqliteStore``) that ``mdesrules serve`` serves.
 
 This package depends on :mod:`mdesrules`; the core never imports it.
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..serving.wsgi import WsgiApp
 from .http import PRODUCTION_URL, SANDBOX_URL, HttpTransport
 from .memory import InMemoryTransport
-from .wsgi import WsgiApp
 
 if TYPE_CHECKING:
     from .oauth import MastercardOAuth1

@@ -2,16 +2,16 @@
 
 It is the standard library's :mod:`wsgiref` server with a thread per connection, so a slow
 client does not hold up the others; any other WSGI server (gunicorn, waitress, uWSGI) can
-host :class:`~transports.wsgi.WsgiApp` just as well. ::
+host :class:`~mdesrules.serving.wsgi.WsgiApp` just as well. ::
 
-    from transports.simulator import SimulatedMdes
-    from transports.simulator.server import serve
-    from transports.wsgi import WsgiApp
+    from mdesrules.fakes.mdes import SimulatedMdes
+    from mdesrules.serving.server import serve
+    from mdesrules.serving.wsgi import WsgiApp
 
     serve(WsgiApp(SimulatedMdes()), "127.0.0.1", 8080)  # until Ctrl-C or SIGTERM
 
 It logs each request's method, path and status at DEBUG level on the
-``transports.simulator.server`` logger, never a body, a header value or a query string.
+``mdesrules.serving.server`` logger, never a body, a header value or a query string.
 A request line or header block that HTTP itself refuses (too long, not HTTP) is answered in
 MDES's JSON error shape too, never with an HTML page.
 """
@@ -46,7 +46,7 @@ __all__ = [
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 
-log = logging.getLogger("transports.simulator.server")
+log = logging.getLogger("mdesrules.serving.server")
 
 
 class ThreadingWsgiServer(ThreadingMixIn, WSGIServer):

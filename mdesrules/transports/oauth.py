@@ -8,7 +8,7 @@ the exact bytes sent. Signing is done by Mastercard's own library,
 
     pip install "mdesrules[oauth]"
 
-    from transports import HttpTransport, MastercardOAuth1, SANDBOX_URL
+    from mdesrules.transports import HttpTransport, MastercardOAuth1, SANDBOX_URL
     auth = MastercardOAuth1.from_pkcs12(consumer_key, "key.p12", "keystorepassword")
     transport = HttpTransport(SANDBOX_URL, auth=auth)
 """
@@ -29,7 +29,7 @@ try:
     from oauth1.oauth import OAuth  # type: ignore[import-untyped,import-not-found,unused-ignore]
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "transports.oauth needs the mastercard-oauth1-signer package: "
+        "mdesrules.transports.oauth needs the mastercard-oauth1-signer package: "
         'install the "oauth" extra (pip install "mdesrules[oauth]")'
     ) from error
 
