@@ -11,15 +11,15 @@ from typing import Any, cast
 
 import attrs
 
-from . import operations as _operations  # noqa: F401 - fills the registry
+from . import apis as _apis  # noqa: F401 - fills the registry
 from .context import Context
 from .converters import structure, unstructure
 from .exceptions import InvalidRequest
-from .registry import REGISTRY, FormName, Operation
+from .registry import REGISTRY, FormName, Operation, Registry
 from .schema import ObjectSpec, identity, wire_name
 from .violations import Report
 
-__all__ = ["check", "parse", "to_wire"]
+__all__ = ["check", "parse", "structure_checked", "to_wire"]
 
 
 def check(
@@ -28,6 +28,7 @@ def check(
     context: Context | None = None,
     *,
     form: FormName = "json",
+    registry: Registry | None = None,
 ) -> Report:
     """Check one request against an operation's rules and return every violation.
 
@@ -38,6 +39,8 @@ def check(
             ``{"UpdateRequest": {...}}`` with PascalCase members.
         context: the token inventory and account ranges; token-state rules run only with it.
         form: ``"json"`` (default) or ``"xml"``.
+        registry: the API surface the operation belongs to (see :mod:`mdesrules.apis`);
+            :data:`REGISTRY` by default.
 
     Returns:
         A :class:`Report`; ``report.ok`` is True when no violation is an error. Any input,
@@ -46,7 +49,7 @@ def check(
     Raises:
         UnknownOperation: *operation* is not a known operation name.
     """
-    op = REGISTRY.get(operation)
+    op = (REGISTRY if registry is None else registry).get(operation)
     if type(payload) is not dict and attrs.has(type(payload)):
         payload = model_document(op, payload, form)
     return Report.of_findings(op.name, op.form(form).checker(payload, context))
@@ -79,23 +82,32 @@ def _members(value: object, naming: Callable[[str], str]) -> object:
     return value
 
 
-def to_wire(model: object, *, operation: str | None = None) -> dict[str, Any]:
+def to_wire(
+    model: object, *, operation: str | None = None, registry: Registry | None = None
+) -> dict[str, Any]:
     """The wire document of a request model, wrapper included.
 
     The operation is found from the model's class unless *operation* is given.
     """
+    registry = REGISTRY if registry is None else registry
     if operation is None:
-        ops = [op for op in REGISTRY if op.request is type(model)]
+        ops = [op for op in registry if op.request is type(model)]
         if not ops:
             raise TypeError(f"{type(model).__name__} is not the request of any operation")
         op = ops[0]
     else:
-        op = REGISTRY.get(operation)
+        op = registry.get(operation)
     document = unstructure(model, op.naming)
     return {op.wrapper: document} if op.wrapper is not None else document
 
 
-def parse(operation: str, document: object, *, form: FormName = "json") -> Any:
+def parse(
+    operation: str,
+    document: object,
+    *,
+    form: FormName = "json",
+    registry: Registry | None = None,
+) -> Any:
     """The request model of a wire *document*, after checking it.
 
     Unknown fields that the operation tolerates (``unknown_severity="warning"``) are left
@@ -105,12 +117,21 @@ def parse(operation: str, document: object, *, form: FormName = "json") -> Any:
         UnknownOperation: *operation* is not a known operation name.
         InvalidRequest: the document breaks a rule; ``.report`` holds every violation.
     """
-    op = REGISTRY.get(operation)
+    op = (REGISTRY if registry is None else registry).get(operation)
     if attrs.has(type(document)):
         document = model_document(op, document, form)
-    report = check(operation, document, form=form)
+    report = Report.of_findings(op.name, op.form(form).checker(document, None))
     if not report.ok:
         raise InvalidRequest(report)
+    return structure_checked(op, document, form)
+
+
+def structure_checked(op: Operation, document: object, form: FormName = "json") -> Any:
+    """The request model of a wire *document* that passed *op*'s check (not checked again).
+
+    For servers that check a request once, with their own context, and then need its model.
+    Unknown fields that the operation tolerates are left out of the model.
+    """
     envelope = op.form(form).envelope
     assert isinstance(document, dict)
     inner = document[envelope] if envelope is not None else document

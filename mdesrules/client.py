@@ -14,7 +14,7 @@ from .checking import check
 from .context import Context
 from .exceptions import InvalidRequest, MdesError
 from .models import legacy, requests, responses
-from .registry import REGISTRY
+from .registry import REGISTRY, Registry
 from .transport import Closing, Request, Response, Transport
 
 __all__ = ["Client"]
@@ -25,15 +25,27 @@ T = TypeVar("T")
 class Client(Closing):
     """Checks, sends and decodes MDES Customer Service requests through a transport.
 
+    Every operation of the client's registry is reachable through :meth:`call`; the
+    Customer Service API's operations also have a method each (``client.token_suspend``).
+
     Args:
         transport: where requests go: HTTP to Mastercard, or an in-memory MDES in tests.
         context: optional token inventory and account ranges; when given, token-state rules
             run before sending too.
+        registry: the API surface to speak (:data:`~mdesrules.registry.REGISTRY` by
+            default; see :mod:`mdesrules.apis`).
     """
 
-    def __init__(self, transport: Transport, context: Context | None = None) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        context: Context | None = None,
+        *,
+        registry: Registry | None = None,
+    ) -> None:
         self.transport = transport
         self.context = context
+        self.registry = REGISTRY if registry is None else registry
 
     def send(self, operation: str, body: object) -> Response:
         """Check *body* (a request model) for *operation*, send it and return the answer.
@@ -45,19 +57,33 @@ class Client(Closing):
             MdesError: MDES refused the request.
             TransportError: it could not be delivered or the answer could not be read.
         """
-        op = REGISTRY.get(operation)
+        op = self.registry.get(operation)
         if type(body) is not op.request:
             raise TypeError(f"{operation} takes a {op.request.__name__}, got {type(body).__name__}")
-        report = check(operation, body, self.context)
+        report = check(operation, body, self.context, registry=self.registry)
         if not report.ok:
             raise InvalidRequest(report)
-        response = self.transport.send(Request(operation, body))
+        response = self.transport.send(Request(operation, body, self.registry))
         if not response.ok:
             raise MdesError(operation, response.status, response.errors)
         return response
 
-    def _call(self, operation: str, body: object, expected: type[T]) -> T:
+    def call(self, operation: str, body: object) -> Any:
+        """Check, send and answer any operation of the registry: the response model.
+
+        Raises:
+            UnknownOperation, TypeError, InvalidRequest, MdesError, TransportError: as
+            :meth:`send`; ``MdesError`` also when the answer is not the operation's
+            response model.
+        """
         result: Any = self.send(operation, body).body
+        expected = self.registry.get(operation).response
+        if expected is not None and not isinstance(result, expected):
+            raise MdesError(operation, 200, ())
+        return result
+
+    def _call(self, operation: str, body: object, expected: type[T]) -> T:
+        result: Any = self.call(operation, body)
         if not isinstance(result, expected):
             raise MdesError(operation, 200, ())
         return result

@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from .checking import check
+from .checking import check, structure_checked
 from .converters import structure, unstructure
 from .exceptions import DecodeError, InvalidRequest
 from .masking import safe_str, scrub
 from .models.responses import Error, Errors, ErrorsResponse
-from .registry import REGISTRY, Operation
+from .registry import REGISTRY, Operation, Registry
 from .schema import FieldSpec, Naming, ObjectSpec, identity, object_spec
 from .transport import Request, Response
 from .violations import Violation, pointer
@@ -33,6 +33,7 @@ __all__ = [
     "encode_request",
     "encode_response",
     "error_response",
+    "request_document",
 ]
 
 Form = Literal["json", "xml"]
@@ -48,11 +49,11 @@ def _naming(op: Operation, form: Form) -> Naming:
 
 
 def encode_request(request: Request, form: Form = "json") -> tuple[str | None, dict[str, Any]]:
-    """The envelope key (or XML root) and wire object of *request*.
+    """The envelope key (or XML root) and wire object of *request* (of its own registry).
 
     For ``form="xml"`` the object has DataContract shape (lists as ``{Item: [...]}``).
     """
-    op = REGISTRY.get(request.operation)
+    op = request.op
     envelope = op.form(form).envelope
     document = unstructure(request.body, _naming(op, form))
     if form == "xml":
@@ -61,7 +62,12 @@ def encode_request(request: Request, form: Form = "json") -> tuple[str | None, d
 
 
 def decode_request(
-    operation: str, envelope: str | None, document: object, form: Form = "json"
+    operation: str,
+    envelope: str | None,
+    document: object,
+    form: Form = "json",
+    *,
+    registry: Registry | None = None,
 ) -> Request:
     """The :class:`Request` of a received wire object, after checking every rule.
 
@@ -70,32 +76,40 @@ def decode_request(
         envelope: the XML root element for ``form="xml"``; ignored for JSON (the wrapper key
             is part of *document*).
         document: the parsed body.
+        registry: the API surface of *operation* (:data:`REGISTRY` by default).
 
     Raises:
         InvalidRequest: the document breaks a rule; ``.report`` holds every violation.
     """
-    op = REGISTRY.get(operation)
-    if form == "xml":
-        if not isinstance(document, dict):
-            document = {}
-        document = {envelope or "": _from_xml_shape(object_spec(op.request), document, [])}
-    report = check(operation, document, form=form)
+    registry = REGISTRY if registry is None else registry
+    op = registry.get(operation)
+    document = request_document(op, envelope, document, form)
+    report = check(operation, document, form=form, registry=registry)
     if not report.ok:
         raise InvalidRequest(report)
-    outer = op.form(form).envelope
-    assert isinstance(document, dict)
-    inner = document[outer] if outer is not None else document
-    return Request(op.name, structure(inner, op.request, _naming(op, form)))
+    return Request(op.name, structure_checked(op, document, form), registry)
 
 
-def encode_response(response: Response, form: Form = "json") -> tuple[str | None, Any]:
+def request_document(op: Operation, envelope: str | None, document: object, form: Form) -> object:
+    """The document :func:`~mdesrules.checking.check` takes for a received wire object:
+    JSON as it is; DataContract XML members under their root, lists in JSON shape."""
+    if form != "xml":
+        return document
+    if not isinstance(document, dict):
+        document = {}
+    return {envelope or "": _from_xml_shape(object_spec(op.request), document, [])}
+
+
+def encode_response(
+    response: Response, form: Form = "json", *, registry: Registry | None = None
+) -> tuple[str | None, Any]:
     """The envelope key (or XML root) and wire object of *response*.
 
     An error response is ``{"Errors": {"Error": [...]}}`` in JSON and an ``Errors`` root
     element in XML. The legacy operation answers bare camelCase JSON (``{"token": ...}``)
     and a ``TokenResponse`` XML root.
     """
-    op = REGISTRY.get(response.operation)
+    op = (REGISTRY if registry is None else registry).get(response.operation)
     if response.errors:
         return encode_errors(response.errors, form)
     if op.response is None or not isinstance(response.body, op.response):
@@ -123,7 +137,14 @@ def encode_errors(errors: tuple[Error, ...], form: Form = "json") -> tuple[str |
     return None, document
 
 
-def decode_response(operation: str, status: int, document: object, form: Form = "json") -> Response:
+def decode_response(
+    operation: str,
+    status: int,
+    document: object,
+    form: Form = "json",
+    *,
+    registry: Registry | None = None,
+) -> Response:
     """The :class:`Response` of a received answer, read tolerantly (see the module doc).
 
     For ``form="xml"``, *document* is ``(root, members)`` as
@@ -132,7 +153,7 @@ def decode_response(operation: str, status: int, document: object, form: Form = 
     Raises:
         DecodeError: the answer is neither the operation's response nor an MDES error.
     """
-    op = REGISTRY.get(operation)
+    op = (REGISTRY if registry is None else registry).get(operation)
     if op.response is None:
         raise DecodeError(f"operation {op.name!r} has no response model")
     warnings: list[Violation] = []

@@ -1,10 +1,15 @@
-"""Operations and the registry that lists them.
+"""Operations and the registries that list them: one registry per API surface.
 
 An :class:`Operation` ties together everything the library knows about one API call: its
 request model (the field declarations), its rules across fields, its token-state rules, its
-wire form (wrapper key, naming, XML root) and its response model. Each is declared once in
-:mod:`mdesrules.operations`; the pre-flight check, the simulator and the rule catalogue all
-read the same object.
+wire form (wrapper key, naming, XML root), its response model, whether it is read-only and
+what the simulated MDES does with it. Each is declared once, in the module of its API surface
+(:mod:`mdesrules.apis`); the pre-flight check, the client, the codecs, the WSGI app, the
+simulator and the rule catalogue all read the same object.
+
+A :class:`Registry` is one API surface (MDES Customer Service API 2.0.7, the legacy
+``api/Update``, the notifications, CyberSource TMS) or a union of several: :data:`REGISTRY`,
+the default every entry point uses, holds today's four surfaces.
 """
 
 from __future__ import annotations
@@ -74,6 +79,12 @@ class Operation:
         unknown_severity: the severity of ``unknown_field``: ``"error"`` for requests sent to
             MDES (it would drop a misspelt field silently), ``"warning"`` for notifications
             MDES sends, whose receivers must tolerate fields added later.
+        read_only: True when the operation changes nothing at MDES, so that repeating it
+            after a failure in flight is safe (the HTTP carrier retries only these).
+        effect: what the simulated MDES does with the request, one of the behaviours it
+            implements (``"search"``, ``"suspend"``, ``"update"``, ...; see
+            :data:`mdesrules.fakes.mdes.engine.EFFECTS`); ``None`` when it serves none. Two
+            versions of one operation share their effect.
     """
 
     name: str
@@ -88,6 +99,8 @@ class Operation:
     naming: Naming = identity
     xml_root: str | None = None
     unknown_severity: Severity = "error"
+    read_only: bool = False
+    effect: str | None = None
     _forms: dict[str, Form] = field(factory=dict, init=False, eq=False, repr=False)
 
     @property
@@ -125,18 +138,53 @@ class Operation:
 
 
 class Registry:
-    """The operations by name, with detection of a document's operation."""
+    """The operations of one API surface by name, with detection of a document's operation.
 
-    def __init__(self) -> None:
+    Args:
+        name: the surface's short name, e.g. ``"mdes-cs-api"``; empty for a scratch registry.
+        version: the surface's version, e.g. ``"2.0.7"``; empty when it has none.
+        title: the surface for people (``"MDES Customer Service API"``).
+
+    Names, wrapper keys and XML roots are unique within a registry, so that a document names
+    one operation only; :meth:`register` refuses a second one.
+    """
+
+    def __init__(self, name: str = "", version: str = "", *, title: str = "") -> None:
+        self.name = name
+        self.version = version
+        self.title = title or name
         self._ops: dict[str, Operation] = {}
         self._by_wrapper: dict[str, Operation] = {}
         self._by_xml_root: dict[str, Operation] = {}
         self._bare: list[Operation] = []
 
+    @property
+    def key(self) -> str:
+        """The surface's name and version, as the command line's ``--api`` takes it."""
+        return f"{self.name}-{self.version}" if self.version else self.name
+
     def register(self, op: Operation) -> Operation:
-        """Add *op*; names, wrappers and XML roots must be unique."""
-        if op.name in self._ops:
-            raise ValueError(f"operation {op.name!r} is already registered")
+        """Add *op* and return it.
+
+        Raises:
+            ValueError: another operation of this registry has the same name, wrapper key
+                or XML root; the message names both.
+        """
+        clash = self._ops.get(op.name)
+        if clash is not None:
+            raise ValueError(f"{self._label()} already has an operation named {op.name!r}")
+        if op.wrapper is not None and op.wrapper in self._by_wrapper:
+            other = self._by_wrapper[op.wrapper].name
+            raise ValueError(
+                f"{op.name!r} wraps its request in {op.wrapper!r}, which {other!r} of "
+                f"{self._label()} already uses: a document would name two operations"
+            )
+        if op.xml_root is not None and op.xml_root in self._by_xml_root:
+            other = self._by_xml_root[op.xml_root].name
+            raise ValueError(
+                f"{op.name!r} has the XML root {op.xml_root!r}, which {other!r} of "
+                f"{self._label()} already uses: a document would name two operations"
+            )
         self._ops[op.name] = op
         if op.wrapper is not None:
             self._by_wrapper[op.wrapper] = op
@@ -145,6 +193,16 @@ class Registry:
         if op.xml_root is not None:
             self._by_xml_root[op.xml_root] = op
         return op
+
+    def include(self, *others: Registry) -> Registry:
+        """Register every operation of *others* here too (the same objects); return self."""
+        for other in others:
+            for op in other:
+                self.register(op)
+        return self
+
+    def _label(self) -> str:
+        return f"the registry {self.key!r}" if self.key else "the registry"
 
     def get(self, name: str) -> Operation:
         """The operation called *name*.
@@ -170,6 +228,12 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self._ops)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._ops
+
+    def __repr__(self) -> str:
+        return f"<Registry {self.key or '(scratch)'}: {len(self)} operations>"
 
     def detect(self, document: object) -> Operation | None:
         """The operation of a JSON document, told from its wrapper key, or ``None``.
@@ -200,5 +264,6 @@ class Registry:
         return (*self._by_wrapper, *self._by_xml_root)
 
 
-#: The registry of every operation the library knows (filled by :mod:`mdesrules.operations`).
-REGISTRY = Registry()
+#: The default registry: every operation of today's four API surfaces (filled by
+#: :mod:`mdesrules.apis`). Every entry point takes another registry through ``registry=``.
+REGISTRY = Registry("default", title="MDES CS API 2.0.7, legacy update, notifications, TMS")

@@ -12,36 +12,46 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
-from attrs import frozen
+from attrs import field, frozen
 
+from .exceptions import UnknownOperation
 from .models.responses import Error
+from .registry import REGISTRY, Operation, Registry
 from .violations import Violation
 
-__all__ = ["READ_ONLY", "Closing", "Request", "Response", "Transport"]
-
-#: Operations that change nothing at MDES, so repeating them after a failure is safe.
-READ_ONLY = frozenset(
-    {
-        "search",
-        "token_status_history",
-        "token_comments",
-        "transactions",
-        "token_activation_methods",
-    }
-)
+__all__ = ["Closing", "Request", "Response", "Transport"]
 
 
 @frozen
 class Request:
-    """A request for one operation, as a model that passed the operation's rules."""
+    """A request for one operation, as a model that passed the operation's rules.
+
+    Attributes:
+        operation: the operation's name.
+        body: the request model.
+        registry: the API surface the operation belongs to (:data:`REGISTRY` by default).
+    """
 
     operation: str
     body: object
+    registry: Registry = field(default=REGISTRY, eq=False, repr=False)
+
+    @property
+    def op(self) -> Operation:
+        """The operation, from the request's registry.
+
+        Raises:
+            UnknownOperation: the registry has no operation of that name.
+        """
+        return self.registry.get(self.operation)
 
     @property
     def repeatable(self) -> bool:
         """True when sending the request twice cannot change more than sending it once."""
-        return self.operation in READ_ONLY
+        try:
+            return self.op.read_only
+        except UnknownOperation:
+            return False
 
 
 @frozen

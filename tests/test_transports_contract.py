@@ -377,9 +377,12 @@ def test_wrong_model_type_is_never_sent(serve: Serve) -> None:
             assert made.deliveries() == 0
 
 
-def _with_unknown_json(original: Callable[[Response], bytes]) -> Callable[[Response], bytes]:
-    def encode(response: Response) -> bytes:
-        document = json.loads(original(response))
+Encoder = Callable[..., bytes]
+
+
+def _with_unknown_json(original: Encoder) -> Encoder:
+    def encode(response: Response, **options: Any) -> bytes:
+        document = json.loads(original(response, **options))
         op = REGISTRY.get(response.operation)
         inner = document if op.wrapper is None else document[op.response_wrapper or ""]
         inner["FutureMember"] = "added by a newer MDES"
@@ -388,9 +391,9 @@ def _with_unknown_json(original: Callable[[Response], bytes]) -> Callable[[Respo
     return encode
 
 
-def _with_unknown_xml(original: Callable[[Response], bytes]) -> Callable[[Response], bytes]:
-    def encode(response: Response) -> bytes:
-        root = etree.fromstring(original(response))
+def _with_unknown_xml(original: Encoder) -> Encoder:
+    def encode(response: Response, **options: Any) -> bytes:
+        root = etree.fromstring(original(response, **options))
         member = etree.SubElement(root[0], f"{{{DATACONTRACT_NS}}}FutureMember")
         member.text = "added by a newer MDES"
         return etree.tostring(root)

@@ -15,6 +15,7 @@ from mdesrules.codec import encode_request as _encode_request
 from mdesrules.codec import encode_response as _encode_response
 from mdesrules.exceptions import DecodeError
 from mdesrules.models.responses import Error
+from mdesrules.registry import Registry
 from mdesrules.transport import Request, Response
 
 __all__ = [
@@ -72,29 +73,31 @@ def encode_request(request: Request) -> bytes:
     return _dumps({envelope: document} if envelope is not None else document)
 
 
-def decode_request(operation: str, data: bytes) -> Request:
+def decode_request(operation: str, data: bytes, *, registry: Registry | None = None) -> Request:
     """The request of a received JSON body, after checking every rule.
 
     Raises:
         DecodeError: the body is not JSON.
         InvalidRequest: it breaks a rule; ``.report`` holds every violation.
     """
-    return _decode_request(operation, None, loads(data), "json")
+    return _decode_request(operation, None, loads(data), "json", registry=registry)
 
 
-def encode_response(response: Response) -> bytes:
+def encode_response(response: Response, *, registry: Registry | None = None) -> bytes:
     """The JSON body of *response* (an MDES error document when it has errors)."""
-    envelope, document = _encode_response(response, "json")
+    envelope, document = _encode_response(response, "json", registry=registry)
     return _dumps({envelope: document} if envelope is not None else document)
 
 
-def decode_response(operation: str, status: int, data: bytes) -> Response:
+def decode_response(
+    operation: str, status: int, data: bytes, *, registry: Registry | None = None
+) -> Response:
     """The response of a received JSON answer (tolerant; unknown members are warnings).
 
     Raises:
         DecodeError: the answer is not JSON, or not this operation's response or an error.
     """
-    return _decode_response(operation, status, loads(data), "json")
+    return _decode_response(operation, status, loads(data), "json", registry=registry)
 
 
 def encode_errors(errors: tuple[Error, ...]) -> bytes:

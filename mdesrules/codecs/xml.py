@@ -14,6 +14,7 @@ from mdesrules.codec import encode_request as _encode_request
 from mdesrules.codec import encode_response as _encode_response
 from mdesrules.exceptions import DecodeError
 from mdesrules.models.responses import Error
+from mdesrules.registry import Registry
 from mdesrules.transport import Request, Response
 
 __all__ = [
@@ -48,7 +49,7 @@ def encode_request(request: Request) -> bytes:
     return from_document(root or "", document)
 
 
-def decode_request(operation: str, data: bytes) -> Request:
+def decode_request(operation: str, data: bytes, *, registry: Registry | None = None) -> Request:
     """The request of a received XML body, after checking every rule.
 
     Raises:
@@ -56,22 +57,24 @@ def decode_request(operation: str, data: bytes) -> Request:
         InvalidRequest: it breaks a rule; ``.report`` holds every violation.
     """
     root, members = loads(data)
-    return _decode_request(operation, root, members, "xml")
+    return _decode_request(operation, root, members, "xml", registry=registry)
 
 
-def encode_response(response: Response) -> bytes:
+def encode_response(response: Response, *, registry: Registry | None = None) -> bytes:
     """The XML body of *response* (an ``Errors`` document when it has errors)."""
-    root, document = _encode_response(response, "xml")
+    root, document = _encode_response(response, "xml", registry=registry)
     return from_document(root or "", document)
 
 
-def decode_response(operation: str, status: int, data: bytes) -> Response:
+def decode_response(
+    operation: str, status: int, data: bytes, *, registry: Registry | None = None
+) -> Response:
     """The response of a received XML answer (tolerant; unknown members are warnings).
 
     Raises:
         DecodeError: not acceptable XML, or not this operation's response or an error.
     """
-    return _decode_response(operation, status, loads(data), "xml")
+    return _decode_response(operation, status, loads(data), "xml", registry=registry)
 
 
 def encode_errors(errors: tuple[Error, ...]) -> bytes:

@@ -8,11 +8,16 @@ to Mastercard::
     from wsgiref.simple_server import make_server
     make_server("127.0.0.1", 8080, WsgiApp(handler)).serve_forever()
 
-Every operation is served at ``base_path + path`` (``/mdes/csapi/v2/token/update``) in
-JSON; the legacy update in JSON or DataContract XML, told by the ``Content-Type``, both
-below the base (``/mdes/csapi/v2/api/Update``) and at ``legacy_path`` (``/api/Update``,
-where the legacy service lives). Requests are decoded and checked by the codecs, so the
-handler sees only valid requests. Whatever goes wrong is answered in MDES's error shape,
+Every operation of its registry (:data:`~mdesrules.registry.REGISTRY` by default; any API
+surface of :mod:`mdesrules.apis`, or a registry of your own) is served at
+``base_path + path`` (``/mdes/csapi/v2/token/update``) in JSON; the legacy update in JSON or
+DataContract XML, told by the ``Content-Type``, both below the base
+(``/mdes/csapi/v2/api/Update``) and at ``legacy_path`` (``/api/Update``, where the legacy
+service lives). Requests are decoded and checked by the codecs, so the handler sees only
+valid requests; a handler that checks requests itself, with its own context (the simulated
+MDES, against its token store), has an ``answer_document`` method
+(:class:`CheckingHandler`) and is handed each parsed document instead, so that every request
+is checked once. Whatever goes wrong is answered in MDES's error shape,
 in XML for an XML request and JSON otherwise, never with a traceback or an HTML page:
 
 ========================================  ======  ==================================
@@ -33,20 +38,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 from wsgiref.types import StartResponse, WSGIEnvironment
 
+from mdesrules.codec import request_document
 from mdesrules.exceptions import DecodeError, InvalidRequest
 from mdesrules.masking import scrub
 from mdesrules.models.responses import Error
-from mdesrules.registry import REGISTRY, Operation
+from mdesrules.registry import REGISTRY, Operation, Registry
 from mdesrules.transport import Request, Response
 
 from ..codecs import json as json_codec
 from ..codecs import xml as xml_codec
 from ._body import BodyRefused, read_body
 
-__all__ = ["DEFAULT_BASE_PATH", "DEFAULT_LEGACY_PATH", "MAX_REQUEST_BYTES", "WsgiApp"]
+__all__ = [
+    "DEFAULT_BASE_PATH",
+    "DEFAULT_LEGACY_PATH",
+    "MAX_REQUEST_BYTES",
+    "CheckingHandler",
+    "WsgiApp",
+]
 
 #: Where MDES serves the Customer Service API v2.
 DEFAULT_BASE_PATH = "/mdes/csapi/v2"
@@ -62,6 +74,21 @@ _JSON_TYPES = frozenset({"application/json", "text/json"})
 _XML_TYPES = frozenset({"application/xml", "text/xml"})
 
 log = logging.getLogger("mdesrules.serving.wsgi")
+
+
+@runtime_checkable
+class CheckingHandler(Protocol):
+    """A handler that checks each request itself: it takes the parsed wire document.
+
+    ``answer_document`` runs the operation's rules (with whatever context the handler has)
+    and answers MDES's errors when they fail, so :class:`WsgiApp` does not check first.
+    """
+
+    def __call__(self, request: Request) -> Response: ...
+
+    def answer_document(self, op: Operation, document: object, form: Form) -> Response:
+        """Check *document* (as :func:`mdesrules.check` takes it, in *form*) and answer."""
+        ...
 
 
 class _Refusal(Exception):
@@ -81,6 +108,7 @@ class WsgiApp:
         legacy_path: a second path the legacy update is served at, besides
             ``base_path + "/api/Update"``; ``None`` serves it below the base only.
         max_body: the largest request body accepted, in bytes.
+        registry: the operations served (:data:`~mdesrules.registry.REGISTRY` by default).
     """
 
     def __init__(
@@ -90,16 +118,18 @@ class WsgiApp:
         base_path: str = DEFAULT_BASE_PATH,
         legacy_path: str | None = DEFAULT_LEGACY_PATH,
         max_body: int = MAX_REQUEST_BYTES,
+        registry: Registry | None = None,
     ) -> None:
         if max_body < 0:
             raise ValueError("max_body must be >= 0")
         self.handler = handler
+        self.registry = REGISTRY if registry is None else registry
         self.base_path = base_path.rstrip("/")
         self.max_body = max_body
-        self.routes: dict[str, Operation] = {self.base_path + op.path: op for op in REGISTRY}
+        self.routes: dict[str, Operation] = {self.base_path + op.path: op for op in self.registry}
         self.legacy_path = None if legacy_path is None else "/" + legacy_path.strip("/")
-        if self.legacy_path is not None:
-            self.routes.setdefault(self.legacy_path, REGISTRY.get("legacy_update"))
+        if self.legacy_path is not None and "legacy_update" in self.registry:
+            self.routes.setdefault(self.legacy_path, self.registry.get("legacy_update"))
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         form = _form_of(environ)
@@ -108,6 +138,12 @@ class WsgiApp:
             op = self._route(environ)
             form = self._accepted_form(environ, op)
             data = self._read_body(environ)
+            handler = self.handler
+            if isinstance(handler, CheckingHandler):
+                document = self._document(op, form, data)
+                return self._handle(
+                    start_response, op, form, lambda: handler.answer_document(op, document, form)
+                )
             request = self._decode(op, form, data)
         except _Refusal as refusal:
             entry = _entry("INPUT", refusal.reason_code, refusal.description)
@@ -118,7 +154,7 @@ class WsgiApp:
                 _entry(v.path or "INPUT", v.code.upper(), v.message) for v in invalid.report.errors
             )
             return _answer(start_response, 400, form, entries)
-        return self._handle(start_response, op, form, request)
+        return self._handle(start_response, op, form, lambda: self.handler(request))
 
     def _route(self, environ: WSGIEnvironment) -> Operation:
         path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
@@ -148,16 +184,30 @@ class WsgiApp:
     def _decode(self, op: Operation, form: Form, data: bytes) -> Request:
         try:
             if form == "xml":
-                return xml_codec.decode_request(op.name, data)
-            return json_codec.decode_request(op.name, data)
+                return xml_codec.decode_request(op.name, data, registry=self.registry)
+            return json_codec.decode_request(op.name, data, registry=self.registry)
+        except DecodeError as error:
+            raise _Refusal(400, "MALFORMED_DOCUMENT", str(error)) from None
+
+    def _document(self, op: Operation, form: Form, data: bytes) -> object:
+        """The parsed body, unchecked, as :func:`mdesrules.check` takes it."""
+        try:
+            if form == "xml":
+                root, members = xml_codec.loads(data)
+                return request_document(op, root, members, "xml")
+            return json_codec.loads(data)
         except DecodeError as error:
             raise _Refusal(400, "MALFORMED_DOCUMENT", str(error)) from None
 
     def _handle(
-        self, start_response: StartResponse, op: Operation, form: Form, request: Request
+        self,
+        start_response: StartResponse,
+        op: Operation,
+        form: Form,
+        answer: Callable[[], Response],
     ) -> Iterable[bytes]:
         try:
-            response = self.handler(request)
+            response = answer()
             if not isinstance(response, Response) or response.operation != op.name:
                 raise TypeError("the handler did not answer with a Response of the operation")
             if not response.errors and not (
@@ -166,7 +216,7 @@ class WsgiApp:
                 raise TypeError("the handler answered neither errors nor the response model")
             if not 200 <= response.status <= 599:
                 raise ValueError("the handler answered with a status outside 200..599")
-            body = _encode(form, response)
+            body = _encode(form, response, self.registry)
         except Exception as error:
             # The exception's text may quote the request (a PAN): log its type only.
             log.error("%s: the handler failed (%s)", op.name, type(error).__name__)
@@ -204,10 +254,10 @@ def _answer(
     return _respond(start_response, status, form, body, extra)
 
 
-def _encode(form: Form, response: Response) -> bytes:
+def _encode(form: Form, response: Response, registry: Registry) -> bytes:
     if form == "xml":
-        return xml_codec.encode_response(response)
-    return json_codec.encode_response(response)
+        return xml_codec.encode_response(response, registry=registry)
+    return json_codec.encode_response(response, registry=registry)
 
 
 def _respond(

@@ -65,20 +65,26 @@ from typing import Any
 from attrs import evolve
 
 from mdesrules import lifecycle
-from mdesrules.checking import check, parse
+from mdesrules.checking import check, structure_checked
 from mdesrules.context import AccountRanges, Context
 from mdesrules.exceptions import UnknownOperation
 from mdesrules.lifecycle import LifecycleError, Status
 from mdesrules.masking import scrub
 from mdesrules.models import legacy, requests, responses
 from mdesrules.models.common import AuditInfo
-from mdesrules.registry import REGISTRY, Operation
+from mdesrules.registry import REGISTRY, FormName, Operation, Registry
 from mdesrules.transport import Request, Response
 from mdesrules.violations import Violation, pointer
 
 from .store import Comment, HistoryEntry, MemoryStore, StoredToken, TokenStore
 
-__all__ = ["ACTIVATION_METHODS", "MAX_ASSURANCE_LEVEL", "STATUS_DESCRIPTIONS", "SimulatedMdes"]
+__all__ = [
+    "ACTIVATION_METHODS",
+    "EFFECTS",
+    "MAX_ASSURANCE_LEVEL",
+    "STATUS_DESCRIPTIONS",
+    "SimulatedMdes",
+]
 
 log = logging.getLogger("mdesrules.fakes.mdes")
 
@@ -116,6 +122,28 @@ ACTIVATION_METHODS: tuple[responses.ActivationMethod, ...] = (
 )
 
 _PARTY = "I"
+
+#: The behaviour the simulator implements for each ``effect`` an operation may name: the
+#: method of :class:`SimulatedMdes` that applies it.
+_EFFECT_METHODS = {
+    "search": "_search",
+    "activate": "_activate",
+    "suspend": "_suspend",
+    "unsuspend": "_unsuspend",
+    "delete": "_delete",
+    "update": "_update",
+    "legacy_update": "_legacy_update",
+    "assurance": "_assurance",
+    "status_history": "_status_history",
+    "comments": "_comments",
+    "transactions": "_transactions",
+    "activation_methods": "_activation_methods",
+    "resend_activation_code": "_resend_activation_code",
+    "reset_mobile_pin": "_reset_mobile_pin",
+}
+
+#: Every ``effect`` the simulator implements.
+EFFECTS = frozenset(_EFFECT_METHODS)
 
 Clock = Callable[[], datetime]
 #: Called with the token before and after a change, and the change's history event.
@@ -175,6 +203,9 @@ class SimulatedMdes:
             ``datetime.now(UTC)`` by default.
         notifier: called with ``(previous, new, event)`` for each token changed by a
             successful request, once it is committed (see the module doc).
+        registry: the operations served (:data:`~mdesrules.registry.REGISTRY` by
+            default); each is answered by the behaviour its ``effect`` names
+            (:data:`EFFECTS`), so a new version of an operation needs no change here.
     """
 
     def __init__(
@@ -184,43 +215,42 @@ class SimulatedMdes:
         account_ranges: AccountRanges | None = None,
         clock: Clock | None = None,
         notifier: Notifier | None = None,
+        registry: Registry | None = None,
     ) -> None:
+        self.registry = REGISTRY if registry is None else registry
         self.store: TokenStore = store if store is not None else MemoryStore()
         self.notifier = notifier
         self._changes = threading.local()
         self.account_ranges = account_ranges
         self.clock: Clock = clock if clock is not None else _utc_now
         self.context = Context(inventory=self.store, account_ranges=account_ranges, party=_PARTY)
-        self._handlers: dict[str, Callable[[Any, _Paths], object]] = {
-            "search": self._search,
-            "token_activate": self._activate,
-            "token_suspend": self._suspend,
-            "token_unsuspend": self._unsuspend,
-            "token_delete": self._delete,
-            "token_update": self._update,
-            "legacy_update": self._legacy_update,
-            "update_token_assurance": self._assurance,
-            "token_status_history": self._status_history,
-            "token_comments": self._comments,
-            "transactions": self._transactions,
-            "token_activation_methods": self._activation_methods,
-            "token_resend_activation_code": self._resend_activation_code,
-            "token_reset_mobile_pin": self._reset_mobile_pin,
+        self._effects: dict[str, Callable[[Any, _Paths], object]] = {
+            effect: getattr(self, method) for effect, method in _EFFECT_METHODS.items()
         }
 
     def __call__(self, request: Request) -> Response:
-        """Answer *request* as MDES would: the response model, or MDES's errors."""
+        """Answer *request* (a request model) as MDES would: the response model, or MDES's
+        errors."""
+        return self._serve(request.operation, request.body, "json")
+
+    def answer_document(self, op: Operation, document: object, form: FormName) -> Response:
+        """Answer a parsed wire *document* of *op* (as :func:`mdesrules.check` takes it):
+        checked once, against the store, then applied. :class:`~mdesrules.serving.WsgiApp`
+        hands documents here so that a request over HTTP is not checked twice."""
+        return self._serve(op.name, document, form)
+
+    def _serve(self, name: str, body: object, form: FormName) -> Response:
         try:
-            op = REGISTRY.get(request.operation)
+            op = self.registry.get(name)
         except UnknownOperation:
             entry = _error("INPUT", "NOT_FOUND", "no such operation")
-            return Response(request.operation, 404, None, (entry,))
-        handler = self._handlers.get(op.name)
+            return Response(name, 404, None, (entry,))
+        handler = self._effects.get(op.effect) if op.effect is not None else None
         if handler is None:
             entry = _error("INPUT", "NOT_FOUND", f"the simulator does not serve {op.name}")
             return Response(op.name, 404, None, (entry,))
         try:
-            return self._answer(op, handler, request.body)
+            return self._answer(op, handler, body, form)
         except (OSError, sqlite3.Error) as error:
             # The store failed (a full disk, a database locked too long): the transaction was
             # rolled back. The exception's text may quote the request: log its type only.
@@ -234,12 +264,16 @@ class SimulatedMdes:
             return Response(op.name, 500, None, (entry,))
 
     def _answer(
-        self, op: Operation, handler: Callable[[Any, _Paths], object], body: object
+        self,
+        op: Operation,
+        handler: Callable[[Any, _Paths], object],
+        body: object,
+        form: FormName,
     ) -> Response:
         changes: list[tuple[StoredToken, StoredToken, str]] = []
         self._changes.pending = changes
         try:
-            response = self._answer_in_transaction(op, handler, body)
+            response = self._answer_in_transaction(op, handler, body, form)
         finally:
             self._changes.pending = None
         if response.status == 200 and changes and self.notifier is not None:
@@ -256,13 +290,17 @@ class SimulatedMdes:
                 log.error("%s: the notifier failed (%s)", op.name, type(error).__name__)
 
     def _answer_in_transaction(
-        self, op: Operation, handler: Callable[[Any, _Paths], object], body: object
+        self,
+        op: Operation,
+        handler: Callable[[Any, _Paths], object],
+        body: object,
+        form: FormName,
     ) -> Response:
         with self.store.transaction():
-            report = check(op.name, body, self.context)
+            report = check(op.name, body, self.context, form=form, registry=self.registry)
             if not report.ok:
                 return self._refusal(op, report.errors)
-            model = body if isinstance(body, op.request) else parse(op.name, body)
+            model = body if isinstance(body, op.request) else structure_checked(op, body, form)
             try:
                 answer = handler(model, _Paths(op))
             except _Refused as refused:
