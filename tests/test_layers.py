@@ -100,9 +100,7 @@ def test_each_part_imports_only_the_parts_below_it() -> None:
         bad = sorted(
             m
             for m in imported_modules(path)
-            if (other := part_of(m)) is not None
-            and other != part
-            and other not in ALLOWED[part]
+            if (other := part_of(m)) is not None and other != part and other not in ALLOWED[part]
         )
         if bad:
             offenders[module_name(path)] = bad

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..context import Context
-from ..registry import REGISTRY, Operation
+from ..registry import REGISTRY, Operation, Registry
 from ._decoding import line_decoder
 from ._outcome import Outcome, judge, verdict, violations_of
 from ._output import writer_class
@@ -49,8 +49,15 @@ class BlockChecker:
         fmt: the report format, one of :data:`mdesrules.cli._output.FORMATS`.
     """
 
-    def __init__(self, forced: Operation | None, context: Context | None, fmt: str) -> None:
+    def __init__(
+        self,
+        forced: Operation | None,
+        context: Context | None,
+        fmt: str,
+        registry: Registry = REGISTRY,
+    ) -> None:
         self.forced = forced
+        self.registry = registry
         self.context = context
         self.fmt = fmt
         self._writer = writer_class(fmt)
@@ -69,7 +76,7 @@ class BlockChecker:
         tally = Tally()
         clean = 0  # records without any violation, not counted in tally yet
         lineno = 0
-        detect = REGISTRY.detect
+        detect = self.registry.detect
         for lineno, line in block_lines(lines.first, lines.data):
             document, error = decode(line) if line is not None else (None, line_too_long())
             if error is None:
@@ -90,10 +97,12 @@ class BlockChecker:
                     violations = violations_of(name, findings)
                     outcome = Outcome(f"{lines.name}:{lineno}", name, violations)
                 else:
-                    operation, violations = verdict(document, forced, context)
+                    operation, violations = verdict(document, forced, context, self.registry)
                     outcome = Outcome(f"{lines.name}:{lineno}", operation, violations)
             else:
-                outcome = judge(Record(f"{lines.name}:{lineno}", error=error), forced, context)
+                outcome = judge(
+                    Record(f"{lines.name}:{lineno}", error=error), forced, context, self.registry
+                )
             out.append(writer.format(outcome))
             tally.add(outcome)
         tally.records += clean

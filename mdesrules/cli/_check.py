@@ -15,7 +15,8 @@ import stat
 from collections.abc import Iterable
 from typing import BinaryIO, TextIO
 
-from ..registry import REGISTRY
+from ..apis import surface
+from ..exceptions import UnknownOperation
 from ._blocks import BlockChecker, Checked
 from ._context import load_context
 from ._errors import UsageError
@@ -69,7 +70,11 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
     _refuse_stdin_twice(args)
     _preflight(args.files)
     context = load_context(args.tokens, args.account_ranges, stdin)
-    forced = REGISTRY.get(args.operation) if args.operation is not None else None
+    registry = surface(args.api)
+    try:
+        forced = registry.get(args.operation) if args.operation is not None else None
+    except UnknownOperation:
+        raise UsageError(f"--api {args.api} has no operation {args.operation}") from None
     writer = writer_for(args.format, stdout)
     tally = Tally()
     progress = Progress.for_terminal(stderr, stdout, wanted=args.progress)
@@ -84,14 +89,14 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
             progress.advance(checked.tally.records, checked.last)
 
     try:
-        with Blocks(BlockChecker(forced, context, args.format), jobs, emit) as blocks:
+        with Blocks(BlockChecker(forced, context, args.format, registry), jobs, emit) as blocks:
             for path in args.files:
                 for item in read_input(path, stdin, block_bytes):
                     if isinstance(item, Lines):
                         blocks.submit(item)
                         continue
                     blocks.drain()  # everything before this record is written first
-                    outcome = judge(item, forced, context)
+                    outcome = judge(item, forced, context, registry)
                     progress.hide()
                     writer.record(outcome)
                     tally.add(outcome)

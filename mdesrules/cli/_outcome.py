@@ -13,7 +13,7 @@ from attrs import evolve, frozen
 from ..checking import check
 from ..context import Context
 from ..masking import scrub
-from ..registry import REGISTRY, Operation
+from ..registry import REGISTRY, Operation, Registry
 from ..violations import Finding, Report, Violation
 from ._readers import Record
 
@@ -75,9 +75,9 @@ def _whole(code: str, message: str) -> tuple[Violation, ...]:
     return (Violation(code, "", ("",), message),)
 
 
-def _unknown_json() -> str:
-    wrappers = ", ".join(op.wrapper for op in REGISTRY if op.wrapper is not None)
-    bare = ", ".join(op.name for op in REGISTRY if op.wrapper is None)
+def _unknown_json(registry: Registry) -> str:
+    wrappers = ", ".join(op.wrapper for op in registry if op.wrapper is not None)
+    bare = ", ".join(op.name for op in registry if op.wrapper is None)
     return (
         "cannot tell the operation: the document is not a JSON object with one of the "
         f"wrapper keys {wrappers}, nor a bare {bare} request; "
@@ -85,8 +85,8 @@ def _unknown_json() -> str:
     )
 
 
-def _unknown_xml(root: str | None) -> str:
-    roots = ", ".join(op.xml_root for op in REGISTRY if op.xml_root is not None)
+def _unknown_xml(root: str | None, registry: Registry) -> str:
+    roots = ", ".join(op.xml_root for op in registry if op.xml_root is not None)
     # The root's name is input: shortened and scrubbed, since anything in input may be a PAN.
     got = f"{scrub(root[:40])!r}" if root is not None else "outside the DataContract namespace"
     return (
@@ -95,13 +95,13 @@ def _unknown_xml(root: str | None) -> str:
     )
 
 
-def _xml_operation(record: Record, forced: Operation | None) -> Operation | str:
+def _xml_operation(record: Record, forced: Operation | None, registry: Registry) -> Operation | str:
     """The operation to check an XML *record* as, or why there is none."""
-    op = forced or (REGISTRY.detect_xml(record.root) if record.root is not None else None)
+    op = forced or (registry.detect_xml(record.root) if record.root is not None else None)
     if op is None:
-        return _unknown_xml(record.root)
+        return _unknown_xml(record.root, registry)
     if op.xml_root is None:
-        xml_ops = ", ".join(o.name for o in REGISTRY if o.xml_root is not None)
+        xml_ops = ", ".join(o.name for o in registry if o.xml_root is not None)
         return f"operation {op.name} has no XML form; only {xml_ops} can be sent as XML"
     return op
 
@@ -117,7 +117,10 @@ def _internal_error(error: Exception) -> tuple[Violation, ...]:
 
 
 def verdict(
-    document: object, forced: Operation | None, context: Context | None
+    document: object,
+    forced: Operation | None,
+    context: Context | None,
+    registry: Registry = REGISTRY,
 ) -> tuple[str | None, tuple[Violation, ...]]:
     """The operation a parsed JSON *document* was checked as, and its masked violations.
 
@@ -126,9 +129,9 @@ def verdict(
     """
     name = forced.name if forced is not None else None
     try:
-        op = forced or REGISTRY.detect(document)
+        op = forced or registry.detect(document)
         if op is None:
-            return name, _whole("unknown_operation", _unknown_json())
+            return name, _whole("unknown_operation", _unknown_json(registry))
         name = op.name
         # The operation's compiled check, as check() runs it: a parsed JSON document is
         # never a model, and a passing record needs no Report at all.
@@ -147,20 +150,26 @@ def violations_of(operation: str, findings: list[Finding]) -> tuple[Violation, .
     return tuple(map(_masked, found))
 
 
-def judge(record: Record, forced: Operation | None, context: Context | None) -> Outcome:
-    """The outcome of *record*, checked as *forced* or as the operation detected from it."""
+def judge(
+    record: Record,
+    forced: Operation | None,
+    context: Context | None,
+    registry: Registry = REGISTRY,
+) -> Outcome:
+    """The outcome of *record*, checked as *forced* or as the operation detected from it
+    among the operations of *registry*."""
     name = forced.name if forced is not None else None
     if record.error is not None:
         return Outcome(record.source, name, _whole("malformed_document", scrub(record.error)))
     if record.form != "xml":
-        return Outcome(record.source, *verdict(record.document, forced, context))
+        return Outcome(record.source, *verdict(record.document, forced, context, registry))
     try:
-        op = _xml_operation(record, forced)
+        op = _xml_operation(record, forced, registry)
         if isinstance(op, str):
             return Outcome(record.source, name, _whole("unknown_operation", op))
         name = op.name
         payload = {record.root or op.xml_root: record.document}
-        report = check(op.name, payload, context, form="xml")
+        report = check(op.name, payload, context, form="xml", registry=registry)
         found = report.violations
     except Exception as error:
         return Outcome(record.source, name, _internal_error(error))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
+from ..apis import SURFACES
 from ..masking import scrub
 from ..registry import REGISTRY
 from . import _output, _rules
@@ -23,9 +24,10 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
             "record has one, 2 for a usage or I/O problem."
         ),
     )
+    _add_api(check, "check records as operations of API")
     check.add_argument(
         "--operation",
-        choices=REGISTRY.names(),
+        choices=tuple(dict.fromkeys(n for r in SURFACES.values() for n in r.names())),
         metavar="OP",
         help="check every record as OP instead of telling each one's operation from its "
         "wrapper key or XML root (one of: %(choices)s)",
@@ -73,6 +75,18 @@ def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
     rules.add_argument(
         "--format", choices=_rules.FORMATS, default="markdown", help="default: markdown"
     )
+    _add_api(rules, "print the rules of API")
+
+
+def _add_api(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--api",
+        choices=tuple(SURFACES),
+        default=REGISTRY.key,
+        metavar="API",
+        help=f"{what} (one of: %(choices)s; default: %(default)s, every operation of the "
+        "Customer Service API 2.0.7, the legacy update, the notifications and TMS)",
+    )
 
 
 def _jobs(text: str) -> int:
@@ -106,6 +120,7 @@ def _add_serve(commands: argparse._SubParsersAction[_Parser]) -> None:
             "status 0); exit status 2 for a bad file or an address that cannot be bound."
         ),
     )
+    _add_api(serve, "serve the operations of API")
     serve.add_argument(
         "--host",
         default="127.0.0.1",

@@ -31,8 +31,8 @@ from multiprocessing.context import BaseContext
 from types import TracebackType
 from typing import TypeVar
 
+from ..apis import surface
 from ..context import Context
-from ..registry import REGISTRY
 from ._blocks import BlockChecker, Checked
 from ._errors import UsageError
 from ._readers import Lines, Stored, reread
@@ -166,7 +166,7 @@ class Blocks:
                 self._jobs,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(operation, checker.context, checker.fmt),
+                initargs=(checker.registry.key, operation, checker.context, checker.fmt),
             )
             self._result(pool.submit(int))  # forks every worker now, SIGINT ignored
         finally:
@@ -246,11 +246,12 @@ def _start_method() -> BaseContext:
 _worker_checker: BlockChecker | None = None
 
 
-def _start_worker(operation: str | None, context: Context | None, fmt: str) -> None:
+def _start_worker(api: str, operation: str | None, context: Context | None, fmt: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker_checker
-    forced = REGISTRY.get(operation) if operation is not None else None
-    _worker_checker = BlockChecker(forced, context, fmt)
+    registry = surface(api)
+    forced = registry.get(operation) if operation is not None else None
+    _worker_checker = BlockChecker(forced, context, fmt, registry)
 
 
 def _check_in_worker(block: Lines | Stored) -> Checked:

@@ -7,6 +7,7 @@ import importlib
 from collections.abc import Callable
 from typing import TextIO
 
+from ..apis import surface
 from ._errors import UsageError
 
 __all__ = ["FORMATS", "run_rules"]
@@ -25,8 +26,8 @@ def run_rules(args: argparse.Namespace, stdout: TextIO) -> int:
         catalogue = importlib.import_module("mdesrules.catalogue")
     except ImportError:
         raise UsageError("the rule catalogue is not available in this installation") from None
-    render: Callable[[str], str] = catalogue.render
-    text = render(args.format)
+    render: Callable[..., str] = catalogue.render
+    text = render(args.format, surface(args.api))
     stdout.write(text if text.endswith("\n") else text + "\n")
     stdout.flush()
     return 0

@@ -10,6 +10,7 @@ import argparse
 import sqlite3
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
+from ..apis import surface
 from ..context import Inventory
 from ._context import load_inventory, load_ranges
 from ._errors import UsageError
@@ -37,8 +38,14 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
     ranges = load_ranges(args.account_ranges, stdin) if args.account_ranges is not None else None
     store = _open_store(args.db, inventory)
     try:
-        engine = SimulatedMdes(store, account_ranges=ranges)
-        app = WsgiApp(engine, base_path=DEFAULT_BASE_PATH, legacy_path=DEFAULT_LEGACY_PATH)
+        registry = surface(args.api)
+        engine = SimulatedMdes(store, account_ranges=ranges, registry=registry)
+        app = WsgiApp(
+            engine,
+            base_path=DEFAULT_BASE_PATH,
+            legacy_path=DEFAULT_LEGACY_PATH,
+            registry=registry,
+        )
         try:
             server = make_server(app, args.host, args.port)
         except OSError as error:
