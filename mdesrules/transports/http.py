@@ -442,6 +442,9 @@ def _read_bounded(answer: requests.Response, host: str, limit: int) -> bytes:
         if error.args and isinstance(error.args[0], ReadTimeoutError):
             raise Timeout(f"{host} stopped sending its answer; it may have been applied") from None
         raise _Broken(f"the answer from {host} was cut ({_cause(error)})") from None
+    except requests.exceptions.ChunkedEncodingError as error:
+        # requests' name for a connection that closed before the announced end of the body.
+        raise _Broken(f"the answer from {host} was cut ({_cause(error)})") from None
     except requests.RequestException as error:
         raise TransportError(
             f"the answer from {host} could not be read ({type(error).__name__})"
