@@ -38,6 +38,7 @@ from .masking import mask_pan, scrub
 from .registry import REGISTRY, Operation, Registry
 from .transport import Request, Response, Transport
 from .violations import CODES, Report, Violation
+from .wire import Carrier, WireRequest, WireResponse
 
 __version__ = "0.1.0"
 
@@ -47,6 +48,7 @@ __all__ = [
     "AccountRange",
     "AccountRangeError",
     "AccountRanges",
+    "Carrier",
     "Client",
     "ConnectError",
     "Context",
@@ -71,6 +73,8 @@ __all__ = [
     "TransportError",
     "UnknownOperation",
     "Violation",
+    "WireRequest",
+    "WireResponse",
     "check",
     "mask_pan",
     "parse",

@@ -323,7 +323,7 @@ def test_a_receiver_that_is_down_does_not_fail_the_change(
     token = store.get(ACTIVE)
     assert token is not None
     assert token.status is Status.SUSPENDED
-    assert "the notifier failed (TransportError)" in caplog.text
+    assert "the notifier failed (ConnectError)" in caplog.text
 
 
 def test_a_receiver_that_refuses_is_a_transport_error(

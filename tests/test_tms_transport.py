@@ -68,7 +68,7 @@ def _wsgi_of(sender: Callable[[WireRequest], WireResponse]) -> WSGIApplication:
 
 
 def _fixed(status: int, content_type: str, body: bytes) -> Callable[[WireRequest], WireResponse]:
-    return lambda _request: WireResponse(status, content_type, body)
+    return lambda _request: WireResponse(status, {"Content-Type": content_type}, body)
 
 
 def test_card_art(make: Make) -> None:

@@ -451,3 +451,29 @@ def test_closed_transport_refuses_to_send(harness: Harness) -> None:
     with pytest.raises(RuntimeError):
         harness.transport.send(Request(operation, model(operation)))
     assert harness.deliveries() == 0
+
+
+# Over a wire, the MDES side is the same WsgiApp in process and over HTTP, so whatever it
+# refuses it refuses alike: in MDES's error shape, never as an exception of the other side.
+WIRE_KINDS = tuple(kind for kind in KINDS + XML_KINDS if kind != "memory")
+
+
+@pytest.mark.parametrize("harness", WIRE_KINDS, indirect=True)
+def test_a_request_sent_past_the_check_is_refused_in_mdes_shape(harness: Harness) -> None:
+    invalid = INVALID["legacy_update"]()
+    response = harness.transport.send(Request("legacy_update", invalid))
+    assert response.status == 400
+    assert [e.reason_code for e in response.errors] == ["MUTUALLY_EXCLUSIVE"]
+    assert harness.fake.calls == []
+
+
+@pytest.mark.parametrize("harness", WIRE_KINDS, indirect=True)
+def test_a_failing_mdes_is_a_500_over_every_wire(harness: Harness) -> None:
+    def fail(request: Request) -> Response:
+        raise RuntimeError("the database is down")
+
+    harness.fake.legacy_update = fail  # type: ignore[method-assign, assignment]
+    with pytest.raises(MdesError) as refused:
+        Client(harness.transport).send("legacy_update", model("legacy_update"))
+    assert refused.value.status == 500
+    assert [e.reason_code for e in refused.value.errors] == ["INTERNAL_ERROR"]

@@ -31,15 +31,18 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
 
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mdesrules.exceptions import TransportError
+from mdesrules.exceptions import DecodeError, TransportError
 from mdesrules.lifecycle import Status
 
 from ..encryption import OaepHash, encrypt_payload
+from ..transports.http import HttpCarrier
+from ..wire import WireRequest
 
 if TYPE_CHECKING:
     from mdesrules.fakes.mdes.store import StoredToken
@@ -220,33 +223,46 @@ def http_deliver(
     session: requests.Session | None = None,
     *,
     timeout: float | tuple[float, float] = (5.0, 10.0),
+    retries: int = 2,
+    backoff: float = 0.2,
 ) -> Callable[[bytes], dict[str, Any]]:
     """A ``deliver`` that POSTs each body to *url* and returns the receiver's answer.
 
+    It sends through one :class:`~mdesrules.transports.http.HttpCarrier` (one session for
+    every notification): a connection that failed before anything was sent is tried again
+    (up to *retries* times), a notification that may have arrived is never sent twice.
+    *timeout* is ``(connect, read)`` seconds; a single number is both.
+
     Raises (from the returned function):
         TransportError: no answer, an answer other than 2xx, or one that is not a JSON
-        object; the message names the status only, never a body.
+        object; the message names the failure or the status only, never a body. A
+        connection that could not be made is a :class:`~mdesrules.exceptions.ConnectError`,
+        no answer in time a :class:`~mdesrules.exceptions.Timeout`.
     """
-    http = session if session is not None else requests.Session()
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    carrier = HttpCarrier(
+        f"{parts.scheme}://{parts.netloc}",
+        session=session,
+        timeout=timeout if isinstance(timeout, tuple) else (timeout, timeout),
+        retries=retries,
+        backoff=backoff,
+    )
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
 
     def deliver(body: bytes) -> dict[str, Any]:
+        request = WireRequest("POST", target, headers, body, label="notify_token_updated")
         try:
-            answer = http.post(
-                url,
-                data=body,
-                headers={"Content-Type": "application/json", "Accept": "application/json"},
-                timeout=timeout,
-            )
-        except requests.RequestException as error:
-            raise TransportError(
-                f"the notification could not be delivered ({type(error).__name__})"
-            ) from None
-        if not 200 <= answer.status_code < 300:
-            raise TransportError(
-                f"the receiver refused the notification (HTTP {answer.status_code})"
-            )
+            answer = carrier.handle(request)
+        except DecodeError as error:  # the answer was too large: the notification arrived
+            raise DecodeError(f"the receiver's answer could not be read ({error})") from None
+        except TransportError as error:
+            kind = type(error)
+            raise kind(f"the notification could not be delivered ({kind.__name__})") from None
+        if not 200 <= answer.status < 300:
+            raise TransportError(f"the receiver refused the notification (HTTP {answer.status})")
         try:
-            document = answer.json()
+            document = json.loads(answer.body)
         except ValueError:
             document = None
         if not isinstance(document, dict):

@@ -26,13 +26,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mdesrules import check
 
-from ..tms.client import WireRequest, WireResponse
+from ..serving._body import BodyRefused, read_body
 from ..tms.jwe import encrypt_credentials
+from ..wire import WireRequest, WireResponse
 
 __all__ = ["Artwork", "SimulatedTms", "wsgi_app"]
 
-_JSON = "application/json;charset=utf-8"
-_JOSE = "application/jose;charset=utf-8"
+_JSON = {"Content-Type": "application/json;charset=utf-8"}
+_JOSE = {"Content-Type": "application/jose;charset=utf-8"}
 _MAX_BODY = 64 * 1024
 
 
@@ -187,22 +188,24 @@ def wsgi_app(simulator: SimulatedTms) -> WSGIApplication:
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        body = environ["wsgi.input"].read(min(length, _MAX_BODY + 1)) if length > 0 else b""
-        headers = {
-            key[5:].replace("_", "-").lower(): str(value)
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        }
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = str(environ["CONTENT_TYPE"])
-        raw_path = str(environ.get("PATH_INFO", "/")).encode("latin-1").decode("utf-8", "replace")
-        path = "/".join(quote_segment(s) for s in raw_path.split("/"))
-        response = simulator.handle(
-            WireRequest(str(environ["REQUEST_METHOD"]), path, headers, body)
-        )
+            body = read_body(environ, _MAX_BODY)
+        except BodyRefused:
+            response = _error(400, "invalidRequest", "Invalid HTTP Body")
+        else:
+            headers = {
+                key[5:].replace("_", "-").lower(): str(value)
+                for key, value in environ.items()
+                if key.startswith("HTTP_")
+            }
+            if environ.get("CONTENT_TYPE"):
+                headers["content-type"] = str(environ["CONTENT_TYPE"])
+            raw_path = (
+                str(environ.get("PATH_INFO", "/")).encode("latin-1").decode("utf-8", "replace")
+            )
+            path = "/".join(quote_segment(s) for s in raw_path.split("/"))
+            response = simulator.handle(
+                WireRequest(str(environ["REQUEST_METHOD"]), path, headers, body)
+            )
         reason = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}.get(
             response.status, "Error"
         )

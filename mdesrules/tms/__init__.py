@@ -1,11 +1,13 @@
 """CyberSource TMS token API: Retrieve Card Art and Generate Payment Credentials.
 
-- :class:`TmsClient`: checks, sends (HTTP or in process) and decodes both operations.
+- :class:`TmsClient`: checks, sends (through the shared HTTP carrier, or any
+  :class:`~mdesrules.wire.Carrier`) and decodes both operations.
 - :class:`CyberSourceSignature`: CyberSource HTTP Signature as a :mod:`requests` auth.
 - :func:`decode_card_art`, :class:`AssetRejected`, :class:`TmsApiError`: response decoding.
 - :func:`decrypt_credentials`, :func:`encrypt_credentials`,
   :class:`CredentialDecryptionError`: the compact JWE (RSA-OAEP-256 / A256GCM).
-- :class:`SimulatedTms`, :class:`Artwork`, :func:`wsgi_app`: a simulated TMS.
+- The simulated TMS (``SimulatedTms``, ``Artwork``, ``wsgi_app``) is in
+  :mod:`mdesrules.fakes.tms`.
 
 See ``docs/tms.md``.
 """

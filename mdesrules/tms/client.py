@@ -1,13 +1,20 @@
 """A client for the two CyberSource TMS token operations.
 
 :class:`TmsClient` checks each request with :func:`mdesrules.check` (operations
-``tms_card_art`` and ``tms_payment_credentials``), quotes the path segments, sends it
-over :mod:`requests` (or to an in-process :data:`Sender`, such as
-:meth:`mdesrules.fakes.tms.SimulatedTms.handle`) and decodes the answer:
+``tms_card_art`` and ``tms_payment_credentials``), quotes the path segments, hands it to a
+:class:`~mdesrules.wire.Carrier` and decodes the answer:
 
 - card art: :class:`~mdesrules.tms.assets.CardArtAsset` (every image checked);
 - payment credentials: the decrypted JWE content, a ``dict``;
 - an error status: :class:`~mdesrules.tms.assets.TmsApiError` with every entry.
+
+Over the network the carrier is the shared
+:class:`~mdesrules.transports.http.HttpCarrier`, with its timeouts, bounded reads, error
+mapping and safe retries: the card-art GET is repeatable, the payment-credentials POST is
+not (a second POST would issue a second cryptogram). In process it is any function from
+:class:`WireRequest` to :class:`WireResponse` (a :data:`Sender`, such as
+:meth:`mdesrules.fakes.tms.SimulatedTms.handle`), wrapped in a
+:class:`~mdesrules.transports.mock.MockCarrier`.
 """
 
 from __future__ import annotations
@@ -17,53 +24,53 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-import attrs
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mdesrules import check
-from mdesrules.exceptions import ConnectError, DecodeError, InvalidRequest, Timeout
+from mdesrules.exceptions import DecodeError, InvalidRequest
+from mdesrules.transport import Closing
+from mdesrules.wire import Carrier, WireRequest, WireResponse
 
-from .assets import CardArtAsset, decode_card_art, decode_errors
+from ..transports.http import HttpCarrier
+from ..transports.mock import MockCarrier
+from .assets import MAX_IMAGE_BYTES, CardArtAsset, decode_card_art, decode_errors
 from .jwe import CredentialDecryptionError, decrypt_credentials
 
-__all__ = ["Sender", "TmsClient", "WireRequest", "WireResponse"]
-
-
-@attrs.frozen
-class WireRequest:
-    """One HTTP request as sent: ``path`` is percent-encoded and relative to the base URL."""
-
-    method: str
-    path: str
-    headers: Mapping[str, str] = attrs.field(factory=dict)
-    body: bytes = b""
-
-
-@attrs.frozen
-class WireResponse:
-    """One HTTP answer: status, ``Content-Type`` and body bytes."""
-
-    status: int
-    content_type: str
-    body: bytes
-
+__all__ = ["MAX_ANSWER_BYTES", "Sender", "TmsClient", "WireRequest", "WireResponse"]
 
 Sender = Callable[[WireRequest], WireResponse]
 """Delivers a :class:`WireRequest` in process and returns the answer."""
+
+#: The largest answer read over HTTP: a card-art answer may carry a few images of up to
+#: :data:`~mdesrules.tms.assets.MAX_IMAGE_BYTES` each, in base64.
+MAX_ANSWER_BYTES = 6 * MAX_IMAGE_BYTES
 
 
 def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-class TmsClient:
+class TmsClient(Closing):
     """Retrieve Card Art and Generate Payment Credentials against CyberSource TMS.
 
     Give ``base_url`` (e.g. ``https://apitest.cybersource.com``) to send over HTTP, with
     ``auth`` (e.g. :class:`~mdesrules.tms.auth.CyberSourceSignature`); or give ``sender``
-    to deliver in process (see :meth:`in_memory`). ``private_key`` decrypts the payment
-    credentials.
+    to deliver in process (see :meth:`in_memory`); or give any ``carrier``.
+    ``private_key`` decrypts the payment credentials.
+
+    Args:
+        base_url: the CyberSource host; requests go to ``base_url + /tms/v2/...`` through
+            an :class:`~mdesrules.transports.http.HttpCarrier` the client makes.
+        private_key: the RSA key the payment credentials are encrypted to.
+        session: a :class:`requests.Session` for that carrier (not closed by the client).
+        auth: signs each HTTP request.
+        timeout: seconds to wait for the connection and then for the answer, as
+            ``(connect, read)``; a single number is both, as :mod:`requests` reads it.
+        sender: a function answering each request in process, instead of HTTP.
+        carrier: any carrier, instead of HTTP or ``sender``.
+
+    :meth:`close` (or ``with``) closes the carrier.
     """
 
     def __init__(
@@ -73,17 +80,32 @@ class TmsClient:
         private_key: rsa.RSAPrivateKey,
         session: requests.Session | None = None,
         auth: requests.auth.AuthBase | None = None,
-        timeout: float = 30.0,
+        timeout: float | tuple[float, float] = (3.05, 30.0),
         sender: Sender | None = None,
+        carrier: Carrier | None = None,
     ) -> None:
-        if not base_url and sender is None:
+        if sender is not None and carrier is not None:
+            raise ValueError("give TmsClient a sender or a carrier, not both")
+        if not base_url and sender is None and carrier is None:
             raise ValueError("TmsClient needs a base_url or a sender")
         self.base_url = base_url.rstrip("/")
         self.private_key = private_key
         self.session = session
         self.auth = auth
-        self.timeout = timeout
-        self._sender = sender
+        self.timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        if carrier is None:
+            carrier = (
+                MockCarrier(sender)
+                if sender is not None
+                else HttpCarrier(
+                    self.base_url,
+                    session=session,
+                    auth=auth,
+                    timeout=self.timeout,
+                    max_response_bytes=MAX_ANSWER_BYTES,
+                )
+            )
+        self.carrier = carrier
 
     @classmethod
     def in_memory(cls, sender: Sender, *, private_key: rsa.RSAPrivateKey) -> TmsClient:
@@ -108,9 +130,14 @@ class TmsClient:
         path = "/tms/v2/tokens/{}/{}/assets/{}".format(
             *(quote(s, safe="") for s in (instrument_identifier_id, token_provider, asset_type))
         )
-        response = self._send(
-            WireRequest("GET", path, {"Accept": "application/json;charset=utf-8"})
+        request = WireRequest(
+            "GET",
+            path,
+            {"Accept": "application/json;charset=utf-8"},
+            repeatable=True,
+            label="tms_card_art",
         )
+        response = self.carrier.handle(request)
         if response.status != 200:
             raise decode_errors(response.status, response.body)
         if _media_type(response.content_type) != "application/json":
@@ -141,7 +168,8 @@ class TmsClient:
             headers["profile-id"] = profile_id
         payload = json.dumps(dict(body), separators=(",", ":")).encode("utf-8")
         path = f"/tms/v2/tokens/{quote(token_id, safe='')}/payment-credentials"
-        response = self._send(WireRequest("POST", path, headers, payload))
+        request = WireRequest("POST", path, headers, payload, label="tms_payment_credentials")
+        response = self.carrier.handle(request)
         if not 200 <= response.status < 300:
             raise decode_errors(response.status, response.body)
         if response.status != 201 or _media_type(response.content_type) != "application/jose":
@@ -151,29 +179,9 @@ class TmsClient:
             )
         return decrypt_credentials(response.body, self.private_key)
 
-    # -- delivery ---------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the carrier (and the session it made, if any)."""
+        self.carrier.close()
 
-    def _send(self, request: WireRequest) -> WireResponse:
-        if self._sender is not None:
-            return self._sender(request)
-        session = self.session or requests.Session()
-        try:
-            r = session.request(
-                request.method,
-                self.base_url + request.path,
-                headers=dict(request.headers),
-                data=request.body if request.method != "GET" else None,
-                auth=self.auth,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except requests.ConnectTimeout as exc:
-            raise ConnectError(f"could not connect to CyberSource TMS: {exc}") from exc
-        except requests.Timeout as exc:
-            raise Timeout(f"CyberSource TMS did not answer in {self.timeout}s") from exc
-        except requests.RequestException as exc:
-            raise ConnectError(f"could not reach CyberSource TMS: {exc}") from exc
-        finally:
-            if self.session is None:
-                session.close()
-        return WireResponse(r.status_code, r.headers.get("Content-Type", ""), r.content)
+    def __repr__(self) -> str:
+        return f"TmsClient({self.carrier!r})"

@@ -1,6 +1,16 @@
-"""Transports that serialize and send checked MDES requests.
+"""Carriers that move bytes, and the transports that send checked MDES requests over them.
 
-- :class:`HttpTransport`: HTTPS to Mastercard (or any MDES), with :mod:`requests`.
+Carriers (:class:`~mdesrules.wire.Carrier`: a wire request in, a wire response out):
+
+- :class:`HttpCarrier`: HTTP(S) with :mod:`requests`, with timeouts, safe retries, bounded
+  reads and mapped errors; the MDES client, the TMS client and notification delivery all use it.
+- :class:`WsgiCarrier`: any WSGI application, called in process.
+- :class:`MockCarrier`: a function from wire request to wire response, for tests.
+
+Transports (:class:`~mdesrules.transport.Transport`: a request model in, a response out):
+
+- :class:`CodecTransport`: the JSON or XML codec over any carrier.
+- :class:`HttpTransport`: HTTPS to Mastercard (or any MDES): the codec over an HTTP carrier.
 - :class:`InMemoryTransport`: an MDES in the same process, for tests and harnesses.
 - :class:`WsgiApp`: serves an MDES handler over HTTP, for :class:`HttpTransport` to reach.
 - :class:`MastercardOAuth1`: signs requests for Mastercard's API gateway (needs the
@@ -19,8 +29,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..serving.wsgi import WsgiApp
-from .http import PRODUCTION_URL, SANDBOX_URL, HttpTransport
+from .codec_transport import CodecTransport
+from .http import PRODUCTION_URL, SANDBOX_URL, HttpCarrier, HttpTransport
 from .memory import InMemoryTransport
+from .mock import MockCarrier
+from .wsgi import WsgiCarrier
 
 if TYPE_CHECKING:
     from .oauth import MastercardOAuth1
@@ -28,10 +41,14 @@ if TYPE_CHECKING:
 __all__ = [
     "PRODUCTION_URL",
     "SANDBOX_URL",
+    "CodecTransport",
+    "HttpCarrier",
     "HttpTransport",
     "InMemoryTransport",
     "MastercardOAuth1",
+    "MockCarrier",
     "WsgiApp",
+    "WsgiCarrier",
 ]
 
 

@@ -1,6 +1,8 @@
-"""MDES over HTTP: each request POSTed with :mod:`requests`, the answer read with a codec.
+"""HTTP over :mod:`requests`: the one hardened carrier, and MDES over it.
 
-::
+:class:`HttpCarrier` moves :class:`~mdesrules.wire.WireRequest` bytes to a server and brings
+the answer back; the MDES client (:class:`HttpTransport`), the CyberSource TMS client and the
+notification delivery of the simulated MDES all send through it::
 
     from mdesrules.transports import HttpTransport, MastercardOAuth1, SANDBOX_URL
 
@@ -8,29 +10,41 @@
     with Client(HttpTransport(SANDBOX_URL, auth=auth)) as client:
         client.token_suspend(request)
 
-What it guarantees:
+What the carrier guarantees, whoever uses it:
 
 - Every call has a connect and a read timeout; waiting forever is refused.
 - A request is repeated only when repeating it cannot do harm: after a connection that
-  failed before anything was sent (any operation), and, for read-only operations
-  (:attr:`~mdesrules.transport.Request.repeatable`), after an answer whose MDES errors are
-  all ``Recoverable``, a 502, 503 or 504, a read timeout or a connection that broke
-  mid-call. A timed-out update is never sent twice: it may have been applied.
-- The answer is read up to :data:`MAX_RESPONSE_BYTES` and no further.
-- Failures raise :class:`~mdesrules.exceptions.ConnectError`,
-  :class:`~mdesrules.exceptions.Timeout`, :class:`~mdesrules.exceptions.DecodeError` or
-  :class:`~mdesrules.exceptions.TransportError`, whose messages never quote a body.
-- The ``mdesrules.transports.http`` logger records the operation, status, duration and attempt of
-  each call; never a body, a header value or a PAN.
+  failed before anything was sent (any request), and, for a request marked
+  :attr:`~mdesrules.wire.WireRequest.repeatable`, after a 429, 502, 503 or 504, a read
+  timeout, a connection that broke mid-call, or an answer its
+  :attr:`~mdesrules.wire.WireRequest.retry_answer` asks to repeat. A timed-out write is
+  never sent twice: it may have been applied.
+- The pause before a repeat doubles from ``backoff``; a ``Retry-After`` header (seconds or
+  an HTTP date) on a 429, 502, 503 or 504 sets it instead. No pause is longer than
+  :data:`MAX_BACKOFF`.
+- The answer is read up to ``max_response_bytes`` (:data:`MAX_RESPONSE_BYTES` by default)
+  and no further, whether it declares its length or streams.
+- Failures raise :class:`~mdesrules.exceptions.ConnectError` (nothing sent, TLS or proxy
+  failed), :class:`~mdesrules.exceptions.Timeout`,
+  :class:`~mdesrules.exceptions.DecodeError` (an answer too large) or
+  :class:`~mdesrules.exceptions.TransportError`, whose messages name the host and never
+  quote a body or a credential.
+- The ``mdesrules.transports.http`` logger records the request's label (the operation),
+  status, duration and attempt of each call; never a body, a header value or a PAN.
+
+:class:`HttpTransport` is :class:`~mdesrules.transports.codec_transport.CodecTransport` over
+an :class:`HttpCarrier`: MDES requests are POSTed in JSON or XML, and a read-only
+operation is also repeated when every MDES error of its answer is ``Recoverable``.
 """
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import math
 import time
 from collections.abc import Callable
-from typing import Literal
+from datetime import UTC
 from urllib.parse import urlsplit
 
 import requests
@@ -38,86 +52,93 @@ from requests.auth import AuthBase
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError
 
 from mdesrules.exceptions import ConnectError, DecodeError, Timeout, TransportError
-from mdesrules.registry import REGISTRY
-from mdesrules.transport import Closing, Request, Response
+from mdesrules.transport import Closing
+from mdesrules.wire import WireRequest, WireResponse
 
-from ..codecs import json as json_codec
-from ..codecs import xml as xml_codec
+from .codec_transport import CodecTransport, Form
 
-__all__ = ["MAX_RESPONSE_BYTES", "PRODUCTION_URL", "SANDBOX_URL", "HttpTransport"]
+__all__ = [
+    "MAX_BACKOFF",
+    "MAX_RESPONSE_BYTES",
+    "PRODUCTION_URL",
+    "RETRY_STATUSES",
+    "SANDBOX_URL",
+    "HttpCarrier",
+    "HttpTransport",
+]
 
 #: MDES Customer Service API v2 in production.
 PRODUCTION_URL = "https://api.mastercard.com/mdes/csapi/v2"
 #: The Mastercard sandbox of the same API.
 SANDBOX_URL = "https://sandbox.api.mastercard.com/mdes/csapi/v2"
 
-#: The largest answer read; MDES answers are a few kilobytes.
-MAX_RESPONSE_BYTES = json_codec.MAX_BODY_BYTES
+#: The largest answer read by default; MDES answers are a few kilobytes.
+MAX_RESPONSE_BYTES = 1_048_576
 
-#: Statuses of a gateway that did not get an answer from MDES in time.
-RETRY_STATUSES = frozenset({502, 503, 504})
+#: Statuses that say the server did not handle the request (rate limited, or a gateway
+#: without an answer in time); a repeatable request is tried again after them.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
-#: The longest pause between two attempts, whatever the backoff.
+#: The longest pause between two attempts, whatever the backoff or ``Retry-After`` says.
 MAX_BACKOFF = 30.0
 
 _CHUNK = 65_536
 
 log = logging.getLogger("mdesrules.transports.http")
 
-Form = Literal["json", "xml"]
 Auth = AuthBase | Callable[[requests.PreparedRequest], requests.PreparedRequest] | None
 
 
 class _Retry(Exception):
     """An attempt failed and another one is allowed; the message says why (for the log)."""
 
+    def __init__(self, reason: str, pause: float | None = None) -> None:
+        super().__init__(reason)
+        self.pause = pause
 
-class HttpTransport(Closing):
-    """Sends requests to MDES over HTTPS with :mod:`requests`.
+
+class HttpCarrier(Closing):
+    """Sends wire requests over HTTP(S) with :mod:`requests` (see the module doc).
 
     Args:
-        base_url: the API root, :data:`PRODUCTION_URL` by default (or :data:`SANDBOX_URL`);
-            each operation is POSTed to ``base_url + path`` (``.../token/update``).
+        base_url: where the requests' paths start (``https://api.mastercard.com/mdes/csapi/v2``);
+            each request goes to ``base_url + request.path``.
         session: a :class:`requests.Session` to send with (for proxies, certificates,
             connection pooling shared with other code). :meth:`close` closes only a session
-            the transport created itself.
-        form: ``"json"`` (every operation) or ``"xml"`` (DataContract XML, only for the
-            operations that have an XML form: the legacy update).
+            the carrier created itself.
         timeout: seconds to wait for the connection and then for the answer; both must be
             finite and positive.
         retries: how many times a failed attempt may be repeated (see the module doc).
         backoff: the pause before the first repeat, doubled before each next one.
-        auth: signs each request, e.g. :class:`~mdesrules.transports.oauth.MastercardOAuth1`;
+        auth: signs each request (e.g. :class:`~mdesrules.transports.oauth.MastercardOAuth1`);
             ``None`` leaves the session's own auth.
+        max_response_bytes: the largest answer read.
 
     Raises:
         ValueError: an argument is out of range (no timeout, a negative retry count...).
 
-    A transport is not meant to be shared between threads (neither is a ``Session``).
+    A carrier is not meant to be shared between threads (neither is a ``Session``).
     """
 
     def __init__(
         self,
-        base_url: str = PRODUCTION_URL,
+        base_url: str,
         *,
         session: requests.Session | None = None,
-        form: Form = "json",
         timeout: tuple[float, float] = (3.05, 30.0),
         retries: int = 2,
         backoff: float = 0.2,
         auth: Auth = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("base_url must be an http:// or https:// URL")
         if parts.query or parts.fragment:
             raise ValueError("base_url must not have a query or a fragment")
-        if form not in ("json", "xml"):
-            raise ValueError(f"form must be 'json' or 'xml', not {form!r}")
         self.base_url = base_url.rstrip("/")
         # For messages: the host and port only, never credentials in the URL.
         self._host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
-        self.form: Form = form
         self.timeout = _checked_timeout(timeout)
         if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
             raise ValueError("retries must be an int >= 0")
@@ -125,40 +146,40 @@ class HttpTransport(Closing):
         if not (isinstance(backoff, (int, float)) and math.isfinite(backoff) and backoff >= 0):
             raise ValueError("backoff must be a finite number of seconds >= 0")
         self.backoff = float(backoff)
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise ValueError("max_response_bytes must be an int >= 0")
+        if max_response_bytes < 0:
+            raise ValueError("max_response_bytes must be an int >= 0")
+        self.max_response_bytes = max_response_bytes
         self.auth = auth
         self._owns_session = session is None
         self.session = session if session is not None else requests.Session()
         self.closed = False
 
-    def send(self, request: Request) -> Response:
-        """POST *request* and return MDES's answer, repeating it when that is safe.
+    def handle(self, request: WireRequest) -> WireResponse:
+        """Send *request* and return the answer, repeating it when that is safe.
 
         Raises:
-            ValueError: ``form="xml"`` for an operation without an XML form.
-            ConnectError: no connection could be made (nothing was sent), after retries.
+            ConnectError: no connection could be made (nothing was sent), after retries;
+                or the TLS handshake or the proxy failed.
             Timeout: no answer in time; the request may have been applied.
-            DecodeError: the answer is too large, or not a response of the operation.
+            DecodeError: the answer is larger than ``max_response_bytes``.
             TransportError: any other failure to deliver or read.
         """
         if self.closed:
-            raise RuntimeError("the transport is closed")
-        op = REGISTRY.get(request.operation)
-        if self.form == "xml" and op.xml_root is None:
-            raise ValueError(f"operation {op.name!r} has no XML form; use form='json'")
-        body = _encode(self.form, request)
-        url = self.base_url + op.path
-        content_type = xml_codec.CONTENT_TYPE if self.form == "xml" else json_codec.CONTENT_TYPE
-        headers = {"Content-Type": content_type, "Accept": content_type}
+            raise RuntimeError("the carrier is closed")
+        label = request.label or request.method
         attempts = self.retries + 1
         attempt = 1
         while True:
             try:
-                return self._attempt(request, url, body, headers, attempt, attempts)
+                return self._attempt(request, label, attempt, attempts)
             except _Retry as retry:
-                pause = min(self.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
+                wait = self.backoff * 2 ** (attempt - 1) if retry.pause is None else retry.pause
+                pause = min(wait, MAX_BACKOFF)
                 log.warning(
                     "%s: %s; retrying in %.2fs (attempt %d of %d)",
-                    op.name,
+                    label,
                     retry,
                     pause,
                     attempt,
@@ -168,25 +189,18 @@ class HttpTransport(Closing):
                 attempt += 1
 
     def _attempt(
-        self,
-        request: Request,
-        url: str,
-        body: bytes,
-        headers: dict[str, str],
-        attempt: int,
-        attempts: int,
-    ) -> Response:
-        """One POST; raises :class:`_Retry` when it failed and another attempt is allowed."""
-        name = request.operation
+        self, request: WireRequest, label: str, attempt: int, attempts: int
+    ) -> WireResponse:
+        """One exchange; raises :class:`_Retry` when it failed and another one is allowed."""
         may_retry = attempt < attempts
         started = time.monotonic()
         try:
-            status, data = self._post(url, body, headers)
+            answer = self._exchange(request)
         except TransportError as error:
             elapsed = time.monotonic() - started
             log.info(
                 "%s: %s after %.3fs (attempt %d of %d)",
-                name,
+                label,
                 _public(error).__name__,
                 elapsed,
                 attempt,
@@ -198,27 +212,25 @@ class HttpTransport(Closing):
                 raise _public(error)(str(error)) from None
             raise
         elapsed = time.monotonic() - started
+        status = answer.status
         log.info(
-            "%s: HTTP %d in %.3fs (attempt %d of %d)", name, status, elapsed, attempt, attempts
+            "%s: HTTP %d in %.3fs (attempt %d of %d)", label, status, elapsed, attempt, attempts
         )
-        repeatable = request.repeatable and may_retry
-        if repeatable and status in RETRY_STATUSES:
-            raise _Retry(f"HTTP {status}")
-        try:
-            response = _decode(self.form, name, status, data)
-        except DecodeError as error:
-            raise DecodeError(f"MDES answered HTTP {status}: {error}") from None
-        if repeatable and not response.ok and _all_recoverable(response):
-            raise _Retry(f"HTTP {status}, recoverable MDES error")
-        return response
+        if may_retry and request.repeatable:
+            if status in RETRY_STATUSES:
+                raise _Retry(f"HTTP {status}", _retry_after(answer))
+            if request.retry_answer is not None and request.retry_answer(answer):
+                raise _Retry(f"HTTP {status}, an answer that asks to be repeated")
+        return answer
 
-    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    def _exchange(self, request: WireRequest) -> WireResponse:
         host = self._host
         try:
-            answer = self.session.post(
-                url,
-                data=body,
-                headers=headers,
+            answer = self.session.request(
+                request.method,
+                self.base_url + request.path,
+                data=request.body or None,
+                headers=dict(request.headers),
                 timeout=self.timeout,
                 auth=self.auth,
                 allow_redirects=False,
@@ -245,13 +257,96 @@ class HttpTransport(Closing):
         except requests.RequestException as error:
             raise TransportError(f"could not send to {host} ({type(error).__name__})") from None
         with answer:
-            return answer.status_code, _read_bounded(answer, host)
+            body = _read_bounded(answer, host, self.max_response_bytes)
+            return WireResponse(answer.status_code, dict(answer.headers), body)
 
     def close(self) -> None:
-        """Close the session if the transport created it; later sends raise ``RuntimeError``."""
+        """Close the session if the carrier created it; later requests raise ``RuntimeError``."""
         if not self.closed and self._owns_session:
             self.session.close()
         self.closed = True
+
+    def __repr__(self) -> str:
+        return f"HttpCarrier({self.base_url!r})"
+
+
+class HttpTransport(CodecTransport):
+    """Sends requests to MDES over HTTPS: a codec over an :class:`HttpCarrier`.
+
+    Args:
+        base_url: the API root, :data:`PRODUCTION_URL` by default (or :data:`SANDBOX_URL`);
+            each operation is POSTed to ``base_url + path`` (``.../token/update``).
+        session: a :class:`requests.Session` to send with (for proxies, certificates,
+            connection pooling shared with other code). :meth:`close` closes only a session
+            the transport created itself.
+        form: ``"json"`` (every operation) or ``"xml"`` (DataContract XML, only for the
+            operations that have an XML form: the legacy update).
+        timeout: seconds to wait for the connection and then for the answer; both must be
+            finite and positive.
+        retries: how many times a failed attempt may be repeated (see the module doc).
+        backoff: the pause before the first repeat, doubled before each next one.
+        auth: signs each request, e.g. :class:`~mdesrules.transports.oauth.MastercardOAuth1`;
+            ``None`` leaves the session's own auth.
+
+    Raises:
+        ValueError: an argument is out of range (no timeout, a negative retry count...).
+
+    A transport is not meant to be shared between threads (neither is a ``Session``).
+    """
+
+    carrier: HttpCarrier
+
+    def __init__(
+        self,
+        base_url: str = PRODUCTION_URL,
+        *,
+        session: requests.Session | None = None,
+        form: Form = "json",
+        timeout: tuple[float, float] = (3.05, 30.0),
+        retries: int = 2,
+        backoff: float = 0.2,
+        auth: Auth = None,
+    ) -> None:
+        carrier = HttpCarrier(
+            base_url,
+            session=session,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            auth=auth,
+            max_response_bytes=MAX_RESPONSE_BYTES,
+        )
+        super().__init__(carrier, form=form)
+
+    @property
+    def base_url(self) -> str:
+        """The API root, without a trailing slash."""
+        return self.carrier.base_url
+
+    @property
+    def session(self) -> requests.Session:
+        """The session requests are sent with."""
+        return self.carrier.session
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """The connect and read timeouts, in seconds."""
+        return self.carrier.timeout
+
+    @property
+    def retries(self) -> int:
+        """How many times a failed attempt may be repeated."""
+        return self.carrier.retries
+
+    @property
+    def backoff(self) -> float:
+        """The pause before the first repeat, in seconds."""
+        return self.carrier.backoff
+
+    @property
+    def auth(self) -> Auth:
+        """What signs each request, or ``None``."""
+        return self.carrier.auth
 
     def __repr__(self) -> str:
         return f"HttpTransport({self.base_url!r}, form={self.form!r})"
@@ -262,7 +357,7 @@ class _NotSent(ConnectError):
 
 
 class _Broken(TransportError):
-    """A connection that broke mid-call: MDES may have applied the request."""
+    """A connection that broke mid-call: the server may have applied the request."""
 
 
 def _public(error: TransportError) -> type[TransportError]:
@@ -305,47 +400,50 @@ def _cause(error: Exception) -> str:
     return type(inner).__name__ if isinstance(inner, Exception) else type(reason).__name__
 
 
-def _safe_to_repeat(error: TransportError, request: Request) -> bool:
+def _safe_to_repeat(error: TransportError, request: WireRequest) -> bool:
     if isinstance(error, _NotSent):
         return True
-    # A read-only request may be repeated after a failure in flight; a write may not: MDES
-    # may have applied it before the connection broke or the answer came late.
+    # A repeatable request may be repeated after a failure in flight; a write may not: the
+    # server may have applied it before the connection broke or the answer came late.
     return request.repeatable and isinstance(error, (Timeout, _Broken))
 
 
-def _all_recoverable(response: Response) -> bool:
-    return bool(response.errors) and all(
-        (e.recoverable or "").lower() == "true" for e in response.errors
-    )
+def _retry_after(answer: WireResponse) -> float | None:
+    """The pause a ``Retry-After`` header asks for, in seconds (``None`` when it has none
+    or none that can be read); an HTTP date in the past asks for none."""
+    value = (answer.header("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is in GMT, even when written "-0000"
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - time.time())
 
 
-def _encode(form: Form, request: Request) -> bytes:
-    if form == "xml":
-        return xml_codec.encode_request(request)
-    return json_codec.encode_request(request)
-
-
-def _decode(form: Form, operation: str, status: int, data: bytes) -> Response:
-    if form == "xml":
-        return xml_codec.decode_response(operation, status, data)
-    return json_codec.decode_response(operation, status, data)
-
-
-def _read_bounded(answer: requests.Response, host: str) -> bytes:
+def _read_bounded(answer: requests.Response, host: str, limit: int) -> bytes:
+    too_large = f"the answer is larger than {limit} bytes"
     declared = answer.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-        raise DecodeError(f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
+    if declared.isdigit() and int(declared) > limit:
+        raise DecodeError(too_large)
     chunks: list[bytes] = []
     size = 0
     try:
         for chunk in answer.iter_content(_CHUNK):
             size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                raise DecodeError(f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
+            if size > limit:
+                raise DecodeError(too_large)
             chunks.append(chunk)
     except requests.ConnectionError as error:
         if error.args and isinstance(error.args[0], ReadTimeoutError):
             raise Timeout(f"{host} stopped sending its answer; it may have been applied") from None
+        raise _Broken(f"the answer from {host} was cut ({_cause(error)})") from None
+    except requests.exceptions.ChunkedEncodingError as error:
+        # requests' name for a connection that closed before the announced end of the body.
         raise _Broken(f"the answer from {host} was cut ({_cause(error)})") from None
     except requests.RequestException as error:
         raise TransportError(

@@ -12,9 +12,16 @@ from typing import Literal
 
 from mdesrules.transport import Closing, Request, Response
 
+from ..serving.wsgi import DEFAULT_BASE_PATH, WsgiApp
+from .codec_transport import CodecTransport
+from .wsgi import WsgiCarrier
+
 __all__ = ["Handler", "InMemoryTransport"]
 
 Handler = Callable[[Request], Response]
+
+#: Where the in-process MDES is served when the requests go through a wire form.
+_BASE_URL = "http://mdes.invalid" + DEFAULT_BASE_PATH
 
 
 class InMemoryTransport(Closing):
@@ -22,37 +29,35 @@ class InMemoryTransport(Closing):
 
     Args:
         handler: the in-process MDES.
-        wire: ``"json"`` or ``"xml"`` to pass every request and response through that
-            codec on the way (bytes and back), so a harness also exercises serialisation;
-            ``None`` (default) hands the models over as they are.
+        wire: ``None`` (default) hands the models over as they are. ``"json"`` or ``"xml"``
+            serves the handler with :class:`~mdesrules.serving.wsgi.WsgiApp` and sends every
+            request through it as bytes in that form (a
+            :class:`~mdesrules.transports.codec_transport.CodecTransport` over a
+            :class:`~mdesrules.transports.wsgi.WsgiCarrier`), so a harness also exercises
+            serialisation, and the answer is exactly what the same MDES would give over
+            HTTP: a failing handler, for instance, is a 500 ``INTERNAL_ERROR``.
     """
 
     def __init__(self, handler: Handler, *, wire: Literal["json", "xml"] | None = None) -> None:
         self.handler = handler
         self.wire = wire
+        self._coded = (
+            None
+            if wire is None
+            else CodecTransport(WsgiCarrier(WsgiApp(handler), base_url=_BASE_URL), form=wire)
+        )
         self.closed = False
 
     def send(self, request: Request) -> Response:
         """Hand *request* to the handler and return its answer."""
         if self.closed:
             raise RuntimeError("the transport is closed")
-        if self.wire is None:
+        if self._coded is None:
             return self.handler(request)
-        from ..codecs import json as json_codec
-        from ..codecs import xml as xml_codec
-
-        if self.wire == "json":
-            received = json_codec.decode_request(
-                request.operation, json_codec.encode_request(request)
-            )
-            answer = self.handler(received)
-            body = json_codec.encode_response(answer)
-            return json_codec.decode_response(answer.operation, answer.status, body)
-        received = xml_codec.decode_request(request.operation, xml_codec.encode_request(request))
-        answer = self.handler(received)
-        body = xml_codec.encode_response(answer)
-        return xml_codec.decode_response(answer.operation, answer.status, body)
+        return self._coded.send(request)
 
     def close(self) -> None:
         """Mark the transport closed; later sends raise ``RuntimeError``."""
+        if self._coded is not None:
+            self._coded.close()
         self.closed = True
