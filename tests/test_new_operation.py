@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from attrs import field, frozen
@@ -99,10 +99,11 @@ def test_read_only_makes_the_request_repeatable(registry: Registry) -> None:
     assert request.repeatable
 
 
+@pytest.mark.parametrize("wire", [None, "json"])
 def test_the_client_calls_it_through_the_simulator(
-    registry: Registry, simulator: SimulatedMdes
+    registry: Registry, simulator: SimulatedMdes, wire: Literal["json"] | None
 ) -> None:
-    with Client(InMemoryTransport(simulator), registry=registry) as client:
+    with Client(InMemoryTransport(simulator, wire=wire), registry=registry) as client:
         answer = client.call(
             "token_notes",
             TokenNotesRequest(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from mdesrules.exceptions import DecodeError
-from mdesrules.registry import REGISTRY
+from mdesrules.registry import Registry
 from mdesrules.transport import Closing, Request, Response
 from mdesrules.wire import Carrier, WireRequest, WireResponse
 
@@ -59,7 +59,7 @@ class CodecTransport(Closing):
         """
         if self.closed:
             raise RuntimeError("the transport is closed")
-        op = REGISTRY.get(request.operation)
+        op = request.op
         if self.form == "xml" and op.xml_root is None:
             raise ValueError(f"operation {op.name!r} has no XML form; use form='json'")
         content_type = xml_codec.CONTENT_TYPE if self.form == "xml" else json_codec.CONTENT_TYPE
@@ -71,11 +71,11 @@ class CodecTransport(Closing):
             self._encode(request),
             repeatable=repeatable,
             label=op.name,
-            retry_answer=self._recoverable(op.name) if repeatable else None,
+            retry_answer=self._recoverable(op.name, request.registry) if repeatable else None,
         )
         answer = self.carrier.handle(wire)
         try:
-            return self._decode(op.name, answer)
+            return self._decode(op.name, answer, request.registry)
         except DecodeError as error:
             raise DecodeError(f"MDES answered HTTP {answer.status}: {error}") from None
 
@@ -84,17 +84,19 @@ class CodecTransport(Closing):
             return xml_codec.encode_request(request)
         return json_codec.encode_request(request)
 
-    def _decode(self, operation: str, answer: WireResponse) -> Response:
+    def _decode(self, operation: str, answer: WireResponse, registry: Registry) -> Response:
         if self.form == "xml":
-            return xml_codec.decode_response(operation, answer.status, answer.body)
-        return json_codec.decode_response(operation, answer.status, answer.body)
+            return xml_codec.decode_response(
+                operation, answer.status, answer.body, registry=registry
+            )
+        return json_codec.decode_response(operation, answer.status, answer.body, registry=registry)
 
-    def _recoverable(self, operation: str) -> Callable[[WireResponse], bool]:
+    def _recoverable(self, operation: str, registry: Registry) -> Callable[[WireResponse], bool]:
         """Whether an answer holds MDES errors only, each marked ``Recoverable``."""
 
         def recoverable(answer: WireResponse) -> bool:
             try:
-                response = self._decode(operation, answer)
+                response = self._decode(operation, answer, registry)
             except DecodeError:
                 return False
             return bool(response.errors) and all(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+from mdesrules.registry import Registry
 from mdesrules.transport import Closing, Request, Response
 
 from ..serving.wsgi import DEFAULT_BASE_PATH, WsgiApp
@@ -36,15 +37,29 @@ class InMemoryTransport(Closing):
             :class:`~mdesrules.transports.wsgi.WsgiCarrier`), so a harness also exercises
             serialisation, and the answer is exactly what the same MDES would give over
             HTTP: a failing handler, for instance, is a 500 ``INTERNAL_ERROR``.
+        registry: the operations the WSGI app serves, with a ``wire``: by default the
+            handler's own ``registry`` when it has one (the simulated MDES does), else
+            :data:`~mdesrules.registry.REGISTRY`.
     """
 
-    def __init__(self, handler: Handler, *, wire: Literal["json", "xml"] | None = None) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        wire: Literal["json", "xml"] | None = None,
+        registry: Registry | None = None,
+    ) -> None:
         self.handler = handler
         self.wire = wire
+        if registry is None:
+            own = getattr(handler, "registry", None)
+            registry = own if isinstance(own, Registry) else None
         self._coded = (
             None
             if wire is None
-            else CodecTransport(WsgiCarrier(WsgiApp(handler), base_url=_BASE_URL), form=wire)
+            else CodecTransport(
+                WsgiCarrier(WsgiApp(handler, registry=registry), base_url=_BASE_URL), form=wire
+            )
         )
         self.closed = False
 
