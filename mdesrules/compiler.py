@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from . import fields as _fields
-from ._walk import check_form, field_violation, unknown_field, wrong_type
+from ._walk import FormSpec, check_form, field_violation, unknown_field, wrong_type
 from .combinators import (
     Absent,
     AllOf,
@@ -50,7 +50,6 @@ from .violations import Finding, Severity, Violation, pointer
 
 if TYPE_CHECKING:
     from .context import Context
-    from .registry import Form
 
 __all__ = ["CompiledCheck", "compile_form", "compiled_source"]
 
@@ -520,7 +519,7 @@ def _all_sent(names: tuple[str, ...]) -> str:
 # The check of one wire form -------------------------------------------------------------
 
 
-def _write(form: Form) -> _Source:
+def _write(form: FormSpec) -> _Source:
     compiler = _Compiler(form.unknown)
     src = compiler.src
     envelope = form.envelope
@@ -567,7 +566,7 @@ def _write(form: Form) -> _Source:
     return src
 
 
-def compile_form(form: Form) -> CompiledCheck:
+def compile_form(form: FormSpec) -> CompiledCheck:
     """The compiled check of one wire *form* of an operation.
 
     The function takes the payload as given and the context (or None) and returns the
