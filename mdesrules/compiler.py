@@ -6,7 +6,10 @@ once per operation and wire form, the source of a function that does what the in
 does for that one rule set, with every decision the rules allow taken at compile time:
 field names become constants, each field's rule chain becomes a few inline tests, the
 known-keys test becomes one set comparison. Like cattrs' generated structure functions, the
-source is built as text and run with :func:`exec`; :func:`compiled_source` shows it.
+source is built as text and run with :func:`exec`; :func:`compiled_source` shows it. As
+cattrs does, each function gets a file name of its own and its source goes into
+:mod:`linecache`, so a traceback through a compiled check shows the line that ran and
+:func:`inspect.getsource` reads it.
 
 What the function finds it does not render. It appends *findings* to a list:
 ``(is_error, build, args)``, where ``build(*args)`` makes the :class:`Violation` with its
@@ -23,6 +26,8 @@ calls them as the interpreter would.
 
 from __future__ import annotations
 
+import itertools
+import linecache
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -574,8 +579,11 @@ def compile_form(form: FormSpec) -> CompiledCheck:
     """
     src = _write(form)
     text = src.text()
+    filename = f"<mdesrules compiled check of {form.operation} #{next(_SERIAL)}>"
     namespace = dict(src.names)
-    exec(compile(text, f"<compiled check of {form.operation}>", "exec"), namespace)
+    exec(compile(text, filename, "exec"), namespace)
+    # No modification time: linecache.checkcache keeps the entry, as for cattrs' code.
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     check = namespace["check"]
     assert callable(check)
     _SOURCES[check] = text
@@ -583,6 +591,7 @@ def compile_form(form: FormSpec) -> CompiledCheck:
 
 
 _SOURCES: dict[CompiledCheck, str] = {}
+_SERIAL = itertools.count(1)  # makes each compiled check's file name unique
 
 
 def compiled_source(check: CompiledCheck) -> str:

@@ -12,8 +12,10 @@ and what it renders is what the document held when it was checked.
 from __future__ import annotations
 
 import copy
+import inspect
 import pickle
 import re
+import traceback
 from typing import Any, ClassVar, Literal
 
 import pytest
@@ -253,6 +255,40 @@ def test_a_form_compiled_again_finds_the_same() -> None:
     again = Report.of_findings("search", compile_form(form)(document, None))
     assert again.violations == compiled(form, document).violations
     assert again.codes == ("too_short", "too_short", "missing_required", "mutually_exclusive")
+
+
+@frozen(repr=False)
+class _Breaks:
+    """A field rule of one's own with a bug: it raises."""
+
+    def __call__(self, value: str) -> tuple[str, str] | None:
+        raise ZeroDivisionError("a bug in a rule of one's own")
+
+
+@frozen(kw_only=True)
+class _Broken:
+    a: str = field(metadata=wire(length(1, 3), _Breaks()))
+
+
+def test_a_traceback_through_a_compiled_check_shows_its_source() -> None:
+    form = Form("broken", "Broken", object_spec(_Broken), (), ())
+    with pytest.raises(ZeroDivisionError) as raised:
+        form.checker({"Broken": {"A": "abc"}}, None)
+    source = compiled_source(form.checker)
+    generated = {line.strip() for line in source.splitlines()}
+    frames = [f for f in traceback.extract_tb(raised.tb) if f.filename.startswith("<mdesrules")]
+    assert frames, "no frame of the compiled check in the traceback"
+    assert {f.filename for f in frames} == {form.checker.__code__.co_filename}
+    assert all(f.line and f.line in generated for f in frames)
+    shown = "".join(traceback.format_exception(raised.value))
+    assert f"    {frames[-1].line}\n" in shown
+    assert source.startswith(inspect.getsource(form.checker))
+
+
+def test_each_compiled_check_has_a_file_name_of_its_own() -> None:
+    form = wire_form("search", "json")
+    names = {form.checker.__code__.co_filename, compile_form(form).__code__.co_filename}
+    assert len(names) == 2
 
 
 # Lazy reports ---------------------------------------------------------------------------
