@@ -25,6 +25,7 @@ import configparser
 import graphlib
 import importlib.util
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -33,12 +34,16 @@ import pytest
 SETUP_CFG = Path(__file__).resolve().parent.parent / "setup.cfg"
 
 
-def installed_top_level_packages() -> list[str]:
-    """The top-level packages ``setup.cfg`` installs (``mdesrules`` from ``mdesrules.*``)."""
+def installed_top_level_packages(setup_cfg: Path = SETUP_CFG) -> list[str]:
+    """The top-level packages ``setup.cfg`` installs: ``mdesrules`` from ``mdesrules.*`` or
+    ``mdesrules*`` in ``[options.packages.find] include``, or from an explicit
+    ``[options] packages`` list."""
     config = configparser.ConfigParser()
-    config.read(SETUP_CFG, encoding="utf-8")
-    include = config.get("options.packages.find", "include", fallback="")
-    names = {line.strip().split(".")[0] for line in include.splitlines() if line.strip()}
+    config.read(setup_cfg, encoding="utf-8")
+    listed = config.get("options", "packages", fallback="")
+    if listed.strip().startswith("find"):
+        listed = config.get("options.packages.find", "include", fallback="")
+    names = {re.split(r"[.*?\[]", item.strip())[0] for item in re.split(r"[\s,]+", listed)}
     return sorted(name for name in names if name.isidentifier())
 
 
@@ -149,6 +154,20 @@ def test_the_graph_reads_every_installed_package() -> None:
 def test_no_import_circle() -> None:
     cycle = cycle_in(GRAPH)
     assert cycle is None, "import circle: " + " -> ".join(cycle or ())
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        "[options]\npackages = find:\n[options.packages.find]\ninclude =\n    mdesrules\n"
+        "    mdesrules.*\n    transports\n    transports.*\n",
+        "[options]\npackages = find:\n[options.packages.find]\ninclude = mdesrules*, transports*\n",
+        "[options]\npackages =\n    mdesrules\n    mdesrules.cli\n    transports\n",
+    ],
+)
+def test_the_installed_packages_are_read_from_setup_cfg(tmp_path: Path, options: str) -> None:
+    (tmp_path / "setup.cfg").write_text(options, encoding="utf-8")
+    assert installed_top_level_packages(tmp_path / "setup.cfg") == ["mdesrules", "transports"]
 
 
 @pytest.mark.parametrize(
