@@ -9,7 +9,7 @@ documents of an unusual shape.
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .fields import FieldRule, severity_of
 from .masking import safe_str, scrub
@@ -17,8 +17,36 @@ from .schema import FieldSpec, ObjectSpec
 from .violations import Severity, Violation, pointer
 
 if TYPE_CHECKING:
+    from .combinators import Rule
     from .context import Context
-    from .registry import Form
+    from .state_rules import StateRule
+
+
+class FormSpec(Protocol):
+    """What a check reads of one wire form of an operation.
+
+    :class:`mdesrules.registry.Form` is the one implementation; the interpreter and the
+    compiler name this protocol instead, so that they need not import the registry, which
+    imports them.
+    """
+
+    @property
+    def operation(self) -> str: ...
+
+    @property
+    def envelope(self) -> str | None: ...
+
+    @property
+    def spec(self) -> ObjectSpec: ...
+
+    @property
+    def rules(self) -> tuple[Rule, ...]: ...
+
+    @property
+    def state_rules(self) -> tuple[StateRule, ...]: ...
+
+    @property
+    def unknown(self) -> Severity: ...
 
 
 def json_type(value: object) -> str:
@@ -164,7 +192,7 @@ def _failed(rule: FieldRule, failure: tuple[str, str], path: str, name: str) -> 
     return Violation(code, path, (path,), f"{name} {message}", severity_of(rule, code))
 
 
-def check_form(form: Form, payload: object, context: Context | None) -> list[Violation]:
+def check_form(form: FormSpec, payload: object, context: Context | None) -> list[Violation]:
     """The violations of *payload* in one wire *form* of an operation, in report order."""
     out: list[Violation] = []
     unknown = form.unknown

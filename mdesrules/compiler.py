@@ -6,7 +6,10 @@ once per operation and wire form, the source of a function that does what the in
 does for that one rule set, with every decision the rules allow taken at compile time:
 field names become constants, each field's rule chain becomes a few inline tests, the
 known-keys test becomes one set comparison. Like cattrs' generated structure functions, the
-source is built as text and run with :func:`exec`; :func:`compiled_source` shows it.
+source is built as text and run with :func:`exec`; :func:`compiled_source` shows it. As
+cattrs does, each function gets a file name of its own and its source goes into
+:mod:`linecache`, so a traceback through a compiled check shows the line that ran and
+:func:`inspect.getsource` reads it.
 
 What the function finds it does not render. It appends *findings* to a list:
 ``(is_error, build, args)``, where ``build(*args)`` makes the :class:`Violation` with its
@@ -16,20 +19,33 @@ a message is written in one place only, and costs nothing unless someone reads i
 :class:`~mdesrules.violations.Report` holds the findings and renders them on first read.
 
 Findings are exactly the interpreter's violations, in the same order; the test suite
-holds the two to that on generated documents of every operation. Rules of a kind this
-module does not know (a field rule or a rule of your own) still work: the compiled function
-calls them as the interpreter would.
+holds the two to that on generated documents of every operation.
+
+Each kind of rule brings its own compiled test: a *writer*, registered for its class in
+:data:`FIELD_RULE_WRITERS`, :data:`RULE_WRITERS` or :data:`CONDITION_WRITERS`, writes the
+test of one rule of that kind where the compiler asks for it (a :class:`FieldCheck` or a
+:class:`RuleCheck`). The kinds of :mod:`mdesrules.fields` and :mod:`mdesrules.combinators`
+register theirs below. A rule of a kind without a writer (a rule of your own) still works:
+the compiled function calls it as the interpreter would. To give it a fast path, register
+a writer for its class before the forms that use it are first checked::
+
+    @RULE_WRITERS.register(BothOrNeither)
+    def _both_or_neither(rule: BothOrNeither, at: RuleCheck) -> None:
+        at.fails_when(f"{sent(rule.a)} != {sent(rule.b)}")
 """
 
 from __future__ import annotations
 
+import itertools
+import linecache
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import fields as _fields
-from ._walk import check_form, field_violation, unknown_field, wrong_type
+from ._kinds import ByKind
+from ._walk import FormSpec, check_form, field_violation, unknown_field, wrong_type
 from .combinators import (
     Absent,
     AllOf,
@@ -50,9 +66,21 @@ from .violations import Finding, Severity, Violation, pointer
 
 if TYPE_CHECKING:
     from .context import Context
-    from .registry import Form
 
-__all__ = ["CompiledCheck", "compile_form", "compiled_source"]
+__all__ = [
+    "CONDITION_WRITERS",
+    "FIELD_RULE_WRITERS",
+    "RULE_WRITERS",
+    "CompiledCheck",
+    "FieldCheck",
+    "RuleCheck",
+    "Source",
+    "all_sent",
+    "any_sent",
+    "compile_form",
+    "compiled_source",
+    "sent",
+]
 
 #: A compiled check: ``(payload, context) -> findings``.
 CompiledCheck = Callable[[object, "Context | None"], list[Finding]]
@@ -112,8 +140,8 @@ _PRINTABLE_PASSES = frozenset({_fields.no_control().pattern})
 # Code generation ------------------------------------------------------------------------
 
 
-class _Source:
-    """Lines of Python source, and the constants they name."""
+class Source:
+    """Lines of Python source, and the constants they name: what writers write to."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -134,6 +162,7 @@ class _Source:
         self._counter = 0
 
     def line(self, text: str) -> None:
+        """Add a line at the current indentation."""
         self.lines.append("    " * self._depth + text)
 
     def const(self, value: object, hint: str = "K") -> str:
@@ -147,10 +176,12 @@ class _Source:
         return name
 
     def local(self, hint: str) -> str:
+        """A new variable name, unique in the generated module."""
         self._counter += 1
         return f"{hint}{self._counter}"
 
     def indent(self) -> _Indent:
+        """A context manager: the lines added in its block are indented one level more."""
         return _Indent(self)
 
     def text(self) -> str:
@@ -158,7 +189,7 @@ class _Source:
 
 
 class _Indent:
-    def __init__(self, source: _Source) -> None:
+    def __init__(self, source: Source) -> None:
         self._source = source
 
     def __enter__(self) -> None:
@@ -172,7 +203,7 @@ class _Compiler:
     """Writes the check of one wire form: the request object, its nested objects, its rules."""
 
     def __init__(self, unknown: Severity) -> None:
-        self.src = _Source()
+        self.src = Source()
         self.unknown = unknown
         self._objects: dict[int, str] = {}
         self._pending: list[ObjectSpec] = []
@@ -351,120 +382,32 @@ class _Compiler:
     ) -> None:
         """The rules in order; each runs only when those before passed or only warned.
 
-        *digits* says that an earlier rule has shown the value to be ASCII digits.
+        *digits* says that an earlier rule has shown the value to be ASCII digits. Each
+        rule's test is written by the writer registered for its kind in
+        :data:`FIELD_RULE_WRITERS`; a rule of another kind is called.
         """
-        src = self.src
         if not rules:
-            src.line("pass")
+            self.src.line("pass")
             return
-        rule, rest = rules[0], rules[1:]
-        r = src.const(rule, "R")
-
-        def report(is_error: str) -> None:
-            src.line(f"out.append(({is_error}, field_violation, ({r}, {value}, {path}, {key})))")
-            if mark:
-                src.line(mark)
-
-        fails = self.fails(rule, value, digits)
-        if fails is not None:  # a rule whose every failure is an error: the chain stops there
-            src.line(f"if {fails}:")
-            with src.indent():
-                report("True")
-            if rest:
-                src.line("else:")
-                with src.indent():
-                    shown = digits or getattr(rule, "pattern", None) == _DIGITS
-                    self.chain(rest, value, path, key, mark, shown)
-            return
-        if type(rule) is _fields.one_of:
-            allowed = src.const(frozenset(rule.values), "VALUES")
-            if rule.unknown_is_warning:  # every failure is a warning: report and go on
-                src.line(f"if {value} not in {allowed}:")
-                with src.indent():
-                    report("False")
-                self.chain(rest, value, path, key, mark) if rest else None
-                return
-            deprecated = src.const(frozenset(rule.deprecated), "DEPRECATED")
-            src.line(f"if {value} not in {allowed} and {value} not in {deprecated}:")
-            with src.indent():
-                report("True")
-            src.line("else:")
-            with src.indent():
-                src.line(f"if {value} not in {allowed}:")
-                with src.indent():
-                    report("False")
-                self.chain(rest, value, path, key, mark) if rest else None
-            return
-        # A rule of a kind not known here: call it, as the interpreter does.
-        failure = src.local("failure")
-        src.line(f"{failure} = {r}({value})")
-        src.line(f"if {failure} is not None:")
-        with src.indent():
-            report(f"severity_of({r}, {failure}[0]) == 'error'")
-        if rest:
-            src.line(f"if {failure} is None or severity_of({r}, {failure}[0]) != 'error':")
-            with src.indent():
-                self.chain(rest, value, path, key, mark)
-
-    def fails(self, rule: FieldRule, value: str, digits: bool) -> str | None:
-        """A test that is true when *value* fails *rule*, for rules that fail only with
-        errors; None for the others."""
-        src = self.src
-        if type(rule) is _fields.length:
-            if rule.max is None:
-                return f"len({value}) < {rule.min}" if rule.min > 0 else "False"
-            if rule.min == rule.max:
-                return f"len({value}) != {rule.min}"
-            return f"not {rule.min} <= len({value}) <= {rule.max}"
-        if type(rule) is _fields.matches:
-            pattern = rule.pattern
-            regex = src.const(re.compile(pattern).fullmatch, "MATCH")
-            predicate = PREDICATES.get(pattern)
-            if predicate is not None:
-                return "not " + predicate.format(v=value)
-            if pattern in _PRINTABLE_PASSES:
-                return f"not {value}.isprintable() and {regex}({value}) is None"
-            return f"{regex}({value}) is None"
-        if type(rule) is _fields.luhn:
-            return f"not luhn_digits_ok({value})" if digits else f"luhn_fails({value})"
-        if type(rule) is _fields.one_of and not (rule.deprecated or rule.unknown_is_warning):
-            return f"{value} not in {src.const(frozenset(rule.values), 'VALUES')}"
-        return None
+        at = FieldCheck(self, rules, value, path, key, mark, digits)
+        writer = FIELD_RULE_WRITERS.get(rules[0]) or _call_field_rule
+        writer(rules[0], at)
 
     # Rules across fields ----------------------------------------------------------------
 
     def rule(self, rule: Rule) -> None:
-        """Append a finding when *rule* would report one; rules of unknown kinds run as is."""
-        src = self.src
-        if type(rule) is AllOf:
-            for inner in rule.rules:
-                self.rule(inner)
-            return
-        if type(rule) is When:
-            test = self.condition(rule.condition)
-            src.line(f"if {test}:")
-            with src.indent():
-                for inner in rule.rules:
-                    self.rule(inner)
-                src.line("pass")
-            return
-        if type(rule) is Expects:
-            for name in rule.names:
-                one = Expects((name,), rule.severity)
-                src.line(f"if {name!r} not in obj:")
-                with src.indent():
-                    self.finding(one, rule.severity == "error")
-            return
-        violated = self.violated(rule)
-        if violated is None:  # run it now and keep what it found
-            found = src.local("found")
-            src.line(f"{found} = []")
-            src.line(f"{src.const(rule, 'RULE')}.check(obj, base, {found})")
-            src.line(f"out.extend((v.severity == 'error', given, (v,)) for v in {found})")
-            return
-        src.line(f"if {violated}:")
-        with src.indent():
-            self.finding(rule, True)
+        """Append a finding when *rule* would report one: with the writer registered for
+        its kind in :data:`RULE_WRITERS`; a rule of another kind is run as it is."""
+        writer = RULE_WRITERS.get(rule) or _run_rule
+        writer(rule, RuleCheck(self, rule))
+
+    def condition(self, condition: Condition) -> str:
+        """An expression true when *condition* holds for ``obj``: with the writer registered
+        for its kind in :data:`CONDITION_WRITERS`; a condition of another kind is called."""
+        writer = CONDITION_WRITERS.get(condition)
+        if writer is None:
+            return f"{self.src.const(condition, 'CONDITION')}(obj)"
+        return writer(condition, self.src)
 
     def finding(self, rule: Rule, is_error: bool) -> None:
         r = self.src.const(rule, "RULE")
@@ -473,54 +416,295 @@ class _Compiler:
             f"out.append(({is_error}, rule_violation, ({r}, snapshot(obj, {names}), base)))"
         )
 
-    def violated(self, rule: Rule) -> str | None:
-        """A test that is true exactly when *rule* reports one violation (None: unknown)."""
-        if type(rule) is ExactlyOneOf:
-            sent = [_any_sent(alt) for alt in rule.alternatives]
-            partial = [
-                f"({_any_sent(alt)} and not {_all_sent(alt)})"
-                for alt in rule.alternatives
-                if len(alt) > 1
-            ]
-            return " or ".join([f"({' + '.join(sent)}) != 1", *partial])
-        if type(rule) is AtMostOneOf:
-            return f"({' + '.join(_sent(n) for n in rule.names)}) > 1"
-        if type(rule) is AtLeastOneOf:
-            return f"not {_any_sent(rule.names)}"
-        if type(rule) is Forbids:
-            return f"{_sent(rule.name)} and {_any_sent(rule.others)}"
-        if type(rule) is Requires:
-            return f"{_sent(rule.name)} and not {_all_sent(rule.others)}"
-        return None
 
-    def condition(self, condition: Condition) -> str:
-        if type(condition) is Present:
-            return _sent(condition.name)
-        if type(condition) is Absent:
-            return f"{condition.name!r} not in obj"
-        return f"{self.src.const(condition, 'CONDITION')}(obj)"
-
-
-_MISSING = object()
 _INLINE_DEPTH = 3  # deeper nested objects get a function of their own
 
 
-def _sent(name: str) -> str:
+# Where a rule's test is written ---------------------------------------------------------
+
+
+class FieldCheck:
+    """Where the compiled test of a field rule goes: in the chain of one field's rules.
+
+    A writer of :data:`FIELD_RULE_WRITERS` gets one, writes a test of the value with
+    ``src`` and ``report``, and writes the rules after this one with ``rest`` where the
+    value goes on to them: after a pass, or a failure that is only a warning.
+
+    Attributes:
+        src: the generated :class:`Source`.
+        value: the name of the variable that holds the value, a ``str``.
+        name: the name of the rule object in the generated code (call it to run the rule).
+        digits: whether the rules before have shown the value to be ASCII digits.
+    """
+
+    def __init__(
+        self,
+        compiler: _Compiler,
+        rules: list[FieldRule],
+        value: str,
+        path: str,
+        key: str,
+        mark: str | None,
+        digits: bool,
+    ) -> None:
+        self.src = compiler.src
+        self.value = value
+        self.digits = digits
+        self.name = compiler.src.const(rules[0], "R")
+        self._compiler = compiler
+        self._rest = rules[1:]
+        self._path, self._key, self._mark = path, key, mark
+
+    @property
+    def more(self) -> bool:
+        """Whether other rules follow this one in the chain."""
+        return bool(self._rest)
+
+    def report(self, is_error: str) -> None:
+        """Append the finding of this rule on the value; *is_error* is an expression."""
+        args = f"({self.name}, {self.value}, {self._path}, {self._key})"
+        self.src.line(f"out.append(({is_error}, field_violation, {args}))")
+        if self._mark:
+            self.src.line(self._mark)
+
+    def rest(self, *, digits: bool = False) -> None:
+        """The tests of the rules after this one (nothing when none follow); *digits* says
+        that the value is known there to be ASCII digits."""
+        if self._rest:
+            self._compiler.chain(self._rest, self.value, self._path, self._key, self._mark, digits)
+
+    def fails_when(self, test: str, *, shows_digits: bool = False) -> None:
+        """The test of a rule whose every failure is an error: it reports when *test* holds,
+        and the rules after it run otherwise (*shows_digits*: passing it shows the value to
+        be ASCII digits)."""
+        src = self.src
+        src.line(f"if {test}:")
+        with src.indent():
+            self.report("True")
+        if self._rest:
+            src.line("else:")
+            with src.indent():
+                self.rest(digits=self.digits or shows_digits)
+
+
+class RuleCheck:
+    """Where the compiled test of a rule across fields goes: in the checks of the object
+    ``obj`` (a dict) found at the JSON pointer ``base``.
+
+    A writer of :data:`RULE_WRITERS` gets one and writes, with ``src``, a test that appends
+    the rule's finding when the rule would report a violation; :func:`sent`,
+    :func:`any_sent` and :func:`all_sent` write the usual tests of presence.
+
+    Attributes:
+        src: the generated :class:`Source`.
+    """
+
+    def __init__(self, compiler: _Compiler, rule: Rule) -> None:
+        self.src = compiler.src
+        self._compiler = compiler
+        self._rule = rule
+
+    def rule(self, inner: Rule) -> None:
+        """The test of another rule (one this rule holds), written with its own writer."""
+        self._compiler.rule(inner)
+
+    def condition(self, condition: Condition) -> str:
+        """An expression true when *condition* holds for ``obj``."""
+        return self._compiler.condition(condition)
+
+    def finding(self, rule: Rule, is_error: bool) -> None:
+        """Append the finding of *rule*, which must find exactly one violation in ``obj``
+        (it is run again on a snapshot of its fields when the report is read)."""
+        self._compiler.finding(rule, is_error)
+
+    def fails_when(self, test: str) -> None:
+        """The usual test: the rule reports one error exactly when *test* holds."""
+        self.src.line(f"if {test}:")
+        with self.src.indent():
+            self._compiler.finding(self._rule, True)
+
+
+FieldRuleWriter = Callable[[Any, FieldCheck], None]
+RuleWriter = Callable[[Any, RuleCheck], None]
+ConditionWriter = Callable[[Any, Source], str]
+
+#: The writers of the compiled tests of field rules, by rule class.
+FIELD_RULE_WRITERS: ByKind[FieldRuleWriter] = ByKind("compiled field rule tests")
+#: The writers of the compiled tests of rules across fields, by rule class.
+RULE_WRITERS: ByKind[RuleWriter] = ByKind("compiled rule tests")
+#: The writers of the compiled tests of conditions (of :func:`~mdesrules.combinators.when`):
+#: each returns an expression, true when the condition holds for ``obj``.
+CONDITION_WRITERS: ByKind[ConditionWriter] = ByKind("compiled condition tests")
+
+
+def sent(name: str) -> str:
+    """An expression: the field *name* is in ``obj``."""
     return f"({name!r} in obj)"
 
 
-def _any_sent(names: tuple[str, ...]) -> str:
-    return "(" + " or ".join(_sent(n) for n in names) + ")" if len(names) > 1 else _sent(names[0])
+def any_sent(names: tuple[str, ...]) -> str:
+    """An expression: at least one of the fields *names* is in ``obj``."""
+    return "(" + " or ".join(sent(n) for n in names) + ")" if len(names) > 1 else sent(names[0])
 
 
-def _all_sent(names: tuple[str, ...]) -> str:
-    return "(" + " and ".join(_sent(n) for n in names) + ")" if len(names) > 1 else _sent(names[0])
+def all_sent(names: tuple[str, ...]) -> str:
+    """An expression: every one of the fields *names* is in ``obj``."""
+    return "(" + " and ".join(sent(n) for n in names) + ")" if len(names) > 1 else sent(names[0])
+
+
+# The generic fallbacks: a rule of a kind without a writer runs as the interpreter runs it.
+
+
+def _call_field_rule(rule: FieldRule, at: FieldCheck) -> None:
+    src, r = at.src, at.name
+    failure = src.local("failure")
+    src.line(f"{failure} = {r}({at.value})")
+    src.line(f"if {failure} is not None:")
+    with src.indent():
+        at.report(f"severity_of({r}, {failure}[0]) == 'error'")
+    if at.more:
+        src.line(f"if {failure} is None or severity_of({r}, {failure}[0]) != 'error':")
+        with src.indent():
+            at.rest()
+
+
+def _run_rule(rule: Rule, at: RuleCheck) -> None:
+    """Run it now and keep what it found, already built."""
+    src = at.src
+    found = src.local("found")
+    src.line(f"{found} = []")
+    src.line(f"{src.const(rule, 'RULE')}.check(obj, base, {found})")
+    src.line(f"out.extend((v.severity == 'error', given, (v,)) for v in {found})")
+
+
+# The field rules of mdesrules.fields -------------------------------------------------------
+
+
+@FIELD_RULE_WRITERS.register(_fields.length)
+def _length(rule: _fields.length, at: FieldCheck) -> None:
+    v = at.value
+    if rule.max is None:
+        at.fails_when(f"len({v}) < {rule.min}" if rule.min > 0 else "False")
+    elif rule.min == rule.max:
+        at.fails_when(f"len({v}) != {rule.min}")
+    else:
+        at.fails_when(f"not {rule.min} <= len({v}) <= {rule.max}")
+
+
+@FIELD_RULE_WRITERS.register(_fields.matches)
+def _matches(rule: _fields.matches, at: FieldCheck) -> None:
+    pattern, v = rule.pattern, at.value
+    regex = at.src.const(re.compile(pattern).fullmatch, "MATCH")
+    predicate = PREDICATES.get(pattern)
+    if predicate is not None:
+        test = "not " + predicate.format(v=v)
+    elif pattern in _PRINTABLE_PASSES:
+        test = f"not {v}.isprintable() and {regex}({v}) is None"
+    else:
+        test = f"{regex}({v}) is None"
+    at.fails_when(test, shows_digits=pattern == _DIGITS)
+
+
+@FIELD_RULE_WRITERS.register(_fields.luhn)
+def _luhn(rule: _fields.luhn, at: FieldCheck) -> None:
+    v = at.value
+    at.fails_when(f"not luhn_digits_ok({v})" if at.digits else f"luhn_fails({v})")
+
+
+@FIELD_RULE_WRITERS.register(_fields.one_of)
+def _one_of(rule: _fields.one_of, at: FieldCheck) -> None:
+    src, v = at.src, at.value
+    allowed = src.const(frozenset(rule.values), "VALUES")
+    if not (rule.deprecated or rule.unknown_is_warning):  # every failure is an error
+        at.fails_when(f"{v} not in {allowed}")
+        return
+    if rule.unknown_is_warning:  # every failure is a warning: report and go on
+        src.line(f"if {v} not in {allowed}:")
+        with src.indent():
+            at.report("False")
+        at.rest()
+        return
+    deprecated = src.const(frozenset(rule.deprecated), "DEPRECATED")
+    src.line(f"if {v} not in {allowed} and {v} not in {deprecated}:")
+    with src.indent():
+        at.report("True")
+    src.line("else:")
+    with src.indent():
+        src.line(f"if {v} not in {allowed}:")
+        with src.indent():
+            at.report("False")
+        at.rest()
+
+
+# The rules across fields of mdesrules.combinators -----------------------------------------
+
+
+@RULE_WRITERS.register(AllOf)
+def _all_of(rule: AllOf, at: RuleCheck) -> None:
+    for inner in rule.rules:
+        at.rule(inner)
+
+
+@RULE_WRITERS.register(When)
+def _when(rule: When, at: RuleCheck) -> None:
+    at.src.line(f"if {at.condition(rule.condition)}:")
+    with at.src.indent():
+        for inner in rule.rules:
+            at.rule(inner)
+        at.src.line("pass")
+
+
+@RULE_WRITERS.register(Expects)
+def _expects(rule: Expects, at: RuleCheck) -> None:
+    for name in rule.names:  # one finding per absent field, as the rule reports them
+        at.src.line(f"if {name!r} not in obj:")
+        with at.src.indent():
+            at.finding(Expects((name,), rule.severity), rule.severity == "error")
+
+
+@RULE_WRITERS.register(ExactlyOneOf)
+def _exactly_one_of(rule: ExactlyOneOf, at: RuleCheck) -> None:
+    alternatives = [any_sent(alt) for alt in rule.alternatives]
+    partial = [
+        f"({any_sent(alt)} and not {all_sent(alt)})" for alt in rule.alternatives if len(alt) > 1
+    ]
+    at.fails_when(" or ".join([f"({' + '.join(alternatives)}) != 1", *partial]))
+
+
+@RULE_WRITERS.register(AtMostOneOf)
+def _at_most_one_of(rule: AtMostOneOf, at: RuleCheck) -> None:
+    at.fails_when(f"({' + '.join(sent(n) for n in rule.names)}) > 1")
+
+
+@RULE_WRITERS.register(AtLeastOneOf)
+def _at_least_one_of(rule: AtLeastOneOf, at: RuleCheck) -> None:
+    at.fails_when(f"not {any_sent(rule.names)}")
+
+
+@RULE_WRITERS.register(Forbids)
+def _forbids(rule: Forbids, at: RuleCheck) -> None:
+    at.fails_when(f"{sent(rule.name)} and {any_sent(rule.others)}")
+
+
+@RULE_WRITERS.register(Requires)
+def _requires(rule: Requires, at: RuleCheck) -> None:
+    at.fails_when(f"{sent(rule.name)} and not {all_sent(rule.others)}")
+
+
+@CONDITION_WRITERS.register(Present)
+def _present(condition: Present, src: Source) -> str:
+    return sent(condition.name)
+
+
+@CONDITION_WRITERS.register(Absent)
+def _absent(condition: Absent, src: Source) -> str:
+    return f"{condition.name!r} not in obj"
 
 
 # The check of one wire form -------------------------------------------------------------
 
 
-def _write(form: Form) -> _Source:
+def _write(form: FormSpec) -> Source:
     compiler = _Compiler(form.unknown)
     src = compiler.src
     envelope = form.envelope
@@ -567,7 +751,7 @@ def _write(form: Form) -> _Source:
     return src
 
 
-def compile_form(form: Form) -> CompiledCheck:
+def compile_form(form: FormSpec) -> CompiledCheck:
     """The compiled check of one wire *form* of an operation.
 
     The function takes the payload as given and the context (or None) and returns the
@@ -575,8 +759,11 @@ def compile_form(form: Form) -> CompiledCheck:
     """
     src = _write(form)
     text = src.text()
+    filename = f"<mdesrules compiled check of {form.operation} #{next(_SERIAL)}>"
     namespace = dict(src.names)
-    exec(compile(text, f"<compiled check of {form.operation}>", "exec"), namespace)
+    exec(compile(text, filename, "exec"), namespace)
+    # No modification time: linecache.checkcache keeps the entry, as for cattrs' code.
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     check = namespace["check"]
     assert callable(check)
     _SOURCES[check] = text
@@ -584,6 +771,7 @@ def compile_form(form: Form) -> CompiledCheck:
 
 
 _SOURCES: dict[CompiledCheck, str] = {}
+_SERIAL = itertools.count(1)  # makes each compiled check's file name unique
 
 
 def compiled_source(check: CompiledCheck) -> str:

@@ -15,27 +15,50 @@ It imports :mod:`hypothesis`, which is not a dependency of ``mdesrules``: instal
 ``test`` extra (``pip install "mdesrules[test]"``) before importing it. Nothing else in the
 package imports this module.
 
-Field values are derived from the field rules of the request models (the ``length`` rule
-and the kind of value: identifier, free text, enumeration, PAN, expiry date), so a field
-added to a model is generated without a change here. Only the structure of each operation's
-rules across fields (which alternatives exclude each other, what an update must carry) is
-written out, in :data:`STRUCTURES`; the rules that nested models declare themselves
-(``exactly_one_of``, ``expects``, ``only_when``, ``when(equals(...), expects(...))``) are
-read from the models; an operation missing from it has no strategy, and asking
-for one raises :class:`LookupError`.
+Documents are derived from the operation's own rule objects, so an operation, a field or a
+rule added to a declaration (in any :class:`~mdesrules.Registry`) is generated without a
+change here. Field values come from the field rules of the request models: each kind of
+field rule says, in :data:`FIELD_VALUES`, what it allows (sizes, a set of values, a form to
+draw from). Which fields a document sends comes from the rules across fields, of the
+operation and of its nested models: each kind of rule says, in :data:`RULE_CHOICES`, which
+alternatives of fields (and values) meet it (see :class:`Pin`). Every kind of
+:mod:`mdesrules.fields` and :mod:`mdesrules.combinators` comes registered; a rule of a kind
+of your own needs its hook, or asking for a strategy raises :class:`LookupError`::
+
+    @RULE_CHOICES.register(BothOrNeither)
+    def _both_or_neither(rule):
+        return (({rule.a: SENT, rule.b: SENT}, {rule.a: ABSENT, rule.b: ABSENT}),)
+
+The token-state rules need a token context, not a document: see :func:`inventories`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from itertools import combinations
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from attrs import evolve, frozen
 from hypothesis import strategies as st
 
-from .checking import parse
-from .combinators import Equals, ExactlyOneOf, Expects, OnlyWhen, When
+from . import operations as _operations  # noqa: F401 - fills the registry
+from ._choices import (
+    ABSENT,
+    CONDITION_CHOICES,
+    RULE_CHOICES,
+    SENT,
+    Alternative,
+    Choice,
+    Pin,
+    choices_of,
+    equal_to,
+    groups,
+    names_of,
+    other_than,
+)
+from ._kinds import ByKind
+from .combinators import Rule
 from .context import Inventory
+from .converters import structure
 from .fields import (
     FieldRule,
     digits,
@@ -50,84 +73,30 @@ from .fields import (
     printable,
 )
 from .lifecycle import SUSPENDERS, Status, TokenState
-from .registry import REGISTRY, FormName
-from .schema import FieldSpec, ObjectSpec, identity
-from .violations import Violation
+from .registry import REGISTRY, FormName, Registry
+from .schema import FieldSpec, ObjectSpec
 
 __all__ = [
-    "STRUCTURES",
+    "ABSENT",
+    "CONDITION_CHOICES",
+    "FIELD_VALUES",
+    "RULE_CHOICES",
+    "SENT",
+    "Alternative",
+    "Choice",
+    "Pin",
+    "Strings",
+    "equal_to",
     "inventories",
     "inventory_records",
     "luhn_check_digit",
     "luhn_pans",
+    "other_than",
     "string_values",
     "token_states",
     "valid_documents",
     "valid_models",
 ]
-
-#: One way of satisfying a group of rules across fields: the fields sent (canonical names).
-Alternative = frozenset[str]
-#: A group of fields of which exactly one alternative is sent; the other fields stay out.
-Choice = tuple[Alternative, ...]
-
-
-def _exactly_one(*alternatives: str | tuple[str, ...]) -> Choice:
-    return tuple(frozenset((a,) if isinstance(a, str) else a) for a in alternatives)
-
-
-def _alone_or_any_of(alone: str, *others: str) -> Choice:
-    """*alone* by itself, or any non-empty set of *others* (``alone`` forbids them)."""
-    subsets = (frozenset(c) for n in range(1, len(others) + 1) for c in combinations(others, n))
-    return (frozenset({alone}), *subsets)
-
-
-# token_update / legacy_update: IssuerProductConfigurationId forbids the three others, and at
-# least one of the four is sent.
-_UPDATE_PAYLOAD = _alone_or_any_of(
-    "IssuerProductConfigurationId", "NewAccountPan", "ExpirationDate", "AccountPanSequenceNumber"
-)
-
-#: The rules across fields of each operation, as the choices a valid document makes
-#: (canonical PascalCase names). Fields named in no choice are sent freely: required ones
-#: always, optional ones in some examples. Every operation of the registry must be listed.
-STRUCTURES: Mapping[str, tuple[Choice, ...]] = {
-    "search": (
-        _exactly_one(
-            "AccountPan",
-            "AlternateAccountIdentifier",
-            "TokenUniqueReference",
-            "Token",
-            "PaymentAppInstanceId",
-            "CommentId",
-        ),
-    ),
-    "token_activate": (
-        _exactly_one("TokenUniqueReference", ("AccountPan", "PaymentAppInstanceId")),
-    ),
-    "token_update": (
-        _exactly_one("TokenUniqueReference", "CurrentAccountPan"),
-        _UPDATE_PAYLOAD,
-    ),
-    "token_suspend": (),
-    "token_unsuspend": (),
-    "token_delete": (),
-    "token_status_history": (),
-    "token_comments": (),
-    "transactions": (),
-    "token_activation_methods": (),
-    "token_resend_activation_code": (),
-    "token_reset_mobile_pin": (),
-    "update_token_assurance": (),
-    "legacy_update": (
-        _exactly_one("TokenUniqueReference", "CurrentAccountPan", "CardholderId"),
-        _UPDATE_PAYLOAD,
-    ),
-    "notify_token_updated": (),
-    "notify_token_updated_envelope": (),
-    "tms_card_art": (),
-    "tms_payment_credentials": (),
-}
 
 # --- PANs ----------------------------------------------------------------------------------
 
@@ -204,155 +173,252 @@ def _expiry_dates() -> st.SearchStrategy[str]:
     return st.builds("{:02d}{:02d}".format, st.integers(1, 12), st.integers(0, 99))
 
 
+@frozen
+class Strings:
+    """What the field rules of one field say of its values, as far as drawing them goes.
+
+    Each hook of :data:`FIELD_VALUES` gets what the rules before its rule said and returns
+    it with its own rule's part: sizes (``length``), the set of values (``one_of``), or how
+    to draw strings of its form (``luhn``, ``matches``). A drawn value is kept only when it
+    passes every rule of the field, so a hook need not be exact, only likely to pass.
+
+    Attributes:
+        min: the fewest characters.
+        max: the most characters, or None when unbounded.
+        values: every value the rules allow, when they list them; None otherwise.
+        draw: ``draw(min, max)``, strings of about those sizes in the rules' form; None
+            for free text.
+    """
+
+    min: int = 0
+    max: int | None = None
+    values: tuple[str, ...] | None = None
+    draw: Callable[[int, int], st.SearchStrategy[str]] | None = None
+
+
+#: How testing draws values that pass a field rule, by rule class: ``(rule, strings) ->
+#: strings``, the :class:`Strings` of the rules before with this rule's part added.
+FIELD_VALUES: ByKind[Callable[[Any, Strings], Strings]] = ByKind("value strategies")
+
+
 def string_values(rules: Iterable[FieldRule]) -> st.SearchStrategy[str]:
-    """Strings that pass every one of the field *rules* (those of one model field)."""
-    rules = tuple(rules)
-    lo, hi = 0, None
+    """Strings that pass every one of the field *rules* (those of one model field).
+
+    Raises:
+        LookupError: a rule is of a kind with no hook in :data:`FIELD_VALUES`.
+        ValueError: the rules list their values and none passes them all.
+    """
+    return _strings(tuple(rules))[0]
+
+
+def _strings(rules: tuple[FieldRule, ...]) -> tuple[st.SearchStrategy[str], tuple[str, ...] | None]:
+    """The strings that pass *rules*, and every one of them when the rules list them."""
+    strings = Strings()
     for rule in rules:
-        if isinstance(rule, length):
-            lo, hi = rule.min, rule.max
-    top = hi if hi is not None else lo + _UNBOUNDED_EXTRA
-    enums = [rule for rule in rules if isinstance(rule, one_of)]
-    if enums:
-        values = [v for v in enums[0].values if lo <= len(v) <= top]
-        return st.sampled_from(values)
-    if any(isinstance(rule, luhn) for rule in rules):
-        return luhn_pans(max(lo, 1), top)
-    patterns = [rule for rule in rules if isinstance(rule, matches)]
-    known: dict[matches, str | st.SearchStrategy[str]] = {
-        digits(): _DIGITS,
-        hex_digits(): _HEX,
-        printable(): _PRINTABLE,
-        path_segment(): _SEGMENT,
-        no_control(): _TEXT,
-    }
-    if not patterns:
-        return _sized_text(_TEXT, lo, top)
-    if patterns == [mmyy()]:
-        return _expiry_dates().filter(lambda v: lo <= len(v) <= top)
-    if len(patterns) == 1 and patterns[0] in known:
-        return _sized_text(known[patterns[0]], lo, top)
-    # A form this module does not know yet: generate from the patterns, keep what passes.
-    return st.from_regex(patterns[0].pattern, fullmatch=True).filter(
-        lambda v: all(rule(v) is None for rule in rules)
-    )
+        hook = FIELD_VALUES.get(rule)
+        if hook is None:
+            raise LookupError(
+                f"mdesrules.testing cannot draw values for the field rule {rule!r} of kind "
+                f"{type(rule).__qualname__}: register a hook with "
+                "@mdesrules.testing.FIELD_VALUES.register(kind)"
+            )
+        strings = hook(rule, strings)
+
+    def passes(value: str) -> bool:
+        return all(rule(value) is None for rule in rules)
+
+    if strings.values is not None:
+        values = [v for v in strings.values if passes(v)]
+        if not values:
+            raise ValueError(f"no value passes the field rules {', '.join(map(repr, rules))}")
+        return st.sampled_from(values), tuple(values)
+    top = strings.max if strings.max is not None else strings.min + _UNBOUNDED_EXTRA
+    draw = strings.draw or (lambda lo, hi: _sized_text(_TEXT, lo, hi))
+    return draw(strings.min, top).filter(passes), None
 
 
-def _values(f: FieldSpec, sending: Mapping[str, Any] | None = None) -> st.SearchStrategy[Any]:
-    """Valid values of a field; *sending* (nested names) makes an array of objects non-empty
-    and sends those names in each item."""
+@FIELD_VALUES.register(length)
+def _length(rule: length, strings: Strings) -> Strings:
+    return evolve(strings, min=rule.min, max=rule.max)
+
+
+@FIELD_VALUES.register(one_of)
+def _one_of(rule: one_of, strings: Strings) -> Strings:
+    listed = strings.values
+    values = rule.values if listed is None else tuple(v for v in listed if v in rule.values)
+    return evolve(strings, values=values)
+
+
+@FIELD_VALUES.register(luhn)
+def _luhn(rule: luhn, strings: Strings) -> Strings:
+    return evolve(strings, draw=lambda lo, hi: luhn_pans(max(lo, 1), hi))
+
+
+#: The alphabets of the patterns of mdesrules.fields; other patterns are drawn from the regex.
+_ALPHABETS: dict[str, str | st.SearchStrategy[str]] = {
+    digits().pattern: _DIGITS,
+    hex_digits().pattern: _HEX,
+    printable().pattern: _PRINTABLE,
+    path_segment().pattern: _SEGMENT,
+    no_control().pattern: _TEXT,
+}
+
+
+@FIELD_VALUES.register(matches)
+def _matches(rule: matches, strings: Strings) -> Strings:
+    if strings.draw is not None:  # the form of an earlier rule is drawn; this one filters
+        return strings
+    pattern = rule.pattern
+    draw: Callable[[int, int], st.SearchStrategy[str]]
+    if pattern == mmyy().pattern:
+        draw = lambda lo, hi: _expiry_dates()  # noqa: E731
+    elif pattern in _ALPHABETS:
+        alphabet = _ALPHABETS[pattern]
+        draw = lambda lo, hi: _sized_text(alphabet, lo, hi)  # noqa: E731
+    else:  # a form this module does not know: from the regex, kept when it passes
+        draw = lambda lo, hi: st.from_regex(pattern, fullmatch=True)  # noqa: E731
+    return evolve(strings, draw=draw)
+
+
+# --- objects from the choices of their rules across fields ---------------------------------
+
+
+@frozen
+class _Field:
+    """How one field's values are drawn: all of them, and every one when they are few."""
+
+    spec: FieldSpec
+    values: st.SearchStrategy[Any]
+    few: tuple[object, ...] | None = None
+
+    def allows(self, pin: Pin) -> bool:
+        """Whether some value of the field meets *pin*."""
+        if not pin.sent:
+            return True
+        if pin.equals:
+            return self._valid(pin.equals[0])
+        return self.few is None or any(pin.admits(v) for v in self.few)
+
+    def _valid(self, value: object) -> bool:
+        kind = self.spec.kind
+        if kind == "str":
+            return isinstance(value, str) and all(r(value) is None for r in self.spec.rules)
+        if kind == "bool":
+            return type(value) is bool
+        return kind == "int" and type(value) is int
+
+    def meeting(self, pin: Pin) -> st.SearchStrategy[Any] | None:
+        """The values that meet *pin*, or None when the field is not sent."""
+        if not pin.sent:
+            return None
+        if pin.equals:
+            return st.just(pin.equals[0])
+        if not pin.excludes:
+            return self.values
+        if self.few is not None:
+            return st.sampled_from([v for v in self.few if pin.admits(v)])
+        return self.values.filter(pin.admits)
+
+
+def _field(f: FieldSpec, sending: Mapping[str, Any] | None) -> _Field:
+    """How to draw the values of *f*; *sending* (nested names, or None) makes an array of
+    objects non-empty and sends those names in each item."""
     if f.kind == "str":
-        return string_values(f.rules)
+        strings, few = _strings(f.rules)
+        return _Field(f, strings, few)
     if f.kind == "bool":
-        return st.booleans()
+        return _Field(f, st.booleans(), (False, True))
     if f.kind == "int":
-        return st.integers(0, 99)
+        return _Field(f, st.integers(0, 99))
     if f.kind == "object":
         assert f.child is not None
-        return _objects(f.child, (), sending or {})
+        return _Field(f, _objects(f.child, sending or {}))
     item: st.SearchStrategy[Any]
     if f.item_kind == "object":
         assert f.child is not None
-        item = _objects(f.child, (), sending or {})
+        item = _objects(f.child, sending or {})
     else:
         item = string_values(f.rules)
-    return st.lists(item, min_size=1 if sending is not None else 0, max_size=3)
+    return _Field(f, st.lists(item, min_size=1 if sending is not None else 0, max_size=3))
 
 
-def _model_choices(spec: ObjectSpec) -> tuple[Choice, ...]:
-    """The choices of the ``exactly_one_of`` rules a nested model declares."""
-    return tuple(
-        tuple(frozenset(alt) for alt in rule.alternatives)
-        for rule in spec.rules
-        if isinstance(rule, ExactlyOneOf)
-    )
+def _objects(
+    spec: ObjectSpec, sending: Mapping[str, Any], rules: tuple[Rule, ...] = ()
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid objects of *spec*, also meeting *rules* (an operation's, besides the model's).
 
+    The choices of the rules are merged into independent groups (:func:`groups`), each
+    narrowed to the alternatives whose pins the fields can meet, the required fields sent,
+    and the fields in *sending* (nested names under their object) sent. A drawn object takes
+    one alternative of each group; the fields no alternative names are sent when required
+    or in *sending*, else at random.
 
-def _expected(spec: ObjectSpec) -> frozenset[str]:
-    """The fields the model's ``expects`` rules ask for: always sent."""
-    return frozenset(n for rule in spec.rules if isinstance(rule, Expects) for n in rule.names)
-
-
-def _repair(
-    draw: st.DrawFn,
-    spec: ObjectSpec,
-    document: dict[str, Any],
-    sending: Mapping[str, Any],
-) -> None:
-    """Make a drawn object meet the model's conditional rules: a field sent under a value
-    that excludes it (``only_when``) is dropped, or the value is set when the field must be
-    sent; the fields a value calls for (``when(equals(...), expects(...))``) are added; a
-    value whose other conditions (``when(equals(...), requires(...))``) fail is dropped, or
-    replaced by another value when the field must be sent."""
-    for rule in spec.rules:
-        if isinstance(rule, When) and isinstance(rule.condition, Equals):
-            if not rule.condition(document):
-                continue
-            found: list[Violation] = []
-            for inner in rule.rules:
-                if not isinstance(inner, Expects):
-                    inner.check(document, "", found)
-            if not found:
-                continue
-            name, value = rule.condition.name, rule.condition.value
-            if name in sending:
-                document[name] = draw(_values(spec.by_name[name]).filter(value.__ne__))
-            else:
-                del document[name]
-    for rule in spec.rules:
-        if isinstance(rule, OnlyWhen) and rule.name in document and rule.field in document:
-            value = document[rule.field]
-            if type(value) is type(rule.value) and value == rule.value:
-                continue
-            if rule.name in sending:
-                document[rule.field] = rule.value
-            else:
-                del document[rule.name]
-    for rule in spec.rules:
-        if isinstance(rule, When) and isinstance(rule.condition, Equals):
-            if not rule.condition(document):
-                continue
-            for inner in rule.rules:
-                if isinstance(inner, Expects):
-                    for name in inner.names:
-                        if name not in document:
-                            document[name] = draw(_values(spec.by_name[name]))
+    Raises:
+        LookupError: a rule, or a field rule, is of a kind without a hook.
+        ValueError: the rules allow no object, or none that sends *sending*.
+    """
+    fields = {f.name: _field(f, sending.get(f.name)) for f in spec.fields}
+    choices = [choice for rule in (*rules, *spec.rules) for choice in choices_of(rule)]
+    named = frozenset().union(*map(names_of, choices))
+    required = [({n: SENT},) for n in sorted(named) if n in fields and fields[n].spec.required]
+    try:
+        merged = groups([*choices, *required])
+    except ValueError as error:
+        raise ValueError(f"{spec.model.__name__}: {error}") from None
+    plan = []
+    for group in merged:
+        possible = [alt for alt in group if all(_allows(fields, n, p) for n, p in alt.items())]
+        if not possible:
+            shown = ", ".join(sorted(names_of(group)))
+            raise ValueError(
+                f"{spec.model.__name__}: the rules across the fields {shown} allow no values "
+                "that their field rules allow"
+            )
+        wanted = names_of(group) & sending.keys()
+        kept = [alt for alt in possible if all(alt[n].sent for n in wanted if n in alt)]
+        if not kept:
+            raise ValueError(f"no valid document sends {', '.join(sorted(wanted))} together")
+        plan.append(st.sampled_from([_values_of(fields, alt) for alt in kept]))
+    always = frozenset(f.name for f in spec.fields if f.required or f.name in sending)
+    return _drawn(fields, tuple(plan), always)
 
 
 @st.composite
-def _objects(
+def _drawn(
     draw: st.DrawFn,
-    spec: ObjectSpec,
-    choices: tuple[Choice, ...],
-    sending: Mapping[str, Mapping[str, Any]],
+    fields: Mapping[str, _Field],
+    plan: tuple[st.SearchStrategy[dict[str, st.SearchStrategy[Any] | None]], ...],
+    always: frozenset[str],
 ) -> dict[str, Any]:
-    """A valid object of *spec*: one alternative of each choice, required fields, and the
-    optional fields in *sending* (nested names under their object) or drawn at random."""
-    chosen: set[str] = set()
-    structured: set[str] = set()
-    expected = _expected(spec)
-    for choice in (*choices, *_model_choices(spec)):
-        names = frozenset().union(*choice)
-        structured |= names
-        wanted = names & sending.keys()
-        alternatives = [alt for alt in choice if wanted <= alt]
-        if not alternatives:
-            raise ValueError(f"no valid document sends {', '.join(sorted(wanted))} together")
-        chosen |= draw(st.sampled_from(alternatives))
+    """An object: one alternative of each group of *plan*, then the fields' values."""
+    chosen: dict[str, st.SearchStrategy[Any] | None] = {}
+    for alternatives in plan:
+        chosen.update(draw(alternatives))
     document: dict[str, Any] = {}
-    for f in spec.fields:
-        if f.name in structured:
-            send = f.name in chosen
+    for name, field in fields.items():
+        values: st.SearchStrategy[Any] | None
+        if name in chosen:
+            values = chosen[name]
+        elif name in always or draw(st.booleans()):
+            values = field.values
         else:
-            send = f.required or f.name in expected or f.name in sending or draw(st.booleans())
-        if not send:
             continue
-        if f.kind == "object" and f.child is not None:
-            document[f.name] = draw(_objects(f.child, (), sending.get(f.name, {})))
-        else:
-            document[f.name] = draw(_values(f, sending.get(f.name)))
-    _repair(draw, spec, document, sending)
+        if values is not None:
+            document[name] = draw(values)
     return document
+
+
+def _allows(fields: Mapping[str, _Field], name: str, pin: Pin) -> bool:
+    """Whether *pin* can be met: a field not in the model can only be absent."""
+    field = fields.get(name)
+    return field.allows(pin) if field is not None else not pin.sent
+
+
+def _values_of(
+    fields: Mapping[str, _Field], alternative: Alternative
+) -> dict[str, st.SearchStrategy[Any] | None]:
+    """The values of each field an alternative names that meet its pin (None: not sent)."""
+    return {n: fields[n].meeting(pin) for n, pin in alternative.items() if n in fields}
 
 
 def _sending_tree(spec: ObjectSpec, names: Iterable[str]) -> dict[str, Any]:
@@ -372,7 +438,11 @@ def _sending_tree(spec: ObjectSpec, names: Iterable[str]) -> dict[str, Any]:
 
 
 def valid_documents(
-    operation: str, *, form: FormName = "json", sending: Iterable[str] = ()
+    operation: str,
+    *,
+    form: FormName = "json",
+    sending: Iterable[str] = (),
+    registry: Registry = REGISTRY,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Valid request documents of *operation*, exactly as on the wire.
 
@@ -387,39 +457,39 @@ def valid_documents(
         form: ``"json"`` or ``"xml"``.
         sending: fields every document must send, by wire name in that form; a nested field
             as ``"AuditInfo/Phone"``. Alternatives that exclude them are not drawn.
+        registry: the registry that holds the operation (by default the library's).
 
     Raises:
         UnknownOperation: no operation has that name, or it has no such form.
-        LookupError: the operation has no entry in :data:`STRUCTURES`.
+        LookupError: a rule of the operation is of a kind that no hook here knows (see
+            :data:`RULE_CHOICES` and :data:`FIELD_VALUES`).
         ValueError: *sending* names an unknown field, or fields no valid document holds
-            together.
+            together; or the operation's rules allow no document at all.
     """
-    op = REGISTRY.get(operation)
-    if op.name not in STRUCTURES:
-        raise LookupError(
-            f"mdesrules.testing has no strategy for operation {op.name!r}: "
-            "add the structure of its rules across fields to STRUCTURES"
-        )
-    wire_form = op.form(form)
-    naming = op.naming if form == "json" else identity
-    choices = tuple(
-        tuple(frozenset(map(naming, alt)) for alt in choice) for choice in STRUCTURES[op.name]
-    )
+    wire_form = registry.get(operation).form(form)
     tree = _sending_tree(wire_form.spec, sending)
-    for choice in choices:  # fail now, not at the first draw
-        wanted = frozenset().union(*choice) & tree.keys()
-        if not any(wanted <= alt for alt in choice):
-            raise ValueError(f"no valid document sends {', '.join(sorted(wanted))} together")
-    inner = _objects(wire_form.spec, choices, tree)
+    inner = _objects(wire_form.spec, tree, wire_form.rules)
     envelope = wire_form.envelope
     if envelope is None:
         return inner
     return inner.map(lambda document: {envelope: document})
 
 
-def valid_models(operation: str) -> st.SearchStrategy[Any]:
-    """Valid request models of *operation* (e.g. ``TokenUpdateRequest`` instances)."""
-    return valid_documents(operation).map(lambda document: parse(operation, document))
+def valid_models(operation: str, *, registry: Registry = REGISTRY) -> st.SearchStrategy[Any]:
+    """Valid request models of *operation* (e.g. ``TokenUpdateRequest`` instances).
+
+    Args:
+        operation: an operation name.
+        registry: the registry that holds the operation (by default the library's).
+    """
+    op = registry.get(operation)
+    envelope = op.form("json").envelope
+
+    def model(document: dict[str, Any]) -> Any:
+        inner = document[envelope] if envelope is not None else document
+        return structure(inner, op.request, op.naming)
+
+    return valid_documents(operation, registry=registry).map(model)
 
 
 # --- token context -------------------------------------------------------------------------

@@ -12,8 +12,10 @@ and what it renders is what the document held when it was checked.
 from __future__ import annotations
 
 import copy
+import inspect
 import pickle
 import re
+import traceback
 from typing import Any, ClassVar, Literal
 
 import pytest
@@ -39,11 +41,24 @@ from mdesrules.combinators import (
     expects,
     forbids,
     only_when,
+    pointer_in,
     present,
     requires,
     when,
 )
-from mdesrules.compiler import PREDICATES, _luhn_fails, compile_form, compiled_source
+from mdesrules.compiler import (
+    CONDITION_WRITERS,
+    FIELD_RULE_WRITERS,
+    PREDICATES,
+    RULE_WRITERS,
+    FieldCheck,
+    RuleCheck,
+    Source,
+    _luhn_fails,
+    compile_form,
+    compiled_source,
+    sent,
+)
 from mdesrules.fields import digits, length, luhn, one_of, printable
 from mdesrules.registry import Form
 from mdesrules.schema import object_spec, wire
@@ -228,7 +243,8 @@ CUSTOM = Form(
     "warning",
 )
 custom_values = st.one_of(
-    st.sampled_from(["", "a", "x", "b", "bb", "bbb", "d", "y", "zz", ["1"]]), json_values
+    st.sampled_from(["", "a", "x", "b", "bb", "bbb", "d", "y", "zz", ["1"], "B", "BB", "XY"]),
+    json_values,
 )
 
 
@@ -239,6 +255,122 @@ def test_rules_of_ones_own_are_run_as_the_interpreter_runs_them(
     members: dict[str, object],
 ) -> None:
     assert_same(CUSTOM, {"Custom": members})
+
+
+# Rule kinds of one's own that bring their compiled test --------------------------------
+
+
+@frozen(repr=False)
+class _Upper:
+    """A field rule of one's own with a compiled test: upper case letters only."""
+
+    def __call__(self, value: str) -> tuple[str, str] | None:
+        return None if value.isupper() else ("bad_format", "must be upper case")
+
+    def __repr__(self) -> str:
+        return "upper case"
+
+
+@FIELD_RULE_WRITERS.register(_Upper)
+def _upper(rule: _Upper, at: FieldCheck) -> None:
+    at.fails_when(f"not {at.value}.isupper()")
+
+
+@frozen(repr=False)
+class _NotB(length):
+    """A subclass of a known kind that means more than its base: no writer of its own, so
+    it must not get the base's compiled test (which would let "B" pass)."""
+
+    def __call__(self, value: str) -> tuple[str, str] | None:
+        return ("not_allowed_value", "must not be B") if value == "B" else super().__call__(value)
+
+
+@frozen(repr=False)
+class _BothOrNeither:
+    """A rule across fields of one's own with a compiled test: A and B go together."""
+
+    a: str
+    b: str
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        if (self.a in obj) != (self.b in obj):
+            path = pointer_in(base, self.a if self.a in obj else self.b)
+            fields = (pointer_in(base, self.a), pointer_in(base, self.b))
+            out.append(Violation("requires", path, fields, f"{self.a} and {self.b} go together"))
+
+    def renamed(self, naming: Any) -> Rule:
+        return _BothOrNeither(naming(self.a), naming(self.b))
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.a, self.b)
+
+
+@RULE_WRITERS.register(_BothOrNeither)
+def _both_or_neither(rule: _BothOrNeither, at: RuleCheck) -> None:
+    at.fails_when(f"{sent(rule.a)} != {sent(rule.b)}")
+
+
+@frozen(repr=False)
+class _Empty:
+    """A condition of one's own with a compiled test: the field is sent empty."""
+
+    name: str
+
+    def __call__(self, obj: Obj) -> bool:
+        return self.name in obj and obj[self.name] == ""
+
+    def renamed(self, naming: Any) -> _Empty:
+        return _Empty(naming(self.name))
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+@CONDITION_WRITERS.register(_Empty)
+def _empty(condition: _Empty, src: Source) -> str:
+    return f"obj.get({condition.name!r}) == ''"
+
+
+@frozen(kw_only=True)
+class _Registered:
+    a: str | None = field(default=None, metadata=wire(_NotB(1, 3), _Upper()))
+    b: str | None = field(default=None, metadata=wire(_Upper(), _Vowels()))
+    c: str | None = field(default=None)
+    d: str | None = field(default=None, metadata=wire(length(0, 2), _Upper()))
+
+
+REGISTERED = Form(
+    "registered",
+    "Registered",
+    object_spec(_Registered),
+    (_BothOrNeither("A", "B"), when(_Empty("C"), _BothOrNeither("C", "D"))),
+    (),
+)
+
+
+def test_rule_kinds_of_ones_own_bring_their_compiled_tests() -> None:
+    source = compiled_source(REGISTERED.checker)
+    assert ".isupper()" in source
+    assert "('A' in obj) != ('B' in obj)" in source
+    assert "obj.get('C') == ''" in source
+    assert "CONDITION" not in source  # no condition left to call
+
+
+@given(
+    members=st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]), custom_values, max_size=5)
+)
+def test_rule_kinds_of_ones_own_find_what_the_interpreter_finds(
+    members: dict[str, object],
+) -> None:
+    assert_same(REGISTERED, {"Registered": members})
+
+
+def test_a_subclass_of_a_known_rule_kind_is_a_kind_of_its_own() -> None:
+    assert FIELD_RULE_WRITERS.get(_NotB(1, 3)) is None
+    assert FIELD_RULE_WRITERS.get(length(1, 3)) is not None
+    document = {"Registered": {"A": "B", "B": "B"}}
+    assert_same(REGISTERED, document)
+    assert compiled(REGISTERED, document).codes == ("not_allowed_value",)
 
 
 def test_a_compiled_check_can_be_read_as_python() -> None:
@@ -253,6 +385,40 @@ def test_a_form_compiled_again_finds_the_same() -> None:
     again = Report.of_findings("search", compile_form(form)(document, None))
     assert again.violations == compiled(form, document).violations
     assert again.codes == ("too_short", "too_short", "missing_required", "mutually_exclusive")
+
+
+@frozen(repr=False)
+class _Breaks:
+    """A field rule of one's own with a bug: it raises."""
+
+    def __call__(self, value: str) -> tuple[str, str] | None:
+        raise ZeroDivisionError("a bug in a rule of one's own")
+
+
+@frozen(kw_only=True)
+class _Broken:
+    a: str = field(metadata=wire(length(1, 3), _Breaks()))
+
+
+def test_a_traceback_through_a_compiled_check_shows_its_source() -> None:
+    form = Form("broken", "Broken", object_spec(_Broken), (), ())
+    with pytest.raises(ZeroDivisionError) as raised:
+        form.checker({"Broken": {"A": "abc"}}, None)
+    source = compiled_source(form.checker)
+    generated = {line.strip() for line in source.splitlines()}
+    frames = [f for f in traceback.extract_tb(raised.tb) if f.filename.startswith("<mdesrules")]
+    assert frames, "no frame of the compiled check in the traceback"
+    assert {f.filename for f in frames} == {form.checker.__code__.co_filename}
+    assert all(f.line and f.line in generated for f in frames)
+    shown = "".join(traceback.format_exception(raised.value))
+    assert f"    {frames[-1].line}\n" in shown
+    assert source.startswith(inspect.getsource(form.checker))
+
+
+def test_each_compiled_check_has_a_file_name_of_its_own() -> None:
+    form = wire_form("search", "json")
+    names = {form.checker.__code__.co_filename, compile_form(form).__code__.co_filename}
+    assert len(names) == 2
 
 
 # Lazy reports ---------------------------------------------------------------------------
