@@ -12,16 +12,15 @@ Transports (:class:`~mdesrules.transport.Transport`: a request model in, a respo
 - :class:`CodecTransport`: the JSON or XML codec over any carrier.
 - :class:`HttpTransport`: HTTPS to Mastercard (or any MDES): the codec over an HTTP carrier.
 - :class:`InMemoryTransport`: an MDES in the same process, for tests and harnesses.
-- :class:`WsgiApp`: serves an MDES handler over HTTP, for :class:`HttpTransport` to reach.
 - :class:`MastercardOAuth1`: signs requests for Mastercard's API gateway (needs the
   ``oauth`` extra; imported on first use).
-- The byte codecs stay modules: :mod:`mdesrules.codecs.json` and :mod:`mdesrules.codecs.xml`.
-- :mod:`mdesrules.tms`: the CyberSource TMS token API (HTTP Signature auth, card art,
-  JWE payment credentials, a simulated TMS).
-- :mod:`mdesrules.fakes.mdes`: the simulated MDES (``SimulatedMdes``, ``MemoryStore``,
-  ``SqliteStore``) that ``mdesrules serve`` serves.
 
-This package depends on :mod:`mdesrules`; the core never imports it.
+Re-exported for convenience: :class:`WsgiApp` (from :mod:`mdesrules.serving`), which serves
+an MDES handler over HTTP for :class:`HttpTransport` to reach. The byte codecs are
+:mod:`mdesrules.codecs`; the services these transports reach in tests are in
+:mod:`mdesrules.fakes`.
+
+This package depends on the core and :mod:`mdesrules.serving`; neither imports it.
 """
 
 from __future__ import annotations
