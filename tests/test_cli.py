@@ -825,6 +825,7 @@ def _peak_bytes(path: str, fmt: str) -> int:
     return peak
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_memory_does_not_grow_with_the_input(
     tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
@@ -956,6 +957,7 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
+@pytest.mark.slow
 def test_the_command_runs_as_a_process(tmp_path: Path) -> None:
     path = write(tmp_path, "requests.jsonl", jsonl(VALID, FAILING))
     done = subprocess.run(
@@ -981,6 +983,7 @@ def test_the_command_runs_as_a_process(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
     path = write(tmp_path, "large.jsonl", _batch(20_000))
     with subprocess.Popen(
@@ -999,6 +1002,7 @@ def test_a_closed_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
     assert status == 141
 
 
+@pytest.mark.slow
 def test_an_interrupt_exits_130_quietly(tmp_path: Path) -> None:
     path = write(tmp_path, "large.jsonl", _batch(20_000))
     with subprocess.Popen(

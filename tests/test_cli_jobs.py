@@ -134,6 +134,7 @@ def tricky(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     return ["--tokens", str(inventory), *[names[i] for i in order]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["json", "text"])
 @pytest.mark.parametrize("block_bytes", ["7", "300", "4096", "1048576"])
 def test_every_jobs_count_gives_the_same_report(
@@ -155,6 +156,7 @@ def test_every_jobs_count_gives_the_same_report(
         assert done.stdout == serial.stdout, jobs
 
 
+@pytest.mark.slow
 def test_spawned_workers_give_the_same_report(tricky: list[str]) -> None:
     # Where fork is not available, workers are spawned and get the inventory pickled.
     serial = _run("check", "--format", "json", "--jobs", "1", *tricky)
@@ -173,6 +175,7 @@ def test_spawned_workers_give_the_same_report(tricky: list[str]) -> None:
     assert spawned.stdout == serial.stdout
 
 
+@pytest.mark.slow
 def test_the_report_does_not_depend_on_the_decoder(tricky: list[str]) -> None:
     fast = _run("check", "--format", "json", "--jobs", "2", *tricky)
     strict = _run("check", "--format", "json", "--jobs", "2", *tricky, MDESRULES_JSON="stdlib")
@@ -181,6 +184,7 @@ def test_the_report_does_not_depend_on_the_decoder(tricky: list[str]) -> None:
     assert fast.stdout == strict.stdout
 
 
+@pytest.mark.slow
 def test_records_come_in_input_order_with_their_line_numbers(tricky: list[str]) -> None:
     done = _run("check", "--format", "json", "--jobs", "3", *tricky, _MDESRULES_BLOCK_BYTES="64")
     sources = [json.loads(line)["source"] for line in done.stdout.splitlines()]
@@ -344,6 +348,7 @@ def _batch(path: Path, n: int) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 @linux_only
 def test_a_killed_worker_ends_the_run_with_status_2(tmp_path: Path) -> None:
     path = _batch(tmp_path / "large.jsonl", 40_000)
@@ -365,6 +370,7 @@ def test_a_killed_worker_ends_the_run_with_status_2(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 @linux_only
 def test_an_interrupt_with_workers_exits_130_quietly(tmp_path: Path) -> None:
     path = _batch(tmp_path / "large.jsonl", 40_000)
@@ -383,6 +389,7 @@ def test_an_interrupt_with_workers_exits_130_quietly(tmp_path: Path) -> None:
     assert status == 130
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_with_workers_ends_quietly(tmp_path: Path) -> None:
     path = _batch(tmp_path / "large.jsonl", 40_000)
     with _checking_on_two_jobs(path, _env(_MDESRULES_BLOCK_BYTES="4096")) as process:
@@ -412,6 +419,7 @@ def _peak_tree_rss_kib(argv: list[str]) -> int:
     return peak
 
 
+@pytest.mark.slow
 @linux_only
 def test_memory_stays_flat_with_workers(tmp_path: Path) -> None:
     small = _batch(tmp_path / "small.jsonl", 20_000)

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from slow_params import slow_except
 
 import mdesrules
 from mdesrules._xml import DATACONTRACT_NS, XSI_NS, parse_xml, to_document
@@ -37,7 +38,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 # --- requests ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("operation", REGISTRY.names())
+@pytest.mark.parametrize("operation", slow_except(REGISTRY.names()))
 @SETTINGS
 @given(data=st.data())
 def test_every_valid_request_round_trips_in_json(operation: str, data: st.DataObject) -> None:
@@ -111,7 +112,7 @@ def _values(hint: Any, text: st.SearchStrategy[str], some: bool) -> st.SearchStr
 RESPONSES = [(op.name, op.response) for op in REGISTRY if op.response is not None]
 
 
-@pytest.mark.parametrize(("operation", "model"), RESPONSES)
+@pytest.mark.parametrize(("operation", "model"), slow_except(RESPONSES))
 @SETTINGS
 @given(data=st.data())
 def test_every_response_round_trips_in_json(

@@ -23,6 +23,7 @@ from attrs import field, frozen
 from attrs.exceptions import FrozenInstanceError
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from slow_params import slow_except
 from strategies_documents import context_for, json_values, mutated
 from strategies_pan import luhn_ok
 
@@ -95,7 +96,7 @@ def wire_form(operation: str, form: FormName) -> Form:
     return REGISTRY.get(operation).form(form)
 
 
-@pytest.mark.parametrize(("operation", "form"), FORMS)
+@pytest.mark.parametrize(("operation", "form"), slow_except(FORMS))
 @SETTINGS
 @given(data=st.data())
 def test_valid_documents_and_their_mutations_get_the_interpreters_report(
@@ -110,7 +111,7 @@ def test_valid_documents_and_their_mutations_get_the_interpreters_report(
     assert_same(wire_form(operation, form), document, context)
 
 
-@pytest.mark.parametrize(("operation", "form"), FORMS)
+@pytest.mark.parametrize(("operation", "form"), slow_except(FORMS))
 @SETTINGS
 @given(payload=json_values)
 def test_any_json_value_gets_the_interpreters_report(

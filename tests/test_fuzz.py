@@ -27,6 +27,7 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from slow_params import slow_except
 from strategies_documents import NAMES, context_for, json_values, keys, mutated, scalars, text
 from strategies_pan import AUDIT, LEGACY_AUDIT, OPERATIONS, TUR, VALID, VALID_XML
 
@@ -127,7 +128,7 @@ CONTEXT = _context()
 # --- mdesrules.check on random input --------------------------------------------------------
 
 
-@pytest.mark.parametrize("op", OPERATIONS)
+@pytest.mark.parametrize("op", slow_except(OPERATIONS))
 @FUZZ
 @given(payload=json_values)
 def test_check_answers_any_json_value(op: str, payload: object) -> None:
@@ -135,7 +136,7 @@ def test_check_answers_any_json_value(op: str, payload: object) -> None:
     parse_or_invalid(op, wrapped(op, payload))
 
 
-@pytest.mark.parametrize("op", OPERATIONS)
+@pytest.mark.parametrize("op", slow_except(OPERATIONS))
 @FUZZ
 @given(data=st.data())
 def test_check_answers_documents_shaped_like_requests(op: str, data: st.DataObject) -> None:
@@ -151,7 +152,7 @@ def test_check_answers_documents_shaped_like_requests(op: str, data: st.DataObje
         parse_or_invalid(op, {REGISTRY.get(op).xml_root: inner}, "xml")
 
 
-@pytest.mark.parametrize("op", OPERATIONS)
+@pytest.mark.parametrize("op", slow_except(OPERATIONS))
 @FUZZ
 @given(data=st.data())
 def test_check_answers_mutated_valid_documents(op: str, data: st.DataObject) -> None:
@@ -176,7 +177,7 @@ def test_check_answers_mutated_valid_xml_documents(op: str, data: st.DataObject)
     parse_or_invalid(op, document, "xml")
 
 
-@pytest.mark.parametrize("op", OPERATIONS)
+@pytest.mark.parametrize("op", slow_except(OPERATIONS))
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())
 def test_valid_documents_pass_and_parse_with_any_context(op: str, data: st.DataObject) -> None:

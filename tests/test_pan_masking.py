@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from slow_params import FAST_PAN_PLACEMENTS, slow_except
 from strategies_pan import (
     AUDIT,
     FIXTURE_NEW_PAN,
@@ -212,7 +213,7 @@ statuses = st.sampled_from(["A", "S", "U", "D"])
 # --- mdesrules.check and mdesrules.parse ----------------------------------------------------
 
 
-@pytest.mark.parametrize("category", CATEGORIES)
+@pytest.mark.parametrize("category", slow_except(CATEGORIES, keep=FAST_PAN_PLACEMENTS))
 @SETTINGS
 @given(pan=pans)
 def test_reports_never_show_the_pan(category: str, pan: str) -> None:
@@ -227,7 +228,7 @@ def test_reports_never_show_the_pan(category: str, pan: str) -> None:
     assert count > 0
 
 
-@pytest.mark.parametrize("category", CATEGORIES)
+@pytest.mark.parametrize("category", slow_except(CATEGORIES, keep=FAST_PAN_PLACEMENTS))
 @SETTINGS
 @given(pan=pans, status=statuses)
 def test_reports_with_a_context_never_show_the_pan(category: str, pan: str, status: str) -> None:
@@ -238,7 +239,7 @@ def test_reports_with_a_context_never_show_the_pan(category: str, pan: str, stat
         assert_no_exposure(text, pan, f"{op} ({form}) with {what}, token status {status}")
 
 
-@pytest.mark.parametrize("category", CATEGORIES)
+@pytest.mark.parametrize("category", slow_except(CATEGORIES, keep=FAST_PAN_PLACEMENTS))
 @SETTINGS
 @given(pan=pans)
 def test_reports_mask_the_pan_the_standard_way(category: str, pan: str) -> None:

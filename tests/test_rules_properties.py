@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
+from slow_params import slow_except
 
 import mdesrules
 from mdesrules import REGISTRY, Report, check
@@ -253,7 +254,7 @@ FIELD_CASES = [
 # --- valid documents -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("operation", slow_except(OPERATIONS))
 def test_every_operation_has_a_strategy(operation: str) -> None:
     valid_documents(operation)
 
@@ -266,7 +267,7 @@ def object_specs(spec: ObjectSpec) -> Iterator[ObjectSpec]:
             yield from object_specs(f.child)
 
 
-@pytest.mark.parametrize(("operation", "form"), FORMS, ids=FORM_IDS)
+@pytest.mark.parametrize(("operation", "form"), slow_except(FORMS), ids=FORM_IDS)
 def test_the_strategy_structure_covers_every_rule_across_fields(
     operation: str, form: FormName
 ) -> None:
@@ -279,7 +280,7 @@ def test_the_strategy_structure_covers_every_rule_across_fields(
         assert named == set(rule.fields()), rule
 
 
-@pytest.mark.parametrize(("operation", "form"), FORMS, ids=FORM_IDS)
+@pytest.mark.parametrize(("operation", "form"), slow_except(FORMS), ids=FORM_IDS)
 @SOME
 @given(data=st.data())
 def test_valid_documents_pass_without_any_violation(
@@ -289,7 +290,7 @@ def test_valid_documents_pass_without_any_violation(
     assert_no_violations(check(operation, document, form=form), document)
 
 
-@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("operation", slow_except(OPERATIONS))
 @FEW
 @given(data=st.data())
 def test_valid_models_pass_too(operation: str, data: st.DataObject) -> None:
@@ -298,7 +299,7 @@ def test_valid_models_pass_too(operation: str, data: st.DataObject) -> None:
     assert_no_violations(check(operation, model), model)
 
 
-@pytest.mark.parametrize(("operation", "form"), FORMS, ids=FORM_IDS)
+@pytest.mark.parametrize(("operation", "form"), slow_except(FORMS), ids=FORM_IDS)
 def test_every_optional_field_and_every_alternative_appears(operation: str, form: FormName) -> None:
     """The strategy is not confined to one corner: each optional field and each alternative
     of each exactly-one-of is found among its examples."""
@@ -326,7 +327,7 @@ def test_every_optional_field_and_every_alternative_appears(operation: str, form
 # --- each field rule alone -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("operation", "form", "field"), FIELD_CASES)
+@pytest.mark.parametrize(("operation", "form", "field"), slow_except(FIELD_CASES))
 @FEW
 @given(data=st.data())
 def test_each_field_rule_broken_alone_gives_exactly_its_violation(
@@ -355,7 +356,7 @@ def misspellings(name: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(("operation", "form"), FORMS, ids=FORM_IDS)
+@pytest.mark.parametrize(("operation", "form"), slow_except(FORMS), ids=FORM_IDS)
 @SOME
 @given(data=st.data())
 def test_unknown_fields_are_errors_in_requests(
@@ -397,7 +398,7 @@ AUDITED = [
 ]
 
 
-@pytest.mark.parametrize(("operation", "form"), AUDITED)
+@pytest.mark.parametrize(("operation", "form"), slow_except(AUDITED))
 @FEW
 @given(data=st.data())
 def test_organisation_in_audit_info_is_an_unknown_field(
@@ -528,7 +529,7 @@ CROSS_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("operation", "form", "index"), CROSS_CASES)
+@pytest.mark.parametrize(("operation", "form", "index"), slow_except(CROSS_CASES))
 @SOME
 @given(data=st.data())
 def test_each_rule_across_fields_broken_alone_gives_exactly_its_violation(
@@ -706,7 +707,7 @@ def test_a_present_field_conflicts_whatever_its_value(
 # --- several rules broken at once ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("operation", "form"), FORMS, ids=FORM_IDS)
+@pytest.mark.parametrize(("operation", "form"), slow_except(FORMS), ids=FORM_IDS)
 @SOME
 @given(data=st.data())
 def test_several_independent_mutations_give_all_their_violations(
@@ -765,7 +766,7 @@ def test_several_independent_mutations_give_all_their_violations(
 WRAPPED = [name for name in OPERATIONS if REGISTRY.get(name).wrapper is not None]
 
 
-@pytest.mark.parametrize("operation", WRAPPED)
+@pytest.mark.parametrize("operation", slow_except(WRAPPED))
 @FEW
 @given(data=st.data())
 def test_a_request_without_its_wrapper_is_missing_the_wrapper(
@@ -781,7 +782,7 @@ def test_a_request_without_its_wrapper_is_missing_the_wrapper(
         ]
 
 
-@pytest.mark.parametrize("operation", WRAPPED)
+@pytest.mark.parametrize("operation", slow_except(WRAPPED))
 @FEW
 @given(data=st.data(), key=st.sampled_from(["Extra", "AuditInfo", "tokenUpdateRequest", "~/"]))
 def test_a_key_beside_the_wrapper_is_unknown(operation: str, data: st.DataObject, key: str) -> None:
@@ -792,13 +793,13 @@ def test_a_key_beside_the_wrapper_is_unknown(operation: str, data: st.DataObject
     ]
 
 
-@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("operation", slow_except(OPERATIONS))
 @pytest.mark.parametrize("payload", [[], [{}], "TokenUpdateRequest", "", None, 0, 7.5, True])
 def test_a_document_that_is_not_an_object_is_wrong_type(operation: str, payload: object) -> None:
     assert found(check(operation, payload)) == [("wrong_type", "", ("",), "error")]
 
 
-@pytest.mark.parametrize("operation", WRAPPED)
+@pytest.mark.parametrize("operation", slow_except(WRAPPED))
 @pytest.mark.parametrize("inner", [[], "x", None, 1, ["AuditInfo"]])
 def test_a_wrapper_that_holds_no_object_is_wrong_type(operation: str, inner: object) -> None:
     wrapper = REGISTRY.get(operation).wrapper
@@ -901,7 +902,7 @@ def assert_a_report(report: object, operation: str) -> None:
             assert DIGIT_RUN.search(text) is None, text
 
 
-@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("operation", slow_except(OPERATIONS))
 @SOME
 @given(data=st.data())
 def test_check_never_raises_on_any_json_value(operation: str, data: st.DataObject) -> None:
@@ -943,7 +944,7 @@ EXTREMES = [
 ]
 
 
-@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("operation", slow_except(OPERATIONS))
 @pytest.mark.parametrize("extreme", EXTREMES)
 def test_check_never_raises_on_extreme_values(operation: str, extreme: object) -> None:
     op = REGISTRY.get(operation)

@@ -153,6 +153,7 @@ def _status(client: mdesrules.Client, tur: str) -> str | None:
 # starting, stopping, persisting ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_state_survives_a_restart_on_the_same_db(tmp_path: Path) -> None:
     tokens = _write_inventory(tmp_path / "tokens.jsonl")
     db = str(tmp_path / "mdes.sqlite")
@@ -210,6 +211,7 @@ def test_state_survives_a_restart_on_the_same_db(tmp_path: Path) -> None:
         assert fourth.stop() == (0, "")
 
 
+@pytest.mark.slow
 def test_without_db_the_tokens_live_in_memory(tmp_path: Path) -> None:
     served = Served("--tokens", _write_inventory(tmp_path / "tokens.json"))
     try:
@@ -219,6 +221,7 @@ def test_without_db_the_tokens_live_in_memory(tmp_path: Path) -> None:
         assert served.stop(signal.SIGINT) == (0, "")  # Ctrl-C stops it cleanly too
 
 
+@pytest.mark.slow
 def test_without_tokens_every_token_is_unknown() -> None:
     served = Served()
     try:
@@ -295,6 +298,7 @@ BILLION_LAUGHS = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("path", "body", "content_type", "method", "status", "code"),
     [
@@ -349,6 +353,7 @@ def test_bad_json_requests_get_mdes_errors(
         assert codes == [code]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
@@ -373,12 +378,14 @@ def test_bad_xml_requests_get_xml_mdes_errors(
         assert codes == [code]
 
 
+@pytest.mark.slow
 def test_xml_where_there_is_no_xml_form_is_415_in_xml(served: Served) -> None:
     answer = _post(served.base + "/token/suspend", b"<TokenSuspendRequest/>", "application/xml")
     assert answer.status_code == 415
     assert _xml_codes(answer) == ["UNSUPPORTED_MEDIA_TYPE"]
 
 
+@pytest.mark.slow
 def test_a_request_that_breaks_rules_lists_every_violation(served: Served) -> None:
     body = json.dumps(
         {
@@ -398,6 +405,7 @@ def test_a_request_that_breaks_rules_lists_every_violation(served: Served) -> No
     assert OTHER_PAN.encode() not in answer.content  # a PAN is never echoed in full
 
 
+@pytest.mark.slow
 def test_http_that_is_not_http_gets_an_mdes_error_not_html(served: Served) -> None:
     for raw in (b"NONSENSE\r\n\r\n", b"GET /" + b"a" * 70_000 + b" HTTP/1.0\r\n\r\n"):
         with socket.create_connection(("127.0.0.1", served.port), timeout=10) as conn:
@@ -413,6 +421,7 @@ def test_http_that_is_not_http_gets_an_mdes_error_not_html(served: Served) -> No
         assert json.loads(body)["Errors"]["Error"][0]["ReasonCode"] == "MALFORMED_REQUEST"
 
 
+@pytest.mark.slow
 def test_a_silent_or_cut_connection_does_not_disturb_the_server(served: Served) -> None:
     with socket.create_connection(("127.0.0.1", served.port), timeout=10) as conn:
         conn.sendall(b"POST /mdes/csapi/v2/token/suspend HTTP/1.1\r\nContent-Length: 100\r\n")
@@ -420,6 +429,7 @@ def test_a_silent_or_cut_connection_does_not_disturb_the_server(served: Served) 
         assert _status(client, OTHER) in ("A", "S")
 
 
+@pytest.mark.slow
 def test_the_client_refuses_before_sending_and_the_server_agrees(served: Served) -> None:
     conflicting = TokenUpdateRequest(
         token_unique_reference=OTHER,
@@ -441,6 +451,7 @@ def _legacy(tur: str, comment: str) -> legacy.UpdateRequest:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", ["json", "xml"])
 def test_legacy_update_at_the_root_path(served: Served, form: Form) -> None:
     with served.client(form, root=True) as client:
@@ -449,6 +460,7 @@ def test_legacy_update_at_the_root_path(served: Served, form: Form) -> None:
     assert answer.token.token_unique_reference == OTHER
 
 
+@pytest.mark.slow
 def test_legacy_update_raw_json_and_xml_at_the_root(served: Served) -> None:
     request = Request("legacy_update", _legacy(OTHER, "raw"))
     answer = _post(
@@ -492,6 +504,7 @@ def _one_line_usage_error(done: subprocess.CompletedProcess[str]) -> str:
     return done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("content", "says"),
     [
@@ -511,17 +524,20 @@ def test_a_bad_tokens_file_is_exit_2_in_one_line(tmp_path: Path, content: str, s
     assert PAN not in message
 
 
+@pytest.mark.slow
 def test_a_missing_file_is_exit_2_in_one_line(tmp_path: Path) -> None:
     _one_line_usage_error(_run("--tokens", str(tmp_path / "missing.jsonl")))
     _one_line_usage_error(_run("--account-ranges", str(tmp_path / "missing.csv")))
 
 
+@pytest.mark.slow
 def test_a_bad_account_ranges_file_is_exit_2_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "ranges.csv"
     path.write_text("low,high\n5412,54\n", encoding="utf-8")
     assert "ranges.csv:2" in _one_line_usage_error(_run("--account-ranges", str(path)))
 
 
+@pytest.mark.slow
 def test_a_db_that_is_not_sqlite_is_exit_2_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "not.sqlite"
     path.write_bytes(b"this is not a database, " * 100)
@@ -529,6 +545,7 @@ def test_a_db_that_is_not_sqlite_is_exit_2_in_one_line(tmp_path: Path) -> None:
     _one_line_usage_error(_run("--db", str(tmp_path)))  # a directory
 
 
+@pytest.mark.slow
 def test_a_port_in_use_is_exit_2_in_one_line() -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
         taken.bind(("127.0.0.1", 0))
@@ -546,6 +563,7 @@ def test_a_port_in_use_is_exit_2_in_one_line() -> None:
     assert f"127.0.0.1:{port}" in message
 
 
+@pytest.mark.slow
 def test_a_bad_port_or_host_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "70000"]) == 2
     assert main(["serve", "--port", "http"]) == 2

@@ -657,6 +657,7 @@ THREADS = 8
 OPS = 200
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_concurrent_requests_lose_no_update(kind: str, tmp_path: Path) -> None:
     inventory = Inventory.from_records(

@@ -34,6 +34,8 @@ from mdesrules.models import requests as rq
 from mdesrules.serving.server import make_server
 from mdesrules.transports import HttpTransport, WsgiApp
 
+pytestmark = pytest.mark.slow  # a load test: thousands of requests over HTTP
+
 THREADS = 8
 OPERATIONS = 150  # per thread
 TOKENS = 12
