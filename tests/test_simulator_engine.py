@@ -432,9 +432,10 @@ def test_legacy_update_in_xml(engine: SimulatedMdes, store: MemoryStore) -> None
                 token_unique_reference=DELETED, expiration_date="0130", audit_info=AUDIT
             )
         )
+    # The source points into the XML document as sent.
     assert refusal(excinfo) == (
         400,
-        [("/tokenUniqueReference", "TOKEN_STATE", "false", True)],
+        [("/UpdateRequest/TokenUniqueReference", "TOKEN_STATE", "false", True)],
     )
 
 

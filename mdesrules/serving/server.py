@@ -143,18 +143,18 @@ def make_server(
     return server
 
 
-class _Stop(Exception):
-    """Raised in the main thread by the SIGTERM handler to end ``serve_forever``."""
-
-
 @contextmanager
-def _stopped_by_sigterm() -> Iterator[None]:
+def _stopped_by_sigterm(server: ThreadingWsgiServer) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        raise _Stop
+        # Ask serve_forever to return at its next poll. Raising here instead would unwind
+        # whatever the main thread was doing, possibly while it held a lock (starting a
+        # request's thread), and the process could then hang at exit. shutdown() waits for
+        # the loop to end, so it runs in a thread of its own.
+        threading.Thread(target=server.shutdown, name="sigterm", daemon=True).start()
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
@@ -196,7 +196,8 @@ def serve_until_stopped(server: ThreadingWsgiServer, *, poll_interval: float = 0
     Returns normally when stopped; the caller closes the server.
     """
     try:
-        with _stopped_by_sigterm():
+        with _stopped_by_sigterm(server):
             server.serve_forever(poll_interval=poll_interval)
-    except (KeyboardInterrupt, _Stop):
-        log.info("stopping")
+    except KeyboardInterrupt:
+        pass
+    log.info("stopping")

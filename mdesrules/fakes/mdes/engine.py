@@ -73,6 +73,7 @@ from mdesrules.masking import scrub
 from mdesrules.models import legacy, requests, responses
 from mdesrules.models.common import AuditInfo
 from mdesrules.registry import REGISTRY, FormName, Operation, Registry
+from mdesrules.schema import identity
 from mdesrules.transport import Request, Response
 from mdesrules.violations import Violation, pointer
 
@@ -162,11 +163,13 @@ def _timestamp(moment: datetime) -> str:
 
 
 class _Paths:
-    """The JSON pointer of a request field, as the rule sets name it (wrapper, naming)."""
+    """The JSON pointer of a request field in the document as sent, as the rule sets name
+    it in that form (wrapper or XML root, naming)."""
 
-    def __init__(self, op: Operation) -> None:
-        self.base = pointer(op.wrapper) if op.wrapper is not None else ""
-        self.naming = op.naming
+    def __init__(self, op: Operation, form: FormName) -> None:
+        envelope = op.form(form).envelope
+        self.base = pointer(envelope) if envelope is not None else ""
+        self.naming = op.naming if form == "json" else identity
 
     def __call__(self, name: str) -> str:
         return self.base + pointer(self.naming(name))
@@ -302,7 +305,7 @@ class SimulatedMdes:
                 return self._refusal(op, report.errors)
             model = body if isinstance(body, op.request) else structure_checked(op, body, form)
             try:
-                answer = handler(model, _Paths(op))
+                answer = handler(model, _Paths(op, form))
             except _Refused as refused:
                 entry = _error(refused.source, refused.code, refused.message)
                 return Response(op.name, refused.status, None, (entry,))
