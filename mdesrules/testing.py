@@ -35,6 +35,7 @@ The token-state rules need a token context, not a document: see :func:`inventori
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from attrs import evolve, frozen
@@ -133,14 +134,10 @@ def luhn_pans(min_size: int = 9, max_size: int = 19, *, prefix: str = "") -> st.
             f"prefix must be shorter than min_size ({min_size}) to leave a check digit"
         )
 
-    def pans_of_size(n: int) -> st.SearchStrategy[str]:
-        body = n - 1 - len(prefix)  # the digits drawn between the prefix and the check digit
-        return st.text(_DIGITS, min_size=body, max_size=body).map(lambda digits: prefix + digits)
-
-    return (
-        _sizes(min_size, max_size)
-        .flatmap(pans_of_size)
-        .map(lambda payload: payload + luhn_check_digit(payload))
+    # The digits drawn between the prefix and the check digit.
+    body = _sized_text(_DIGITS, min_size - 1 - len(prefix), max_size - 1 - len(prefix))
+    return body.map(lambda digits: prefix + digits).map(
+        lambda payload: payload + luhn_check_digit(payload)
     )
 
 
@@ -159,14 +156,18 @@ _MAX_DRAWN = 512  # longer values (TMS allows 17000) are not drawn: they overrun
 _SEGMENT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
-def _sizes(lo: int, hi: int) -> st.SearchStrategy[int]:
-    """Sizes from *lo* to *hi*, with both bounds drawn often."""
-    return st.one_of(st.sampled_from(sorted({lo, hi})), st.integers(lo, hi))
-
-
+@cache
 def _sized_text(alphabet: str | st.SearchStrategy[str], lo: int, hi: int) -> st.SearchStrategy[str]:
+    """Text of *lo* to *hi* characters, with both bounds drawn often.
+
+    Built once per (alphabet, sizes): a strategy made per draw (``flatmap``) is validated
+    again at every draw, which cost most of the time of drawing documents.
+    """
     hi = min(hi, max(lo, _MAX_DRAWN))
-    return _sizes(lo, hi).flatmap(lambda n: st.text(alphabet, min_size=n, max_size=n))
+    return st.one_of(
+        *(st.text(alphabet, min_size=n, max_size=n) for n in sorted({lo, hi})),
+        st.text(alphabet, min_size=lo, max_size=hi),
+    )
 
 
 def _expiry_dates() -> st.SearchStrategy[str]:
@@ -212,7 +213,21 @@ def string_values(rules: Iterable[FieldRule]) -> st.SearchStrategy[str]:
 
 
 def _strings(rules: tuple[FieldRule, ...]) -> tuple[st.SearchStrategy[str], tuple[str, ...] | None]:
-    """The strings that pass *rules*, and every one of them when the rules list them."""
+    """The strings that pass *rules*, and every one of them when the rules list them.
+
+    Made once per set of rules (building a filtered strategy costs more than drawing from
+    it), unless a rule of the caller's own cannot be hashed.
+    """
+    try:
+        hash(rules)
+    except TypeError:
+        return _build_strings(rules)
+    return _cached_strings(rules)
+
+
+def _build_strings(
+    rules: tuple[FieldRule, ...],
+) -> tuple[st.SearchStrategy[str], tuple[str, ...] | None]:
     strings = Strings()
     for rule in rules:
         hook = FIELD_VALUES.get(rule)
@@ -235,6 +250,9 @@ def _strings(rules: tuple[FieldRule, ...]) -> tuple[st.SearchStrategy[str], tupl
     top = strings.max if strings.max is not None else strings.min + _UNBOUNDED_EXTRA
     draw = strings.draw or (lambda lo, hi: _sized_text(_TEXT, lo, hi))
     return draw(strings.min, top).filter(passes), None
+
+
+_cached_strings = cache(_build_strings)
 
 
 @FIELD_VALUES.register(length)

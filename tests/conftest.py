@@ -1,7 +1,9 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 for the transport tests."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1 for the transport tests; and the
+hypothesis profile, without deadlines, so that no test depends on the machine's speed."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from socketserver import ThreadingMixIn
@@ -10,6 +12,12 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from wsgiref.types import WSGIApplication
 
 import pytest
+from hypothesis import settings
+
+# A shared or loaded machine runs an example ten times slower than a quiet one: a deadline
+# would make a test fail for the machine's sake. HYPOTHESIS_PROFILE picks another profile.
+settings.register_profile("ci", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 class _QuietServer(ThreadingMixIn, WSGIServer):
