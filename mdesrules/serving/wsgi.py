@@ -123,6 +123,8 @@ class WsgiApp:
         if max_body < 0:
             raise ValueError("max_body must be >= 0")
         self.handler = handler
+        # Told once: a runtime protocol check costs microseconds on every request.
+        self._checking = handler if isinstance(handler, CheckingHandler) else None
         self.registry = REGISTRY if registry is None else registry
         self.base_path = base_path.rstrip("/")
         self.max_body = max_body
@@ -138,11 +140,11 @@ class WsgiApp:
             op = self._route(environ)
             form = self._accepted_form(environ, op)
             data = self._read_body(environ)
-            handler = self.handler
-            if isinstance(handler, CheckingHandler):
+            checking = self._checking
+            if checking is not None:
                 document = self._document(op, form, data)
                 return self._handle(
-                    start_response, op, form, lambda: handler.answer_document(op, document, form)
+                    start_response, op, form, lambda: checking.answer_document(op, document, form)
                 )
             request = self._decode(op, form, data)
         except _Refusal as refusal:
