@@ -1,13 +1,13 @@
-"""Token-requestor notifications (``notifyTokenUpdated``): encryption, receiver, emitter.
+"""The token requestor's side of ``notifyTokenUpdated``: receive, decrypt, check, mirror.
 
-- :mod:`mdesrules.encryption`: Mastercard's payload encryption (AES-CBC session key
-  wrapped with RSA-OAEP or PKCS#1 v1.5, hex), :func:`encrypt_payload`,
-  :func:`decrypt_payload`, :func:`key_ring`.
-- :mod:`mdesrules.notifications.receiver`: :class:`NotificationReceiver` (bytes in, a checked
-  notification and the response document out), :class:`TokenMirror` and the WSGI
-  :class:`NotificationApp`.
-- :mod:`mdesrules.fakes.notifications`: :class:`NotificationEmitter`, which turns each lifecycle
-  change of the simulated MDES into the encrypted notification a token requestor receives.
+- :class:`NotificationReceiver`: bytes in, a checked notification and the response document
+  out; :class:`TokenMirror` keeps each token's status; :class:`NotificationApp` serves the
+  receiver as WSGI.
+- Mastercard's payload encryption is core code, :mod:`mdesrules.encryption`; its names are
+  re-exported here (:func:`encrypt_payload`, :func:`decrypt_payload`, :func:`key_ring`, ...).
+
+The sending side, which the simulated MDES uses, is a test double:
+:class:`mdesrules.fakes.notifications.NotificationEmitter`.
 """
 
 from __future__ import annotations
