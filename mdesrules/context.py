@@ -17,6 +17,7 @@ import csv
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Protocol
 
 from attrs import field, frozen
@@ -26,6 +27,7 @@ from .lifecycle import SUSPENDERS, Status, TokenState
 from .masking import mask_pan, scrub
 
 __all__ = [
+    "TOKEN_TYPES",
     "AccountRange",
     "AccountRangeError",
     "AccountRanges",
@@ -37,6 +39,16 @@ __all__ = [
 ]
 
 _MAX_TUR = 64
+_MAX_PAYMENT_APP_INSTANCE_ID = 48
+
+#: The MDES ``TokenType`` codes (CS API 2.0.7 and 2.1.7) and what each stands for.
+TOKEN_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "S": "an Embedded Secure Element token",
+        "C": "a Mastercard Cloud-Based Payments token",
+        "F": "a static or card-on-file token",
+    }
+)
 _PAN = re.compile(r"[0-9]{9,19}")
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
 
@@ -93,6 +105,12 @@ class TokenRecord:
     status: Status
     token_assurance_level: str | None = None
     suspenders: frozenset[str] = frozenset()
+    #: The Payment App instance the token is provisioned to; ``None`` when not known.
+    payment_app_instance_id: str | None = field(
+        default=None, repr=lambda app: repr(scrub(app) if app is not None else None)
+    )
+    #: The MDES ``TokenType`` (one of :data:`TOKEN_TYPES`); ``None`` when not known.
+    token_type: str | None = None
 
     def __attrs_post_init__(self) -> None:
         self.state  # noqa: B018 - building the state checks the lifecycle invariant
@@ -104,7 +122,7 @@ class TokenRecord:
 
 
 _REQUIRED = ("tokenUniqueReference", "accountPan", "status")
-_KEYS = (*_REQUIRED, "tokenAssuranceLevel", "suspenders")
+_KEYS = (*_REQUIRED, "tokenAssuranceLevel", "suspenders", "paymentAppInstanceId", "tokenType")
 
 
 class Inventory:
@@ -142,8 +160,13 @@ class Inventory:
 
         Keys: ``tokenUniqueReference`` (1 to 64 characters), ``accountPan`` (9 to 19 digits),
         ``status`` (see :meth:`Status.parse`), optional ``tokenAssuranceLevel`` (1 to 3
-        characters, or null) and optional ``suspenders`` (a list of suspender codes, or
-        null). Any other key is an error: a misspelt column must not be silently ignored.
+        characters, or null), optional ``suspenders`` (a list of suspender codes, or
+        null), optional ``paymentAppInstanceId`` (1 to 48 characters, or null) and optional
+        ``tokenType`` (``S``, ``C`` or ``F``, MDES's ``TokenType``, or null). Any other key
+        is an error: a misspelt column must not be silently ignored.
+
+        .. versionchanged:: Unreleased
+           ``paymentAppInstanceId`` and ``tokenType``.
 
         A SUSPENDED token listed without suspenders (key absent, null or empty) is taken as
         suspended by the issuer alone (``["I"]``): issuer systems often do not export who
@@ -178,13 +201,15 @@ class Inventory:
             raise InventoryError(f"status: {e}") from None
         level = _assurance_level(record.get("tokenAssuranceLevel"))
         suspenders = _suspenders(record.get("suspenders"), status)
+        app = _payment_app_instance_id(record.get("paymentAppInstanceId"))
+        token_type = _token_type(record.get("tokenType"))
         if tur in self._by_tur:
             raise InventoryError(
                 f"tokenUniqueReference {scrub(repr(tur))} is already in the inventory; "
                 "list each token once"
             )
 
-        token = TokenRecord(tur, pan, status, level, suspenders)
+        token = TokenRecord(tur, pan, status, level, suspenders, app, token_type)
         self._by_tur[tur] = token
         self._by_pan.setdefault(pan, []).append(token)
         return token
@@ -231,6 +256,25 @@ def _assurance_level(value: object) -> str | None:
             f"tokenAssuranceLevel must be a string of 1 to 3 characters or null, got {got}"
         )
     return value
+
+
+def _payment_app_instance_id(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= _MAX_PAYMENT_APP_INSTANCE_ID:
+        got = f"{len(value)} characters" if isinstance(value, str) else _show(value)
+        raise InventoryError(
+            f"paymentAppInstanceId must be a string of 1 to {_MAX_PAYMENT_APP_INSTANCE_ID} "
+            f"characters or null, got {got}"
+        )
+    return value
+
+
+def _token_type(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and value in TOKEN_TYPES):
+        return value
+    codes = ", ".join(f"{code} ({name.split(' ', 1)[1]})" for code, name in TOKEN_TYPES.items())
+    raise InventoryError(f"tokenType must be one of {codes} or null, got {_show(value)}")
 
 
 def _suspenders(value: object, status: Status) -> frozenset[str]:

@@ -11,6 +11,8 @@ operation applies to which state is fixed by the CS API (its "token states" tabl
 - delete: any token that is not deleted becomes deleted; MDES says a deleted token "may not
   be returned to an active state", so ``D`` is terminal.
 - update: only active or suspended tokens are updated, and the update leaves the state alone.
+- activation methods and a resent activation code: only a token awaiting activation (``U``);
+  neither changes the state.
 
 The pre-flight check and the simulated MDES both use these functions, so the two cannot
 disagree about a transition. Nothing here does I/O. Transitions return a new
@@ -41,6 +43,7 @@ __all__ = [
     "activate",
     "apply",
     "delete",
+    "require_awaiting_activation",
     "require_updatable",
     "suspend",
     "unsuspend",
@@ -271,6 +274,28 @@ def require_updatable(state: TokenState) -> None:
     raise LifecycleError(
         "token_state",
         f"token is {state.status.name}; MDES updates only ACTIVE or SUSPENDED tokens",
+    )
+
+
+def require_awaiting_activation(state: TokenState, doing: str) -> None:
+    """Refuse what applies only to a token awaiting activation (``U``, IN_PROGRESS).
+
+    MDES lists the activation methods of "a token that is awaiting activation" and resends
+    an activation code, which starts a new expiry period, only for such a token. Neither
+    changes the state, so this returns nothing.
+
+    Args:
+        state: the token's state.
+        doing: what is asked, for the message (``"sent a new activation code"``).
+    """
+    if state.status is Status.IN_PROGRESS:
+        return
+    if state.status is Status.DELETED:
+        raise _terminal(doing)
+    raise LifecycleError(
+        "token_state",
+        f"token is {state.status.name}; only a token IN_PROGRESS (U, awaiting activation) "
+        f"can be {doing}",
     )
 
 

@@ -14,24 +14,63 @@ from typing import Literal, Protocol
 from attrs import evolve, frozen
 
 from . import lifecycle
-from .context import Context, TokenRecord
+from .context import TOKEN_TYPES, Context, TokenRecord
 from .masking import mask_pan, scrub
 from .violations import Severity, Violation, pointer
 
-__all__ = ["SameAccountRange", "StateRule", "TargetToken"]
+__all__ = ["OfTokenType", "SameAccountRange", "StateRule", "TargetToken"]
 
 Naming = Callable[[str], str]
 Obj = Mapping[str, object]
-Action = Literal["update", "assurance", "activate", "suspend", "unsuspend", "delete", "read"]
+Action = Literal[
+    "update",
+    "assurance",
+    "activate",
+    "suspend",
+    "unsuspend",
+    "delete",
+    "read",
+    "resend_activation_code",
+    "activation_methods",
+]
 
-_VERBS: dict[str, str] = {
-    "update": "updated",
-    "assurance": "given a new assurance level",
-    "activate": "activated",
-    "suspend": "suspended",
-    "unsuspend": "unsuspended",
-    "delete": "deleted",
-    "read": "read",
+
+@frozen
+class _Action:
+    """What an action asks of the token's state: ``require`` raises
+    :class:`~mdesrules.lifecycle.LifecycleError` when the state does not allow it (the
+    lifecycle module decides), and the refusal is a violation of ``severity``. ``can`` ends
+    the rule's catalogue sentence."""
+
+    can: str
+    require: Callable[[lifecycle.TokenState, str], object] | None = None
+    severity: Severity = "error"
+
+
+def _awaiting(doing: str) -> Callable[[lifecycle.TokenState, str], object]:
+    return lambda state, party: lifecycle.require_awaiting_activation(state, doing)
+
+
+#: Each action a token-state rule knows, with what it asks of the token's state.
+_ACTIONS: Mapping[str, _Action] = {
+    "update": _Action("can be updated", lambda s, p: lifecycle.require_updatable(s)),
+    "assurance": _Action(
+        "can be given a new assurance level", lambda s, p: lifecycle.require_updatable(s)
+    ),
+    "activate": _Action("can be activated", lambda s, p: lifecycle.activate(s)),
+    "suspend": _Action("can be suspended", lifecycle.suspend),
+    "unsuspend": _Action("can be unsuspended", lifecycle.unsuspend),
+    "delete": _Action("can be deleted", lambda s, p: lifecycle.delete(s)),
+    "read": _Action(""),
+    "resend_activation_code": _Action(
+        "awaits activation (IN_PROGRESS), so it can be sent a new activation code",
+        _awaiting("sent a new activation code"),
+    ),
+    "activation_methods": _Action(
+        "awaits activation (IN_PROGRESS); a warning otherwise, since this is a read",
+        _awaiting("asked for its activation methods"),
+        "warning",
+    ),
 }
 
 
@@ -71,14 +110,20 @@ def _valid(obj: Obj, name: str | None, bad: set[str]) -> str | None:
 class TargetToken:
     """The targeted token exists in the inventory and its state allows ``action``.
 
-    The target is named by ``tur`` or, for PAN-wide updates, by ``pan`` (every token of that
-    account PAN; an update by PAN touches the ACTIVE and SUSPENDED ones and leaves the rest).
+    The target is named by ``tur`` or, for PAN-wide requests, by ``pan``: then some token of
+    that account PAN must allow the action (an update by PAN touches the ACTIVE and
+    SUSPENDED ones and leaves the rest). With ``app`` too (activation by ``AccountPan`` +
+    ``PaymentAppInstanceId``), only the PAN's tokens on that Payment App instance count;
+    tokens whose instance the inventory does not know may be the one, so when only such a
+    token allows the action, the rule says with a ``token_state`` warning that the inventory
+    cannot tell.
     """
 
     action: Action
     tur: str = "TokenUniqueReference"
     pan: str | None = None
     unknown_severity: Severity = "error"
+    app: str | None = None
 
     def check(
         self, obj: Obj, base: str, context: Context, bad: set[str], out: list[Violation]
@@ -116,59 +161,180 @@ class TargetToken:
                         self.unknown_severity,
                     )
                 )
-            elif self.action == "update" and not any(
-                r.status in (lifecycle.Status.ACTIVE, lifecycle.Status.SUSPENDED) for r in records
-            ):
-                states = ", ".join(sorted({r.status.name for r in records}))
-                out.append(
-                    Violation(
-                        "token_state",
-                        path,
-                        (path,),
-                        f"none of the {len(records)} tokens of account PAN {mask_pan(pan)} is "
-                        f"ACTIVE or SUSPENDED ({states}); only those can be updated",
-                    )
+            elif self.app is None:
+                self._check_pan(records, pan, path, (path,), context, out)
+            else:
+                app = _valid(obj, self.app, bad)
+                if app is not None:
+                    fields = (path, base + pointer(self.app))
+                    self._check_app(records, pan, app, fields, context, out)
+
+    def _allows(self, record: TokenRecord, context: Context) -> bool:
+        require = _ACTIONS[self.action].require
+        if require is None:
+            return True
+        try:
+            require(record.state, context.party)
+        except lifecycle.LifecycleError:
+            return False
+        return True
+
+    def _check_pan(
+        self,
+        records: tuple[TokenRecord, ...],
+        pan: str,
+        path: str,
+        fields: tuple[str, ...],
+        context: Context,
+        out: list[Violation],
+        on: str = "",
+    ) -> None:
+        """Some token of *records* (the PAN's, on the app when *on* says so) must allow the
+        action."""
+        if any(self._allows(r, context) for r in records):
+            return
+        states = ", ".join(sorted({r.status.name for r in records}))
+        if self.action == "update":
+            message = (
+                f"none of the {len(records)} tokens of account PAN {mask_pan(pan)}{on} is "
+                f"ACTIVE or SUSPENDED ({states}); only those can be updated"
+            )
+        else:
+            message = (
+                f"none of the {len(records)} tokens of account PAN {mask_pan(pan)}{on} "
+                f"{_ACTIONS[self.action].can} ({states})"
+            )
+        out.append(Violation("token_state", path, fields, message, _ACTIONS[self.action].severity))
+
+    def _check_app(
+        self,
+        records: tuple[TokenRecord, ...],
+        pan: str,
+        app: str,
+        fields: tuple[str, ...],
+        context: Context,
+        out: list[Violation],
+    ) -> None:
+        path = fields[0]
+        on = f" on {self.app} {_shown(app)!r}"
+        known = tuple(r for r in records if r.payment_app_instance_id == app)
+        unknown = tuple(r for r in records if r.payment_app_instance_id is None)
+        if not known and not unknown:
+            out.append(
+                Violation(
+                    "unknown_token",
+                    path,
+                    fields,
+                    f"no token of account PAN {mask_pan(pan)}{on} is in the token inventory "
+                    f"(its {len(records)} tokens are on other Payment App instances)",
+                    self.unknown_severity,
                 )
+            )
+        elif any(self._allows(r, context) for r in known):
+            return
+        elif any(self._allows(r, context) for r in unknown):
+            out.append(
+                Violation(
+                    "token_state",
+                    path,
+                    fields,
+                    f"the token inventory cannot tell whether a token of account PAN "
+                    f"{mask_pan(pan)}{on} {_ACTIONS[self.action].can}; only tokens without a "
+                    "paymentAppInstanceId in the inventory qualify",
+                    "warning",
+                )
+            )
+        else:
+            self._check_pan(known + unknown, pan, path, fields, context, out, on)
 
     def _check_record(
         self, record: TokenRecord, path: str, context: Context, out: list[Violation]
     ) -> None:
-        state = record.state
+        action = _ACTIONS[self.action]
+        if self.action == "assurance" and record.token_assurance_level is None:
+            out.append(
+                Violation(
+                    "no_assurance_level",
+                    path,
+                    (path,),
+                    "the token has no Token Assurance Level, so MDES cannot update it",
+                )
+            )
+        if action.require is None:
+            return
         try:
-            if self.action == "update":
-                lifecycle.require_updatable(state)
-            elif self.action == "assurance":
-                if record.token_assurance_level is None:
-                    out.append(
-                        Violation(
-                            "no_assurance_level",
-                            path,
-                            (path,),
-                            "the token has no Token Assurance Level, so MDES cannot update it",
-                        )
-                    )
-                lifecycle.require_updatable(state)
-            elif self.action == "activate":
-                lifecycle.activate(state)
-            elif self.action == "suspend":
-                lifecycle.suspend(state, context.party)
-            elif self.action == "unsuspend":
-                lifecycle.unsuspend(state, context.party)
-            elif self.action == "delete":
-                lifecycle.delete(state)
+            action.require(record.state, context.party)
         except lifecycle.LifecycleError as e:
-            out.append(Violation(e.code, path, (path,), e.message))
+            out.append(Violation(e.code, path, (path,), e.message, action.severity))
 
     def renamed(self, naming: Naming) -> TargetToken:
         return evolve(
-            self, tur=naming(self.tur), pan=naming(self.pan) if self.pan is not None else None
+            self,
+            tur=naming(self.tur),
+            pan=naming(self.pan) if self.pan is not None else None,
+            app=naming(self.app) if self.app is not None else None,
         )
 
     def __repr__(self) -> str:
         target = self.tur if self.pan is None else f"{self.tur} or {self.pan}"
-        if self.action == "read":
+        if self.app is not None:
+            target += f" with {self.app}"
+        can = _ACTIONS[self.action].can
+        if not can:
             return f"the token named by {target} is in the inventory"
-        return f"the token named by {target} is in the inventory and can be {_VERBS[self.action]}"
+        return f"the token named by {target} is in the inventory and {can}"
+
+
+@frozen(repr=False)
+class OfTokenType:
+    """The token named by ``tur`` is of one of ``types`` (MDES ``TokenType``, see
+    :data:`~mdesrules.context.TOKEN_TYPES`) when the inventory says which; when it does not,
+    a ``token_state`` warning says the inventory cannot tell. A token not in the inventory
+    is left to :class:`TargetToken`.
+
+    Reset Mobile PIN "requests the reset of the PIN associated with a Mastercard
+    Cloud-Based Payment token": ``OfTokenType(("C",), "have its Mobile PIN reset")``.
+    """
+
+    types: tuple[str, ...]
+    doing: str
+    tur: str = "TokenUniqueReference"
+
+    def check(
+        self, obj: Obj, base: str, context: Context, bad: set[str], out: list[Violation]
+    ) -> None:
+        inventory = context.inventory
+        tur = _valid(obj, self.tur, bad)
+        if inventory is None or tur is None:
+            return
+        record = inventory.by_tur(tur)
+        if record is None or record.token_type in self.types:
+            return
+        path = base + pointer(self.tur)
+        if record.token_type is None:
+            message = (
+                f"the token inventory cannot tell whether the token is {self._kinds()} "
+                f"(its record has no tokenType); only such a token can {self.doing}"
+            )
+            out.append(Violation("token_state", path, (path,), message, "warning"))
+            return
+        message = (
+            f"the token is {TOKEN_TYPES[record.token_type]} (tokenType "
+            f"{record.token_type}); only {self._kinds()} can {self.doing}"
+        )
+        out.append(Violation("token_state", path, (path,), message))
+
+    def _kinds(self) -> str:
+        return " or ".join(f"{TOKEN_TYPES[t]} ({t})" for t in self.types)
+
+    def renamed(self, naming: Naming) -> OfTokenType:
+        return evolve(self, tur=naming(self.tur))
+
+    def __repr__(self) -> str:
+        return (
+            f"the token named by {self.tur} is {self._kinds()} when the inventory says its "
+            "tokenType (a warning when it does not)"
+        )
 
 
 @frozen(repr=False)

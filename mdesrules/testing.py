@@ -58,7 +58,7 @@ from ._choices import (
 )
 from ._kinds import ByKind
 from .combinators import Rule
-from .context import Inventory
+from .context import TOKEN_TYPES, Inventory
 from .converters import structure
 from .fields import (
     FieldRule,
@@ -522,7 +522,14 @@ def token_states() -> st.SearchStrategy[TokenState]:
     return st.one_of(plain, suspended)
 
 
-def _record(tur: str, pan: str, state: TokenState, level: str | None) -> dict[str, object]:
+def _record(
+    tur: str,
+    pan: str,
+    state: TokenState,
+    level: str | None,
+    app: str | None = None,
+    token_type: str | None = None,
+) -> dict[str, object]:
     record: dict[str, object] = {
         "tokenUniqueReference": tur,
         "accountPan": pan,
@@ -532,6 +539,10 @@ def _record(tur: str, pan: str, state: TokenState, level: str | None) -> dict[st
         record["suspenders"] = sorted(state.suspenders)
     if level is not None:
         record["tokenAssuranceLevel"] = level
+    if app is not None:
+        record["paymentAppInstanceId"] = app
+    if token_type is not None:
+        record["tokenType"] = token_type
     return record
 
 
@@ -542,15 +553,31 @@ def inventory_records(
     """Records of a token inventory as its JSON file holds them (see DESIGN.md section 5).
 
     Token unique references are unique; account PANs come from a pool of *pans* Luhn-valid
-    PANs, so that several tokens share a PAN, as an update by PAN expects.
+    PANs, so that several tokens share a PAN, as an update by PAN expects. The optional
+    ``paymentAppInstanceId`` (from a small pool, so that tokens share one) and ``tokenType``
+    are sometimes absent, as in inventories that do not know them.
+
+    .. versionchanged:: Unreleased
+       Records may carry ``paymentAppInstanceId`` and ``tokenType``.
     """
     pool = draw(st.lists(luhn_pans(), min_size=1, max_size=max(pans, 1), unique=True))
     turs = draw(
         st.lists(_sized_text(_PRINTABLE, 9, 48), min_size=min_size, max_size=max_size, unique=True)
     )
     levels = st.none() | _sized_text(_DIGITS, 1, 3)
+    apps = st.none() | st.sampled_from(
+        draw(st.lists(_sized_text(_PRINTABLE, 1, 48), min_size=1, max_size=2))
+    )
+    types = st.none() | st.sampled_from(sorted(TOKEN_TYPES))
     return [
-        _record(tur, draw(st.sampled_from(pool)), draw(token_states()), draw(levels))
+        _record(
+            tur,
+            draw(st.sampled_from(pool)),
+            draw(token_states()),
+            draw(levels),
+            draw(apps),
+            draw(types),
+        )
         for tur in turs
     ]
 

@@ -87,9 +87,23 @@ def test_a_suspended_token_without_suspenders_is_suspended_by_the_issuer(
 
 
 def test_optional_keys_may_be_null() -> None:
-    token = Inventory().add(record(tokenAssuranceLevel=None, suspenders=None))
+    token = Inventory().add(
+        record(tokenAssuranceLevel=None, suspenders=None, paymentAppInstanceId=None, tokenType=None)
+    )
     assert token.token_assurance_level is None
     assert token.suspenders == frozenset()
+    assert token.payment_app_instance_id is None
+    assert token.token_type is None
+
+
+@pytest.mark.parametrize("token_type", ["S", "C", "F"])
+def test_inventory_reads_the_payment_app_instance_and_the_spec_token_types(
+    token_type: str,
+) -> None:
+    """``TokenType`` as CS API 2.0.7 and 2.1.7 spell it: S (embedded secure element),
+    C (Mastercard Cloud-Based Payments), F (static or card-on-file)."""
+    token = Inventory().add(record(paymentAppInstanceId="A" * 48, tokenType=token_type))
+    assert (token.payment_app_instance_id, token.token_type) == ("A" * 48, token_type)
 
 
 @pytest.mark.parametrize(
@@ -113,6 +127,13 @@ def test_optional_keys_may_be_null() -> None:
         (record(tokenAssuranceLevel=""), "tokenAssuranceLevel must be a string of 1 to 3"),
         (record(tokenAssuranceLevel="1234"), "got 4 characters"),
         (record(tokenAssuranceLevel=1), "got a number"),
+        (record(paymentAppInstanceId=""), "paymentAppInstanceId must be a string of 1 to 48"),
+        (record(paymentAppInstanceId="A" * 49), "got 49 characters"),
+        (record(paymentAppInstanceId=7), "got a number"),
+        (record(tokenType="CLOUD"), "tokenType must be one of S ("),
+        (record(tokenType="c"), "got 'c'"),
+        (record(tokenType=["C"]), "got an array"),
+        (record(tokenTYPE="C"), "unknown key 'tokenTYPE'"),
         (record(status="S", suspenders="I"), "suspenders must be a list"),
         (record(status="S", suspenders=["X"]), "unknown suspender 'X'"),
         (record(status="S", suspenders=["i"]), "unknown suspender 'i'"),
@@ -158,6 +179,8 @@ PAN_PLACES: list[Callable[[str], object]] = [
     lambda pan: record(accountPan=pan + "0" * (20 - len(pan))),
     lambda pan: record(accountPan=pan + "x"),
     lambda pan: record(accountPan=pan, tokenAssuranceLevel=pan),
+    lambda pan: record(accountPan=pan, paymentAppInstanceId=pan + "A" * 48),
+    lambda pan: record(accountPan=pan, tokenType=pan),
     lambda pan: record(accountPan=pan, status="S", suspenders=[pan]),
     lambda pan: record(accountPan=pan, status="A", suspenders=["I"]),
     lambda pan: record(tokenUniqueReference=pan + "T" * 64),

@@ -160,6 +160,97 @@ def test_activate_by_pan_and_app_instance_finds_nothing(client: Client) -> None:
     )
 
 
+def test_activate_by_pan_and_app_instance_activates_the_token_on_that_instance() -> None:
+    """With the Payment App instance in the store, activation by AccountPan +
+    PaymentAppInstanceId finds the token; a token on it that is past activation is refused
+    as by TUR."""
+    waiting, done = tur(21), tur(22)
+    inventory = Inventory.from_records(
+        [
+            {
+                "tokenUniqueReference": waiting,
+                "accountPan": PAN,
+                "status": "U",
+                "paymentAppInstanceId": "APP1",
+            },
+            {
+                "tokenUniqueReference": done,
+                "accountPan": PAN,
+                "status": "A",
+                "paymentAppInstanceId": "APP2",
+            },
+        ]
+    )
+    store = MemoryStore.from_inventory(inventory)
+    with Client(InMemoryTransport(SimulatedMdes(store, clock=Clock()), wire="json")) as client:
+        answer = client.token_activate(
+            requests.TokenActivateRequest(
+                account_pan=PAN, payment_app_instance_id="APP1", reason_code="A", audit_info=AUDIT
+            )
+        )
+        assert answer.token is not None
+        assert answer.token.token_unique_reference == waiting
+        assert status_of(store, waiting) == (Status.ACTIVE, frozenset())
+        with pytest.raises(MdesError) as excinfo:
+            client.token_activate(
+                requests.TokenActivateRequest(
+                    account_pan=PAN,
+                    payment_app_instance_id="APP2",
+                    reason_code="A",
+                    audit_info=AUDIT,
+                )
+            )
+    assert refusal(excinfo) == (
+        400,
+        [("/TokenActivateRequest/AccountPan", "TOKEN_STATE", "false", True)],
+    )
+    assert status_of(store, done) == (Status.ACTIVE, frozenset())
+
+
+def test_resend_activation_code_for_an_active_token_is_token_state(engine: SimulatedMdes) -> None:
+    """A new activation code is only for a token awaiting activation: MDES's 400 with one
+    TOKEN_STATE error at the TUR, through the JSON wire."""
+    with (
+        Client(InMemoryTransport(engine, wire="json")) as client,
+        pytest.raises(MdesError) as excinfo,
+    ):
+        client.token_resend_activation_code(
+            requests.TokenResendActivationCodeRequest(
+                token_unique_reference=ACTIVE,
+                activation_method_id="SMS-0001",
+                audit_info=AUDIT,
+            )
+        )
+    assert refusal(excinfo) == (
+        400,
+        [("/TokenResendActivationCodeRequest/TokenUniqueReference", "TOKEN_STATE", "false", True)],
+    )
+    assert excinfo.value.errors[0].description == (
+        "token is ACTIVE; only a token IN_PROGRESS (U, awaiting activation) can be sent a new "
+        "activation code"
+    )
+
+
+def test_reset_mobile_pin_of_a_secure_element_token_is_token_state() -> None:
+    inventory = Inventory.from_records(
+        [{"tokenUniqueReference": ACTIVE, "accountPan": PAN, "status": "A", "tokenType": "S"}]
+    )
+    engine = SimulatedMdes(MemoryStore.from_inventory(inventory), clock=Clock())
+    with (
+        Client(InMemoryTransport(engine, wire="json")) as client,
+        pytest.raises(MdesError) as excinfo,
+    ):
+        client.token_reset_mobile_pin(
+            requests.TokenResetMobilePinRequest(
+                token_unique_reference=ACTIVE, reason_code="N", audit_info=AUDIT
+            )
+        )
+    assert refusal(excinfo) == (
+        400,
+        [("/TokenResetMobilePinRequest/TokenUniqueReference", "TOKEN_STATE", "false", True)],
+    )
+
+
 def test_suspend_then_unsuspend(client: Client, store: MemoryStore) -> None:
     client.token_suspend(suspend(ACTIVE))
     assert status_of(store, ACTIVE) == (Status.SUSPENDED, frozenset("I"))

@@ -250,3 +250,85 @@ def test_two_sqlite_stores_on_one_file_share_the_counter(tmp_path: Path) -> None
     with SqliteStore(path) as one, SqliteStore(path) as two:
         ids = [one.next_comment_id(), two.next_comment_id(), one.next_comment_id()]
         assert len(set(ids)) == 3
+
+
+def test_the_payment_app_instance_and_token_type_are_stored(make_store: MakeStore) -> None:
+    """The token-state rules of activation by PaymentAppInstanceId and of reset mobile PIN
+    read these from the store, as from an inventory; unknown stays unknown (None)."""
+    store = make_store()
+    assert isinstance(store, (MemoryStore, SqliteStore))
+    inventory = Inventory.from_records(
+        [
+            {
+                "tokenUniqueReference": "TUR-C1-00001",
+                "accountPan": PAN_A,
+                "status": "U",
+                "paymentAppInstanceId": "APP-1",
+                "tokenType": "C",
+            },
+            {"tokenUniqueReference": "TUR-X1-00002", "accountPan": PAN_A, "status": "A"},
+        ]
+    )
+    store.seed(inventory)
+    assert store.by_tur("TUR-C1-00001") == inventory.by_tur("TUR-C1-00001")
+    assert store.by_pan(PAN_A) == inventory.by_pan(PAN_A)
+    token = store.get("TUR-C1-00001")
+    assert token is not None
+    assert (token.payment_app_instance_id, token.token_type) == ("APP-1", "C")
+    store.put(evolve(token, status=Status.ACTIVE))
+    assert store.get("TUR-C1-00001") == evolve(token, status=Status.ACTIVE)
+    other = store.get("TUR-X1-00002")
+    assert other is not None
+    assert (other.payment_app_instance_id, other.token_type) == (None, None)
+
+
+# The tokens table as the first release created it, before paymentAppInstanceId and tokenType.
+_OLD_SCHEMA = """
+CREATE TABLE tokens (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    tur TEXT NOT NULL UNIQUE,
+    account_pan TEXT NOT NULL,
+    account_pan_expiry TEXT,
+    psn TEXT,
+    product_configuration_id TEXT,
+    token_assurance_level TEXT,
+    status TEXT NOT NULL,
+    suspenders TEXT NOT NULL,
+    comments TEXT NOT NULL,
+    history TEXT NOT NULL
+);
+INSERT INTO tokens (tur, account_pan, status, suspenders, comments, history)
+VALUES ('TUR-OLD-0001', '5412345678901232', 'U', '[]', '[]', '[]');
+"""
+
+
+def test_a_sqlite_file_of_an_older_version_gains_the_new_columns(tmp_path: Path) -> None:
+    """A file written before paymentAppInstanceId and tokenType keeps its tokens, which read
+    as not knowing them, and takes new tokens that do."""
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(_OLD_SCHEMA)
+    conn.close()
+    with SqliteStore(path) as store:
+        old = store.by_tur("TUR-OLD-0001")
+        assert old == TokenRecord("TUR-OLD-0001", PAN_A, Status.IN_PROGRESS)
+        store.seed(
+            Inventory.from_records(
+                [
+                    {
+                        "tokenUniqueReference": "TUR-NEW-0002",
+                        "accountPan": PAN_A,
+                        "status": "U",
+                        "paymentAppInstanceId": "APP-9",
+                        "tokenType": "S",
+                    }
+                ]
+            )
+        )
+    with SqliteStore(path) as reopened:  # opening a migrated file again changes nothing
+        new = reopened.by_tur("TUR-NEW-0002")
+        assert new is not None
+        assert (new.payment_app_instance_id, new.token_type) == ("APP-9", "S")
+        assert len(reopened) == 2

@@ -41,14 +41,24 @@ def show(value: object) -> str:
     return str(value)
 
 
-def record(tur: str, pan: str, state: TokenState, level: str | None = "1") -> dict[str, object]:
-    """One inventory record, as the inventory file holds it."""
+def record(
+    tur: str,
+    pan: str,
+    state: TokenState,
+    level: str | None = "1",
+    *,
+    token_type: str | None = "C",
+    app: str | None = None,
+) -> dict[str, object]:
+    """One inventory record, as the inventory file holds it (a cloud token unless told)."""
     result: dict[str, object] = {
         "tokenUniqueReference": tur,
         "accountPan": pan,
         "status": state.status.name,
         "suspenders": sorted(state.suspenders),
         "tokenAssuranceLevel": level,
+        "tokenType": token_type,
+        "paymentAppInstanceId": app,
     }
     return result
 
@@ -108,13 +118,19 @@ ACTIONS: dict[str, Callable[[TokenState, str], object]] = {
     "token_suspend": lifecycle.suspend,
     "token_unsuspend": lifecycle.unsuspend,
     "token_delete": lambda state, party: lifecycle.delete(state),
+    "token_resend_activation_code": lambda state, party: lifecycle.require_awaiting_activation(
+        state, "sent a new activation code"
+    ),
+    "token_activation_methods": lambda state, party: lifecycle.require_awaiting_activation(
+        state, "asked for its activation methods"
+    ),
 }
+# A refusal of these is a warning: looking up activation methods is a read.
+WARNS = {"token_activation_methods"}
 READS = [
     "token_status_history",
     "token_comments",
     "transactions",
-    "token_activation_methods",
-    "token_resend_activation_code",
     "token_reset_mobile_pin",
 ]
 
@@ -128,6 +144,17 @@ def lifecycle_answer(operation: str, state: TokenState, party: str) -> str | Non
     except LifecycleError as e:
         return e.code
     return None
+
+
+def severity(operation: str) -> str:
+    return "warning" if operation in WARNS else "error"
+
+
+def type_answer(operation: str, token_type: object) -> str | None:
+    """The severity of the token-type rule for this operation and tokenType, or None."""
+    if operation != "token_reset_mobile_pin" or token_type == "C":
+        return None
+    return "warning" if token_type is None else "error"
 
 
 def test_every_operation_is_classified_here() -> None:
@@ -150,7 +177,8 @@ def test_the_check_agrees_with_the_lifecycle_module(
     document, tur = by_tur(data, operation)
     report = check(operation, document, context(record(tur, A_PAN, state), party=party))
     code = lifecycle_answer(operation, state, party)
-    expected = [] if code is None else [(code, path_in(operation, "TokenUniqueReference"), "error")]
+    path = path_in(operation, "TokenUniqueReference")
+    expected = [] if code is None else [(code, path, severity(operation))]
     assert found(report) == expected
 
 
@@ -172,7 +200,10 @@ def test_any_token_of_a_random_inventory_is_judged_by_its_own_state(
         expected.append(("no_assurance_level", tur_path, "error"))
     code = lifecycle_answer(operation, state, "I")
     if code is not None:
-        expected.append((code, tur_path, "error"))
+        expected.append((code, tur_path, severity(operation)))
+    kind = type_answer(operation, chosen.get("tokenType"))
+    if kind is not None:
+        expected.append(("token_state", tur_path, kind))
     assert found(report) == expected
 
 
@@ -465,3 +496,185 @@ def test_without_a_context_no_state_rule_runs() -> None:
         v.code
         for v in check("token_delete", document, context(record("x", A_PAN, ACTIVE))).violations
     ] == ["unknown_token"]
+
+
+# --- awaiting activation: resend the activation code, list the activation methods ----------------
+
+AWAITING = [
+    # operation, state, severity of the refusal (None: allowed)
+    ("token_resend_activation_code", IN_PROGRESS, None),
+    ("token_resend_activation_code", ACTIVE, "error"),
+    ("token_resend_activation_code", suspended("I"), "error"),
+    ("token_resend_activation_code", suspended("W", "C"), "error"),
+    ("token_resend_activation_code", DELETED, "error"),
+    ("token_activation_methods", IN_PROGRESS, None),
+    ("token_activation_methods", ACTIVE, "warning"),
+    ("token_activation_methods", suspended("W"), "warning"),
+    ("token_activation_methods", DELETED, "warning"),
+]
+
+
+@pytest.mark.parametrize(("operation", "state", "refused"), AWAITING, ids=show)
+@SOME
+@given(data=st.data())
+def test_activation_codes_and_methods_are_for_a_token_awaiting_activation(
+    operation: str, state: TokenState, refused: str | None, data: st.DataObject
+) -> None:
+    """CS API 2.0.7: a new activation code starts a new expiry period and the activation
+    methods are those "for a token that is awaiting activation": any other state is
+    ``token_state``, an error for the resend, a warning for the lookup (a read)."""
+    document, tur = by_tur(data, operation)
+    report = check(operation, document, context(record(tur, A_PAN, state)))
+    path = path_in(operation, "TokenUniqueReference")
+    assert found(report) == ([] if refused is None else [("token_state", path, refused)])
+    assert report.ok is (refused != "error")
+    if refused is not None:
+        assert state.status.name in report.violations[0].message
+
+
+# --- reset mobile PIN: Mastercard Cloud-Based Payments tokens only -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("token_type", "refused"), [("C", None), ("S", "error"), ("F", "error"), (None, "warning")]
+)
+@SOME
+@given(data=st.data(), state=token_states())
+def test_reset_mobile_pin_is_for_a_cloud_token(
+    token_type: str | None, refused: str | None, data: st.DataObject, state: TokenState
+) -> None:
+    """ "Requests the reset of the PIN associated with a Mastercard Cloud-Based Payment
+    token": a token of another tokenType is ``token_state``; a record without tokenType
+    gets a ``token_state`` warning that the inventory cannot tell."""
+    document, tur = by_tur(data, "token_reset_mobile_pin")
+    report = check(
+        "token_reset_mobile_pin",
+        document,
+        context(record(tur, A_PAN, state, token_type=token_type)),
+    )
+    path = "/TokenResetMobilePinRequest/TokenUniqueReference"
+    assert found(report) == ([] if refused is None else [("token_state", path, refused)])
+    if refused == "warning":
+        assert "cannot tell" in report.violations[0].message
+
+
+# --- activation by AccountPan + PaymentAppInstanceId ---------------------------------------------
+
+ACTIVATE = "token_activate"
+APP_PATH = "/TokenActivateRequest/PaymentAppInstanceId"
+PAN_PATH = "/TokenActivateRequest/AccountPan"
+
+
+def by_app(data: st.DataObject) -> tuple[dict[str, Any], str, str]:
+    """A valid activation by AccountPan + PaymentAppInstanceId, its PAN and its app."""
+    document = data.draw(valid_documents(ACTIVATE, sending=["AccountPan"]), label="request")
+    inner = request(document, ACTIVATE)
+    return document, inner["AccountPan"], inner["PaymentAppInstanceId"]
+
+
+def another(app: str) -> str:
+    """A Payment App instance id other than *app*."""
+    return "OTHER-APP" if app != "OTHER-APP" else "OTHER-APP-2"
+
+
+def activation_by_app(
+    states_and_apps: list[tuple[TokenState, str | None]], app: str
+) -> tuple[str, str] | None:
+    """The rule, written plainly: (code, severity) of the refusal, or None."""
+    known = [s for s, a in states_and_apps if a == app]
+    unknown = [s for s, a in states_and_apps if a is None]
+    if not known and not unknown:
+        return ("unknown_token", "error")
+    if any(s.status is Status.IN_PROGRESS for s in known):
+        return None
+    if any(s.status is Status.IN_PROGRESS for s in unknown):
+        return ("token_state", "warning")
+    return ("token_state", "error")
+
+
+@SOME
+@given(data=st.data(), state=token_states())
+def test_activation_by_app_of_a_token_awaiting_activation_on_that_app_passes(
+    data: st.DataObject, state: TokenState
+) -> None:
+    """The valid case: the PAN has a token IN_PROGRESS on that Payment App instance (and
+    maybe others, in any state, on any instance)."""
+    document, pan, app = by_app(data)
+    records = [
+        record("TUR000001", pan, IN_PROGRESS, app=app),
+        record("TUR000002", pan, state, app=data.draw(st.sampled_from([app, None, "OTHER"]))),
+    ]
+    assert found(check(ACTIVATE, document, context(*records))) == []
+
+
+@pytest.mark.parametrize(
+    ("mutation", "expected"),
+    [
+        ("status", ("token_state", "error")),
+        ("app", ("unknown_token", "error")),
+        ("app unknown", ("token_state", "warning")),
+    ],
+)
+@SOME
+@given(data=st.data(), state=st.sampled_from([ACTIVE, suspended("I"), DELETED]))
+def test_activation_by_app_minimal_mutations(
+    mutation: str, expected: tuple[str, str], data: st.DataObject, state: TokenState
+) -> None:
+    """From a passing inventory (one token of the PAN, IN_PROGRESS on the app), one change:
+    the token is past activation (``token_state``), it is on another Payment App instance
+    (``unknown_token``), or the inventory does not know its instance (a warning)."""
+    document, pan, app = by_app(data)
+    token = record("TUR000001", pan, IN_PROGRESS, app=app)
+    assert found(check(ACTIVATE, document, context(token))) == []
+    if mutation == "status":
+        token = record("TUR000001", pan, state, app=app)
+    elif mutation == "app":
+        token = record("TUR000001", pan, IN_PROGRESS, app=another(app))
+    else:
+        token = record("TUR000001", pan, IN_PROGRESS, app=None)
+    report = check(ACTIVATE, document, context(token))
+    code, level = expected
+    assert found(report) == [(code, PAN_PATH, level)]
+    (v,) = report.violations
+    assert set(v.fields) == {PAN_PATH, APP_PATH}
+    assert pan not in v.message
+
+
+@SOME
+@given(
+    data=st.data(),
+    tokens=st.lists(
+        st.tuples(token_states(), st.sampled_from(["SAME", "OTHER", None])), min_size=1, max_size=5
+    ),
+)
+def test_activation_by_app_is_judged_by_the_tokens_of_that_pan_on_that_app(
+    data: st.DataObject, tokens: list[tuple[TokenState, str | None]]
+) -> None:
+    """Among the PAN's tokens, those on another instance do not count; those whose instance
+    the inventory does not know may be the one, so they give at most a warning."""
+    document, pan, app = by_app(data)
+    states_and_apps = [
+        (state, app if which == "SAME" else (None if which is None else another(app)))
+        for state, which in tokens
+    ]
+    records = [record(f"TUR{i:06d}", pan, s, app=a) for i, (s, a) in enumerate(states_and_apps)]
+    records.append(
+        record(
+            "TUR-OF-ANOTHER-PAN",
+            A_PAN if pan != A_PAN else "4111111111111111",
+            IN_PROGRESS,
+            app=app,
+        )
+    )
+    answer = activation_by_app(states_and_apps, app)
+    expected = [] if answer is None else [(answer[0], PAN_PATH, answer[1])]
+    assert found(check(ACTIVATE, document, context(*records))) == expected
+
+
+@SOME
+@given(data=st.data())
+def test_activation_by_a_pan_without_tokens_is_unknown_token(data: st.DataObject) -> None:
+    document, pan, app = by_app(data)
+    other = A_PAN if pan != A_PAN else "4111111111111111"
+    report = check(ACTIVATE, document, context(record("TUR000001", other, IN_PROGRESS, app=app)))
+    assert found(report) == [("unknown_token", PAN_PATH, "error")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..combinators import exactly_one_of
 from ..models import requests, responses
 from ..registry import Operation, Registry
-from ..state_rules import TargetToken
+from ..state_rules import OfTokenType, TargetToken
 from ._update import UPDATE_RULES, UPDATE_STATE
 
 SIMPLE = responses.SimpleTokenResponse
@@ -48,7 +48,7 @@ for _operation in (
         request=requests.TokenActivateRequest,
         wrapper="TokenActivateRequest",
         rules=(exactly_one_of("TokenUniqueReference", ("AccountPan", "PaymentAppInstanceId")),),
-        state_rules=(TargetToken("activate"),),
+        state_rules=(TargetToken("activate", pan="AccountPan", app="PaymentAppInstanceId"),),
         response=SIMPLE,
         response_wrapper="TokenActivateResponse",
         effect="activate",
@@ -141,7 +141,7 @@ for _operation in (
         summary="List the activation methods of a token awaiting activation.",
         request=requests.TokenActivationMethodsRequest,
         wrapper="TokenActivationMethodsRequest",
-        state_rules=(TargetToken("read"),),
+        state_rules=(TargetToken("activation_methods"),),
         response=responses.TokenActivationMethodsResponse,
         response_wrapper="TokenActivationMethodsResponse",
         read_only=True,
@@ -153,7 +153,7 @@ for _operation in (
         summary="Send a new activation code through one of the token's activation methods.",
         request=requests.TokenResendActivationCodeRequest,
         wrapper="TokenResendActivationCodeRequest",
-        state_rules=(TargetToken("read"),),
+        state_rules=(TargetToken("resend_activation_code"),),
         response=responses.TokenResendActivationCodeResponse,
         response_wrapper="TokenResendActivationCodeResponse",
         effect="resend_activation_code",
@@ -161,10 +161,10 @@ for _operation in (
     Operation(
         name="token_reset_mobile_pin",
         endpoint="POST /token/resetmobilepin",
-        summary="Reset the Mobile PIN of a cloud token.",
+        summary="Reset the Mobile PIN of a Mastercard Cloud-Based Payments token.",
         request=requests.TokenResetMobilePinRequest,
         wrapper="TokenResetMobilePinRequest",
-        state_rules=(TargetToken("read"),),
+        state_rules=(TargetToken("read"), OfTokenType(("C",), "have its Mobile PIN reset")),
         response=SIMPLE,
         response_wrapper="TokenResetMobilePinResponse",
         effect="reset_mobile_pin",

@@ -9,8 +9,10 @@ operations register with ``naming=camel``, so rules name fields in PascalCase.
 
 The spec gives ``token_for_NTU`` no required list and writes most lengths into descriptions;
 those lengths are used here. ``productConfig`` and ``tokenInfo`` are sent when they changed
-and then carry a minimum set of fields; the sandbox is known to omit some, so a missing one
-is a ``missing_required`` *warning* (:func:`~mdesrules.combinators.expects`).
+and then "always contain a minimum set of data", the members the spec lists as required: a
+missing one is a ``missing_required`` error. The sandbox is known to omit three of them
+(``issuerLogoAssetId``, ``isCoBranded``, ``iconAssetId``), so those are only *warnings*
+(:func:`~mdesrules.combinators.expects`).
 """
 
 from __future__ import annotations
@@ -67,24 +69,25 @@ class IssuerMobileApp(MaskedRepr):
 class ProductConfig(MaskedRepr):
     """The product configuration (card art, issuer and product texts), sent when it changed.
 
-    Minimum fields (warnings when absent): brand logo, issuer logo, ``isCoBranded``, icon,
-    foreground colour, issuer name, short description. Exactly one of the two card background
-    asset ids; ``coBrandName`` only when ``isCoBranded`` is ``true`` (and then expected).
+    Minimum fields (the spec's ``required``; errors when absent): brand logo, foreground
+    colour, issuer name, short description. The issuer logo, ``isCoBranded`` and the icon are
+    required too, but the sandbox omits them, so their absence is a warning. Exactly one of
+    the two card background asset ids; ``coBrandName`` only when ``isCoBranded`` is ``true``
+    and then required ("Conditionally required if isCoBranded = true").
     """
 
     __wire_rules__: ClassVar[tuple[Rule, ...]] = (
         expects(
             "BrandLogoAssetId",
-            "IssuerLogoAssetId",
-            "IsCoBranded",
-            "IconAssetId",
             "ForegroundColor",
             "IssuerName",
             "ShortDescription",
+            severity="error",
         ),
+        expects("IssuerLogoAssetId", "IsCoBranded", "IconAssetId"),
         exactly_one_of("CardBackgroundCombinedAssetId", "CardBackgroundAssetId"),
         only_when("CoBrandName", "IsCoBranded", True, False),
-        when(equals("IsCoBranded", True), expects("CoBrandName")),
+        when(equals("IsCoBranded", True), expects("CoBrandName", severity="error")),
     )
 
     brand_logo_asset_id: str | None = field(default=None, metadata=wire(*ident(1, 64)))
@@ -115,14 +118,19 @@ class ProductConfig(MaskedRepr):
 class TokenInfo(MaskedRepr):
     """Token and account PAN details (``tokenInfo_for_NTU_and_getToken``), sent when changed.
 
-    Minimum fields (warnings when absent): token PAN suffix, account PAN prefix and suffix,
-    token expiry, ``dsrpCapable``. The prefix has no length in the spec; it is bounded here
-    by the longest PAN (19 digits).
+    Minimum fields (the spec's ``required``; errors when absent): token PAN suffix, account
+    PAN prefix and suffix, token expiry, ``dsrpCapable``. The prefix has no length in the
+    spec; it is bounded here by the longest PAN (19 digits).
     """
 
     __wire_rules__: ClassVar[tuple[Rule, ...]] = (
         expects(
-            "TokenPanSuffix", "AccountPanPrefix", "AccountPanSuffix", "TokenExpiry", "DsrpCapable"
+            "TokenPanSuffix",
+            "AccountPanPrefix",
+            "AccountPanSuffix",
+            "TokenExpiry",
+            "DsrpCapable",
+            severity="error",
         ),
     )
 

@@ -33,8 +33,11 @@ Where MDES does not say, the simulator decides (see also ``docs``):
   case). Search by ``Token``, ``PaymentAppInstanceId`` or ``AlternateAccountIdentifier``
   finds nothing: the store does not hold those values. The token's own ``ExpirationDate``
   is not known either; the account's expiry is on the ``Account``.
-- activation by ``AccountPan`` + ``PaymentAppInstanceId`` and the legacy ``CardholderId``
-  target are refused with 404 ``UNKNOWN_TOKEN`` for the same reason.
+- activation by ``AccountPan`` + ``PaymentAppInstanceId`` activates the token of that PAN
+  stored with that ``paymentAppInstanceId`` and awaiting activation; when the store does
+  not know which token that is (its tokens have no ``paymentAppInstanceId``: the rules
+  warn), it is refused with 404 ``UNKNOWN_TOKEN``, as is the legacy ``CardholderId``
+  target, which the store does not hold.
 - update_token_assurance raises a numeric Token Assurance Level by one, up to
   :data:`MAX_ASSURANCE_LEVEL`; a level already at the cap, or not numeric, stays as it is.
 - the status history lists, newest first, one entry per change made by the simulator:
@@ -43,8 +46,10 @@ Where MDES does not say, the simulator decides (see also ``docs``):
   from an inventory start with an empty history.
 - a PAN-wide update with ``CommentText`` records one comment per updated token, so each
   ``Tokens.Token[]`` entry has its own ``CommentId`` (search by CommentId finds one token).
-- activation methods are a fixed list for a token IN_PROGRESS and empty otherwise; a resent
-  activation code and a Mobile PIN reset are accepted for any token the rules accept.
+- activation methods are a fixed list for a token IN_PROGRESS and empty otherwise (the rules
+  warn about the others); a resent activation code is accepted for a token IN_PROGRESS (the
+  rules refuse the others with 400 ``TOKEN_STATE``), a Mobile PIN reset for any token the
+  rules accept (a cloud token, or one whose ``tokenType`` the store does not know).
 
 Notifications: an optional ``notifier`` is called with ``(previous, new, event)`` (two
 :class:`StoredToken` and the history event) for every token a request changed, after the
@@ -428,14 +433,25 @@ class SimulatedMdes:
         self, request: requests.TokenActivateRequest, at: _Paths
     ) -> responses.SimpleTokenResponse:
         if request.token_unique_reference is None:
-            raise _Refused(
-                404,
-                "unknown_token",
-                at("PaymentAppInstanceId"),
-                "no token of this AccountPan is known on this PaymentAppInstanceId; "
-                "the simulator finds tokens to activate by TokenUniqueReference only",
-            )
+            tur = self._awaiting_on_app(request.account_pan, request.payment_app_instance_id)
+            if tur is None:
+                raise _Refused(
+                    404,
+                    "unknown_token",
+                    at("PaymentAppInstanceId"),
+                    "no token of this AccountPan awaiting activation is stored with this "
+                    "PaymentAppInstanceId",
+                )
+            request = evolve(request, token_unique_reference=tur)
         return self._lifecycle(request, at, "activate", lifecycle.activate)
+
+    def _awaiting_on_app(self, pan: str | None, app: str | None) -> str | None:
+        """The TUR of the first stored token of *pan* on Payment App instance *app* that
+        awaits activation, or ``None``."""
+        for token in self.store.tokens_of_pan(pan or ""):
+            if token.payment_app_instance_id == app and token.status is Status.IN_PROGRESS:
+                return token.token_unique_reference
+        return None
 
     def _suspend(
         self, request: requests.TokenSuspendRequest, at: _Paths

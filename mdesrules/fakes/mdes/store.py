@@ -101,6 +101,10 @@ class StoredToken:
     token_assurance_level: str | None = None
     comments: tuple[Comment, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
+    payment_app_instance_id: str | None = field(
+        default=None, repr=lambda app: repr(scrub(app) if app is not None else None)
+    )
+    token_type: str | None = None
 
     def __attrs_post_init__(self) -> None:
         self.state  # noqa: B018 - building the state checks the lifecycle invariant
@@ -119,6 +123,8 @@ class StoredToken:
             self.status,
             self.token_assurance_level,
             self.suspenders,
+            self.payment_app_instance_id,
+            self.token_type,
         )
 
     @classmethod
@@ -130,6 +136,8 @@ class StoredToken:
             record.status,
             record.suspenders,
             token_assurance_level=record.token_assurance_level,
+            payment_app_instance_id=record.payment_app_instance_id,
+            token_type=record.token_type,
         )
 
 
@@ -339,7 +347,9 @@ CREATE TABLE IF NOT EXISTS tokens (
     status TEXT NOT NULL,
     suspenders TEXT NOT NULL,
     comments TEXT NOT NULL,
-    history TEXT NOT NULL
+    history TEXT NOT NULL,
+    payment_app_instance_id TEXT,
+    token_type TEXT
 );
 CREATE INDEX IF NOT EXISTS tokens_account_pan ON tokens (account_pan);
 CREATE TABLE IF NOT EXISTS comment_ids (
@@ -352,9 +362,18 @@ CREATE TABLE IF NOT EXISTS counters (
 );
 """
 
+#: Columns added after the first release, each nullable: a file made by an older version
+#: gains them when opened (``ALTER TABLE ... ADD COLUMN``), its tokens with NULL there.
+_ADDED_COLUMNS = (("payment_app_instance_id", "TEXT"), ("token_type", "TEXT"))
+
 _COLUMNS = (
     "tur, account_pan, account_pan_expiry, psn, product_configuration_id, "
-    "token_assurance_level, status, suspenders, comments, history"
+    "token_assurance_level, status, suspenders, comments, history, "
+    "payment_app_instance_id, token_type"
+)
+_RECORD_COLUMNS = (
+    "tur, account_pan, status, token_assurance_level, suspenders, "
+    "payment_app_instance_id, token_type"
 )
 
 
@@ -456,10 +475,18 @@ class SqliteStore(_Writes):
                 self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.executescript(_SCHEMA)
+            self._migrate()
             self._conn.execute(
                 "INSERT OR IGNORE INTO counters (name, value) VALUES ('comment_id', ?)",
                 (_FIRST_COMMENT_ID,),
             )
+
+    def _migrate(self) -> None:
+        """Add the columns a file made by an older version lacks (all nullable)."""
+        have = {row[1] for row in self._conn.execute("PRAGMA table_info(tokens)")}
+        for name, kind in _ADDED_COLUMNS:
+            if name not in have:
+                self._conn.execute(f"ALTER TABLE tokens ADD COLUMN {name} {kind}")
 
     @classmethod
     def from_inventory(cls, path: str | PathLike[str], inventory: Inventory) -> SqliteStore:
@@ -487,8 +514,7 @@ class SqliteStore(_Writes):
     def by_tur(self, tur: str) -> TokenRecord | None:
         with self.lock:
             row = self._conn.execute(
-                "SELECT tur, account_pan, status, token_assurance_level, suspenders "
-                "FROM tokens WHERE tur = ?",
+                f"SELECT {_RECORD_COLUMNS} FROM tokens WHERE tur = ?",
                 (tur,),
             ).fetchone()
         return _record(row) if row is not None else None
@@ -496,8 +522,7 @@ class SqliteStore(_Writes):
     def by_pan(self, pan: str) -> tuple[TokenRecord, ...]:
         with self.lock:
             rows = self._conn.execute(
-                "SELECT tur, account_pan, status, token_assurance_level, suspenders "
-                "FROM tokens WHERE account_pan = ? ORDER BY seq",
+                f"SELECT {_RECORD_COLUMNS} FROM tokens WHERE account_pan = ? ORDER BY seq",
                 (pan,),
             ).fetchall()
         return tuple(_record(row) for row in rows)
@@ -530,13 +555,15 @@ class SqliteStore(_Writes):
 
     def _write(self, t: StoredToken) -> None:
         self._conn.execute(
-            f"INSERT INTO tokens ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO tokens ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (tur) DO UPDATE SET account_pan = excluded.account_pan, "
             "account_pan_expiry = excluded.account_pan_expiry, psn = excluded.psn, "
             "product_configuration_id = excluded.product_configuration_id, "
             "token_assurance_level = excluded.token_assurance_level, "
             "status = excluded.status, suspenders = excluded.suspenders, "
-            "comments = excluded.comments, history = excluded.history",
+            "comments = excluded.comments, history = excluded.history, "
+            "payment_app_instance_id = excluded.payment_app_instance_id, "
+            "token_type = excluded.token_type",
             (
                 t.token_unique_reference,
                 t.account_pan,
@@ -548,6 +575,8 @@ class SqliteStore(_Writes):
                 json.dumps(sorted(t.suspenders)),
                 _comments_to_json(t.comments),
                 _history_to_json(t.history),
+                t.payment_app_instance_id,
+                t.token_type,
             ),
         )
         self._conn.execute("DELETE FROM comment_ids WHERE tur = ?", (t.token_unique_reference,))
@@ -608,12 +637,14 @@ class SqliteStore(_Writes):
 
 
 def _record(row: tuple[Any, ...]) -> TokenRecord:
-    tur, pan, status, level, suspenders = row
-    return TokenRecord(tur, pan, Status(status), level, frozenset(json.loads(suspenders)))
+    tur, pan, status, level, suspenders, app, token_type = row
+    return TokenRecord(
+        tur, pan, Status(status), level, frozenset(json.loads(suspenders)), app, token_type
+    )
 
 
 def _token(row: tuple[Any, ...]) -> StoredToken:
-    tur, pan, expiry, psn, config, level, status, suspenders, comments, history = row
+    tur, pan, expiry, psn, config, level, status, suspenders, comments, history, app, kind = row
     return StoredToken(
         tur,
         pan,
@@ -625,4 +656,6 @@ def _token(row: tuple[Any, ...]) -> StoredToken:
         token_assurance_level=level,
         comments=_comments_from_json(comments),
         history=_history_from_json(history),
+        payment_app_instance_id=app,
+        token_type=kind,
     )
