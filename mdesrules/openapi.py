@@ -131,11 +131,12 @@ def _length(rule: length, schema: Json) -> bool:
 
 @FIELD_SCHEMAS.register(matches)
 def _matches(rule: matches, schema: Json) -> bool:
+    pattern = anchored(rule.portable or rule.pattern)
     if "pattern" in schema:  # two patterns: the second goes in allOf, both must hold
-        schema.setdefault("allOf", []).append({"pattern": anchored(rule.pattern)})
+        schema.setdefault("allOf", []).append({"pattern": pattern})
     else:
-        schema["pattern"] = anchored(rule.pattern)
-    return True
+        schema["pattern"] = pattern
+    return rule.portable is None
 
 
 @FIELD_SCHEMAS.register(one_of)

@@ -225,3 +225,12 @@ def test_cli_refuses_openapi_of_a_surface_with_no_http_operation(
 ) -> None:
     assert main(["rules", "--format", "openapi", "--api", "cybersource-tms-2"]) == 2
     assert "no operation served over HTTP" in capsys.readouterr().err
+
+
+def test_every_pattern_is_an_ecma_regex() -> None:
+    """A Rust or JavaScript engine (jsonschema-rs, as schemathesis uses it) compiles each
+    pattern: one it cannot read would be dropped, and its values would go unchecked."""
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    for pattern in {v for k, v in _walk(SCHEMA) if k == "pattern"}:
+        validator = jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+        assert not validator.is_valid("\x06"), pattern
