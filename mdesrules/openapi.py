@@ -42,7 +42,9 @@ Each operation answers 200 with its response, or 400, 404, 413, 415 or 500 with 
 error document ``{"Errors": {"Error": [...]}}``. Output is deterministic: operations in
 registry order, fields in declaration order.
 
-.. versionadded:: 0.9
+A rule kind of one's own gets its JSON Schema by registering a hook in
+:data:`FIELD_SCHEMAS`, :data:`RULE_SCHEMAS` or :data:`CONDITION_SCHEMAS` (keyed by its exact
+class, as the compiler's writers are); without one it is described in words only.
 """
 
 from __future__ import annotations
@@ -72,7 +74,10 @@ from .registry import Operation, Registry
 from .schema import FieldSpec, ObjectSpec, identity, object_spec, pascal
 
 __all__ = [
+    "CONDITION_SCHEMAS",
     "ERROR_STATUSES",
+    "FIELD_SCHEMAS",
+    "RULE_SCHEMAS",
     "SCHEMA_DIALECT",
     "across_schema",
     "anchored",
@@ -103,9 +108,9 @@ ERROR_STATUSES: dict[str, str] = {
 
 _ERRORS = "ErrorsResponse"
 
-#: How a field rule narrows a string schema, by rule class: returns True when the schema
-#: now states the rule exactly (it is still described in words).
-FIELD_SCHEMAS: ByKind[Callable[[Any, Json], bool]] = ByKind("JSON Schema keyword")
+#: How a field rule narrows a string schema (in place), by rule class. Every rule is also
+#: described in words, so a hook states only what JSON Schema can state exactly.
+FIELD_SCHEMAS: ByKind[Callable[[Any, Json], None]] = ByKind("JSON Schema keyword")
 
 #: The JSON Schema of a rule across fields, by rule class; None when it cannot be stated.
 RULE_SCHEMAS: ByKind[Callable[[Any], Json | None]] = ByKind("JSON Schema of a rule")
@@ -121,30 +126,26 @@ def anchored(pattern: str) -> str:
 
 
 @FIELD_SCHEMAS.register(length)
-def _length(rule: length, schema: Json) -> bool:
+def _length(rule: length, schema: Json) -> None:
     if rule.min:
         schema["minLength"] = max(rule.min, schema.get("minLength", 0))
     if rule.max is not None:
         schema["maxLength"] = min(rule.max, schema.get("maxLength", rule.max))
-    return True
 
 
 @FIELD_SCHEMAS.register(matches)
-def _matches(rule: matches, schema: Json) -> bool:
+def _matches(rule: matches, schema: Json) -> None:
     pattern = anchored(rule.portable or rule.pattern)
     if "pattern" in schema:  # two patterns: the second goes in allOf, both must hold
         schema.setdefault("allOf", []).append({"pattern": pattern})
     else:
         schema["pattern"] = pattern
-    return rule.portable is None
 
 
 @FIELD_SCHEMAS.register(one_of)
-def _one_of(rule: one_of, schema: Json) -> bool:
-    if rule.unknown_is_warning:  # any value passes (with a warning): nothing to refuse
-        return False
-    schema["enum"] = [*rule.values, *rule.deprecated]
-    return True
+def _one_of(rule: one_of, schema: Json) -> None:
+    if not rule.unknown_is_warning:  # else any value passes (with a warning)
+        schema["enum"] = [*rule.values, *rule.deprecated]
 
 
 def field_schema(rules: tuple[FieldRule, ...]) -> Json:
