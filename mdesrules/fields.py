@@ -72,10 +72,16 @@ class length:  # noqa: N801 - named like the other rule constructors
 
 @frozen(repr=False)
 class matches:  # noqa: N801
-    """The whole value matches ``pattern``; ``description`` says the form in words."""
+    """The whole value matches ``pattern``; ``description`` says the form in words.
+
+    ``portable`` is the same form as an ECMA 262 regular expression (the dialect of JSON
+    Schema, :mod:`mdesrules.openapi`) when ``pattern`` is not one, or states less than it can
+    there: a range of lone surrogates is Python only. ``None``: ``pattern`` is portable.
+    """
 
     pattern: str
     description: str
+    portable: str | None = field(default=None, kw_only=True)
     _regex: re.Pattern[str] = field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -111,6 +117,8 @@ def no_control() -> matches:
     return matches(
         "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ud800-\\udfff]*",
         "text without control characters or unpaired surrogates",
+        # JSON Schema engines with Unicode regexes refuse a class of lone surrogates.
+        portable="[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*",
     )
 
 

@@ -1,33 +1,53 @@
-"""``mdesrules rules``: print the rule catalogue that :mod:`mdesrules.catalogue` renders."""
+"""``mdesrules rules``: print the rule catalogue that :mod:`mdesrules.catalogue` renders, or
+the rules as OpenAPI 3.1 / JSON Schema 2020-12 (:mod:`mdesrules.openapi`)."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..apis import surface
 from ._errors import UsageError
 
 __all__ = ["FORMATS", "run_rules"]
 
-FORMATS = ("markdown", "text")
+FORMATS = ("markdown", "text", "openapi", "jsonschema")
+
+_EXPORTS = {"openapi": "openapi", "jsonschema": "json_schema"}
 
 
 def run_rules(args: argparse.Namespace, stdout: TextIO) -> int:
-    """Write the catalogue in ``args.format``; return exit status 0.
+    """Write the catalogue or the export in ``args.format``; return exit status 0.
+
+    ``openapi`` describes the operations served over HTTP: with the default ``--api`` that is
+    the Customer Service API 2.0.7 and the legacy update (notifications are inbound and TMS
+    is CyberSource's own API; ``jsonschema`` has them).
 
     Raises:
-        UsageError: this installation has no rule catalogue module.
+        UsageError: this installation has no rule catalogue module, or ``--api`` names a
+            surface with no operation served over HTTP for ``openapi``.
     """
+    registry = surface(args.api)
     # Imported here, not at the top: `check` must work even where the catalogue is absent.
-    try:
-        catalogue = importlib.import_module("mdesrules.catalogue")
-    except ImportError:
-        raise UsageError("the rule catalogue is not available in this installation") from None
-    render: Callable[..., str] = catalogue.render
-    text = render(args.format, surface(args.api))
+    if args.format in _EXPORTS:
+        export: Callable[..., dict[str, Any]] = getattr(
+            importlib.import_module("mdesrules.openapi"), _EXPORTS[args.format]
+        )
+        try:
+            document = export(registry)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        text = json.dumps(document, indent=2, ensure_ascii=True)
+    else:
+        try:
+            catalogue = importlib.import_module("mdesrules.catalogue")
+        except ImportError:
+            raise UsageError("the rule catalogue is not available in this installation") from None
+        render: Callable[..., str] = catalogue.render
+        text = render(args.format, registry)
     stdout.write(text if text.endswith("\n") else text + "\n")
     stdout.flush()
     return 0
