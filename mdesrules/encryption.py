@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives import padding as sym_padding
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -43,18 +43,26 @@ if TYPE_CHECKING:
     from mdesrules.violations import Report
 
 __all__ = [
+    "GCM_IV_SIZE",
+    "GCM_TAG_SIZE",
     "MAX_ENCRYPTED_DATA_HEX",
     "MAX_ENCRYPTED_KEY_HEX",
     "OAEP_HASHES",
+    "CipherMode",
     "KeyRing",
     "NotificationRejected",
     "OaepHash",
+    "aes_decrypt",
+    "aes_encrypt",
     "decrypt_document",
     "decrypt_payload",
     "encrypt_payload",
+    "find_key",
     "fingerprint",
     "key_ring",
     "parse_json",
+    "unwrap_key",
+    "wrap_key",
 ]
 
 #: The largest ``encryptedData`` accepted, in hex characters (512 KiB of ciphertext).
@@ -67,6 +75,14 @@ MAX_FINGERPRINT_LENGTH: Final = 64
 MAX_JSON_DEPTH: Final = 64
 
 OaepHash = Literal["SHA256", "SHA512"]
+#: The AES modes of Mastercard field-level encryption (GCM from CS API 2.2.2).
+CipherMode = Literal["CBC", "GCM"]
+#: The GCM IV size in bytes (the CS API 2.2.2 spec: "exactly 12 bytes" for GCM).
+GCM_IV_SIZE: Final = 12
+#: The GCM authentication tag size produced, in bytes; shorter tags down to
+#: :data:`GCM_MIN_TAG_SIZE` are accepted on decryption.
+GCM_TAG_SIZE: Final = 16
+GCM_MIN_TAG_SIZE: Final = 12
 #: The OAEP digests the spec allows, by their ``oaepHashingAlgorithm`` names.
 OAEP_HASHES: Final[Mapping[str, type[hashes.HashAlgorithm]]] = {
     "SHA256": hashes.SHA256,
@@ -205,11 +221,8 @@ def encrypt_payload(
     if not isinstance(rsa_key, rsa.RSAPublicKey):
         raise TypeError("the key must be an RSA public key")
     session_key = os.urandom(session_key_size)
-    padder = sym_padding.PKCS7(128).padder()
-    padded = padder.update(plaintext) + padder.finalize()
-    encryptor = Cipher(algorithms.AES(session_key), modes.CBC(iv_bytes)).encryptor()
-    ciphertext = encryptor.update(padded) + encryptor.finalize()
-    wrapped = rsa_key.encrypt(session_key, _key_padding(oaep))
+    ciphertext, _ = aes_encrypt(plaintext, session_key, iv_bytes)
+    wrapped = wrap_key(session_key, rsa_key, oaep)
     payload = {
         "publicKeyFingerprint": fingerprint(public_key),
         "encryptedKey": wrapped.hex(),
@@ -220,6 +233,134 @@ def encrypt_payload(
     if oaep is not None:
         payload["oaepHashingAlgorithm"] = oaep
     return payload
+
+
+def wrap_key(session_key: bytes, public_key: rsa.RSAPublicKey, oaep: str | None) -> bytes:
+    """Wrap *session_key* for *public_key*: RSA-OAEP with *oaep* (``"SHA256"`` or
+    ``"SHA512"``, the MGF1 hash the same), or PKCS#1 v1.5 when *oaep* is ``None``."""
+    return public_key.encrypt(session_key, _key_padding(oaep))
+
+
+def unwrap_key(wrapped: bytes, private_key: rsa.RSAPrivateKey, oaep: str | None) -> bytes:
+    """Unwrap a session key wrapped by :func:`wrap_key`.
+
+    Raises:
+        NotificationRejected: ``key_unwrap_failed`` for a wrapped key of the wrong length,
+        one that does not unwrap (wrong key, altered) or unwraps to no AES key size.
+    """
+    key_bytes = (private_key.key_size + 7) // 8
+    if len(wrapped) != key_bytes:
+        raise NotificationRejected(
+            "key_unwrap_failed",
+            f"the encrypted key is {len(wrapped)} bytes; the key named by the fingerprint "
+            f"wraps {key_bytes}",
+        )
+    try:
+        session_key = private_key.decrypt(wrapped, _key_padding(oaep))
+    except (ValueError, UnsupportedAlgorithm):
+        raise NotificationRejected(
+            "key_unwrap_failed",
+            "the session key could not be unwrapped: wrong key, or the encrypted key was altered",
+        ) from None
+    if len(session_key) not in _SESSION_KEY_SIZES:
+        raise NotificationRejected(
+            "key_unwrap_failed",
+            "the unwrapped session key is not an AES key: wrong key, or the encrypted key "
+            "was altered",
+        )
+    return session_key
+
+
+def aes_encrypt(
+    plaintext: bytes,
+    session_key: bytes,
+    iv: bytes,
+    mode: CipherMode = "CBC",
+    aad: bytes = b"",
+) -> tuple[bytes, bytes]:
+    """Encrypt *plaintext* with PKCS#7 padding in AES-CBC (a 16-byte *iv*) or AES-GCM (a
+    12-byte *iv*, *aad* authenticated); return the ciphertext and the GCM tag (``b""`` for
+    CBC).
+
+    GCM needs no padding, but the CS API spec says the data is encrypted "using CBC or GCM
+    mode ... and PKCS#7 padding", so it is padded in both modes; :func:`aes_decrypt` reads
+    GCM plaintext with or without it.
+    """
+    padder = sym_padding.PKCS7(128).padder()
+    padded = padder.update(plaintext) + padder.finalize()
+    if mode == "GCM":
+        gcm = Cipher(algorithms.AES(session_key), modes.GCM(iv)).encryptor()
+        if aad:
+            gcm.authenticate_additional_data(aad)
+        ciphertext = gcm.update(padded) + gcm.finalize()
+        return ciphertext, gcm.tag
+    if mode != "CBC":
+        raise ValueError("mode must be 'CBC' or 'GCM'")
+    encryptor = Cipher(algorithms.AES(session_key), modes.CBC(iv)).encryptor()
+    return encryptor.update(padded) + encryptor.finalize(), b""
+
+
+def aes_decrypt(
+    ciphertext: bytes,
+    session_key: bytes,
+    iv: bytes,
+    mode: CipherMode = "CBC",
+    *,
+    tag: bytes = b"",
+    aad: bytes = b"",
+) -> bytes:
+    """Decrypt what :func:`aes_encrypt` made (GCM: with its *tag* and *aad*).
+
+    Raises:
+        NotificationRejected: ``truncated`` for CBC data that is not a positive multiple of
+        16 bytes; ``decryption_failed`` for a GCM tag that does not verify or CBC padding
+        that is not PKCS#7. The message never holds key material or plaintext.
+    """
+    if mode == "GCM":
+        if not GCM_MIN_TAG_SIZE <= len(tag) <= GCM_TAG_SIZE:
+            raise NotificationRejected(
+                "decryption_failed",
+                f"the GCM tag is {len(tag)} bytes, not {GCM_MIN_TAG_SIZE} to {GCM_TAG_SIZE}",
+            )
+        gcm = Cipher(
+            algorithms.AES(session_key), modes.GCM(iv, tag, min_tag_length=GCM_MIN_TAG_SIZE)
+        ).decryptor()
+        if aad:
+            gcm.authenticate_additional_data(aad)
+        try:
+            padded = gcm.update(ciphertext) + gcm.finalize()
+        except InvalidTag:
+            raise NotificationRejected(
+                "decryption_failed",
+                "the GCM tag does not verify: the data, iv, tag, aad or the key was altered",
+            ) from None
+        return _unpad_if_padded(padded)
+    if not ciphertext or len(ciphertext) % _BLOCK:
+        raise NotificationRejected(
+            "truncated",
+            f"the encrypted data is {len(ciphertext)} bytes, not a positive multiple of 16 "
+            "(truncated?)",
+        )
+    decryptor = Cipher(algorithms.AES(session_key), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(ciphertext) + decryptor.finalize()
+    unpadder = sym_padding.PKCS7(128).unpadder()
+    try:
+        return unpadder.update(padded) + unpadder.finalize()
+    except ValueError:
+        raise NotificationRejected(
+            "decryption_failed",
+            "the decrypted data has invalid padding: the data, iv or the key was altered",
+        ) from None
+
+
+def _unpad_if_padded(data: bytes) -> bytes:
+    """*data* without its PKCS#7 padding, or *data* itself when it has none (GCM data is
+    authenticated, and JSON text never ends in a byte below 17 but whitespace)."""
+    if data and 0 < data[-1] <= _BLOCK and len(data) % _BLOCK == 0:
+        count = data[-1]
+        if data[-count:] == bytes([count]) * count:
+            return data[:-count]
+    return data
 
 
 def _key_padding(oaep: str | None) -> padding.AsymmetricPadding:
@@ -277,41 +418,21 @@ def decrypt_payload(
         if len(iv) != _BLOCK:
             raise NotificationRejected("malformed", "iv must be 32 hex characters (16 bytes)")
     wrapped = _decode_hex("encryptedKey", key_hex, MAX_ENCRYPTED_KEY_HEX)
-    key_bytes = private_key.key_size // 8 + (1 if private_key.key_size % 8 else 0)
+    ciphertext = _decode_hex("encryptedData", data_hex, MAX_ENCRYPTED_DATA_HEX)
+    key_bytes = (private_key.key_size + 7) // 8
     if len(wrapped) != key_bytes:
         raise NotificationRejected(
             "key_unwrap_failed",
             f"encryptedKey is {len(wrapped)} bytes; the key named by publicKeyFingerprint "
             f"wraps {key_bytes}",
         )
-    ciphertext = _decode_hex("encryptedData", data_hex, MAX_ENCRYPTED_DATA_HEX)
     if not ciphertext or len(ciphertext) % _BLOCK:
         raise NotificationRejected(
             "truncated",
             f"encryptedData is {len(ciphertext)} bytes, not a positive multiple of 16 (truncated?)",
         )
-    try:
-        session_key = private_key.decrypt(wrapped, _key_padding(oaep))
-    except (ValueError, UnsupportedAlgorithm):
-        raise NotificationRejected(
-            "key_unwrap_failed",
-            "the session key could not be unwrapped: wrong key, or encryptedKey was altered",
-        ) from None
-    if len(session_key) not in _SESSION_KEY_SIZES:
-        raise NotificationRejected(
-            "key_unwrap_failed",
-            "the unwrapped session key is not an AES key: wrong key, or encryptedKey was altered",
-        )
-    decryptor = Cipher(algorithms.AES(session_key), modes.CBC(iv)).decryptor()
-    padded = decryptor.update(ciphertext) + decryptor.finalize()
-    unpadder = sym_padding.PKCS7(128).unpadder()
-    try:
-        return unpadder.update(padded) + unpadder.finalize()
-    except ValueError:
-        raise NotificationRejected(
-            "decryption_failed",
-            "the decrypted data has invalid padding: encryptedData, iv or the key was altered",
-        ) from None
+    session_key = unwrap_key(wrapped, private_key, oaep)
+    return aes_decrypt(ciphertext, session_key, iv)
 
 
 def decrypt_document(
@@ -399,6 +520,18 @@ def _decode_hex(name: str, value: object, limit: int) -> bytes:
         ) from None
 
 
+def find_key(keys: KeyRing, value: str) -> rsa.RSAPrivateKey | None:
+    """The key of *keys* filed under the fingerprint *value*, matched without regard to
+    case; ``None`` when there is none."""
+    wanted = value.lower()
+    key = keys.get(value) or keys.get(wanted)
+    if key is None:
+        for name, candidate in keys.items():
+            if name.lower() == wanted:
+                return candidate
+    return key
+
+
 def _select_key(envelope: Mapping[str, Any], keys: KeyRing) -> rsa.RSAPrivateKey:
     value = envelope.get("publicKeyFingerprint")
     if value is None:
@@ -407,13 +540,7 @@ def _select_key(envelope: Mapping[str, Any], keys: KeyRing) -> rsa.RSAPrivateKey
         raise NotificationRejected(
             "malformed", f"publicKeyFingerprint is not a string of 1 to {MAX_FINGERPRINT_LENGTH}"
         )
-    wanted = value.lower()
-    key = keys.get(value) or keys.get(wanted)
-    if key is None:
-        for name, candidate in keys.items():
-            if name.lower() == wanted:
-                key = candidate
-                break
+    key = find_key(keys, value)
     if key is None:
         shown = value[:16] + ("..." if len(value) > 16 else "") if value.isascii() else "?"
         raise NotificationRejected(

@@ -48,6 +48,8 @@ CODES: dict[str, str] = {
     "unknown_operation": "the operation of a document cannot be told from its wrapper",
     "malformed_document": "the record is not valid JSON or XML",
     "internal_error": "a bug in mdesrules while checking the record (please report it)",
+    "unknown_key": "no decryption key has the PublicKeyFingerprint of EncryptedAccountInformation",
+    "decryption_failed": "EncryptedAccountInformation does not decrypt: wrong key, or altered",
 }
 
 
