@@ -19,9 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdesrules
-from mdesrules import REGISTRY, Report
+from mdesrules import REGISTRY, Inventory, Report
 from mdesrules.apis import MDES_CS_API_2_1_7, SURFACES
 from mdesrules.catalogue import render
+from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes
 from mdesrules.fields import length, luhn, one_of
 from mdesrules.schema import FieldSpec, ObjectSpec
 from mdesrules.testing import luhn_check_digit, valid_documents
@@ -698,3 +699,33 @@ def test_docs_rules_2_1_7_md_is_the_rendered_catalogue() -> None:
     # Regenerate with: mdesrules rules --api mdes-cs-api-2.1.7 --format markdown
     #   > docs/rules-2.1.7.md
     assert RULES_MD.read_text(encoding="utf-8") == render("markdown", R)
+
+
+# --- the simulator -------------------------------------------------------------------------
+
+
+def test_the_simulator_serves_the_operations_that_act_by_tur() -> None:
+    store = MemoryStore.from_inventory(
+        Inventory.from_records([{"tokenUniqueReference": TUR, "accountPan": PAN, "status": "A"}])
+    )
+    engine = SimulatedMdes(store, registry=R)
+    suspend = {
+        "TokenSuspendRequest": {"TokenUniqueReference": TUR, "ReasonCode": "L", "AuditInfo": AUDIT}
+    }
+    answer = engine.answer_document(R.get("token_suspend"), suspend, "json")
+    assert answer.status == 200, answer.errors
+    history = {"TokenStatusHistoryRequest": {"TokenUniqueReference": TUR}}
+    answer = engine.answer_document(R.get("token_status_history"), history, "json")
+    assert answer.status == 200, answer.errors
+    # A 2.1.7 document is checked by the 2.1.7 rules: a 9-character TUR is too short.
+    short = {
+        "TokenSuspendRequest": {
+            "TokenUniqueReference": "DWSPMC001",
+            "ReasonCode": "L",
+            "AuditInfo": AUDIT,
+        }
+    }
+    assert engine.answer_document(R.get("token_suspend"), short, "json").status == 400
+    # Search reads a PAN from inside EncryptedAccountInformation: not served yet.
+    _, search = BASES["search_by_tur"]
+    assert engine.answer_document(R.get("search"), search, "json").status == 404

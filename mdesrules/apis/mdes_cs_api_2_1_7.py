@@ -11,7 +11,9 @@ pick it with ``registry=MDES_CS_API_2_1_7`` or ``--api mdes-cs-api-2.1.7``.
 Not yet here: token-state rules on the PANs inside ``EncryptedAccountInformation``
 (activation and update by PAN, the account-range rule), and the simulator's answer to the
 operations whose effect reads a PAN (search, activate, update) or is new (disable payment
-channels, token requestor search).
+channels, token requestor search). The simulator's delete does not read
+``DeleteFromConsumerApp``: ``"true"`` (remove from the consumer app only, the token stays
+active in MDES) is simulated as a full delete.
 
 .. versionadded:: 0.5
 """
