@@ -43,6 +43,7 @@ from .combinators import (
     Forbids,
     OnlyWhen,
     Present,
+    Reaching,
     Requires,
     Rule,
     When,
@@ -270,6 +271,34 @@ def _only_when(rule: OnlyWhen) -> tuple[Choice, ...]:
 @RULE_CHOICES.register(AllOf)
 def _all_of(rule: AllOf) -> tuple[Choice, ...]:
     return tuple(choice for inner in rule.rules for choice in choices_of(inner))
+
+
+@RULE_CHOICES.register(Reaching)
+def _reaching(rule: Reaching) -> tuple[Choice, ...]:
+    # Pins apply to top-level fields only. An alternative that needs a nested field absent
+    # is met by leaving out the top-level object that holds it (a stronger demand); one that
+    # needs a nested field sent cannot be pinned here and is dropped. So every document drawn
+    # meets the rule, though not every way of meeting it is drawn.
+    narrowed = []
+    for choice in choices_of(rule.rule):
+        kept = []
+        for alt in choice:
+            top: dict[str, Pin] = {}
+            for name, pin in alt.items():
+                head = name.split("/")[0]
+                if "/" in name:
+                    if pin.sent:
+                        break
+                    pin = ABSENT
+                if head in top and top[head] != pin:
+                    break
+                top[head] = pin
+            else:
+                kept.append(top)
+        if not kept:
+            raise ValueError(f"no top-level fields can be pinned to meet {rule!r}")
+        narrowed.append(tuple(kept))
+    return tuple(narrowed)
 
 
 @RULE_CHOICES.register(When)

@@ -125,6 +125,12 @@ def _md_code(text: str) -> str:
     return f"`{text}`"
 
 
+def _regenerate(registry: Registry) -> str:
+    if registry is REGISTRY:
+        return _REGENERATE
+    return f"mdesrules rules --api {registry.key} --format markdown"
+
+
 def _markdown(registry: Registry) -> str:
     ops = list(registry)
     out = [
@@ -132,7 +138,7 @@ def _markdown(registry: Registry) -> str:
         "",
         "Generated from the operation registry by `mdesrules.catalogue.render`; do not edit "
         "by hand.",
-        f"Regenerate it with `{_REGENERATE}`.",
+        f"Regenerate it with `{_regenerate(registry)}`.",
         "",
         *(f"- {line}" for line in _INTRO),
         "",

@@ -34,6 +34,7 @@ __all__ = [
     "forbids",
     "only_when",
     "present",
+    "reaching",
     "requires",
     "when",
 ]
@@ -442,6 +443,74 @@ class Equals:
         return f"{self.name} is {shown}"
 
 
+@frozen(repr=False)
+class Reaching:
+    """A rule whose fields may lie in nested objects, named by paths (``"A/B/C"``).
+
+    From MDES CS API 2.1.7 on, PANs move into ``EncryptedAccountInformation.EncryptedData``,
+    yet the rules that name them still tie them to top-level fields ("``CurrentAccount``'s
+    ``AccountPan`` must not be present when ``TokenUniqueReference`` is"). The inner rule
+    checks a view of the object in which each nested field it names appears under its path,
+    when every object on the way is a JSON object holding the next key; its violations point
+    into the nested objects.
+
+    .. versionadded:: 0.5
+    """
+
+    rule: Rule
+
+    def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
+        view = dict(obj)
+        for name in self.rule.fields():
+            if "/" in name:
+                found, value = _follow(obj, name.split("/"))
+                if found:
+                    view[name] = value
+        found_here: list[Violation] = []
+        self.rule.check(view, base, found_here)
+        cut = len(base)
+        paths = [n for n in self.rule.fields() if "/" in n]
+        for v in found_here:
+            message = v.message
+            for name in paths:
+                message = message.replace(name, name.replace("/", "."))
+            out.append(
+                evolve(
+                    v,
+                    path=_unescaped(v.path, cut),
+                    fields=tuple(_unescaped(f, cut) for f in v.fields),
+                    message=message,
+                )
+            )
+
+    def renamed(self, naming: Naming) -> Reaching:
+        def each(name: str) -> str:
+            return "/".join(map(naming, name.split("/")))
+
+        return Reaching(self.rule.renamed(each))
+
+    def fields(self) -> tuple[str, ...]:
+        """The top-level fields the rule reads (those that hold the nested ones)."""
+        return tuple(dict.fromkeys(n.split("/")[0] for n in self.rule.fields()))
+
+    def __repr__(self) -> str:
+        return repr(self.rule).replace("/", ".")
+
+
+def _follow(obj: Obj, parts: list[str]) -> tuple[bool, object]:
+    here: object = obj
+    for part in parts:
+        if not isinstance(here, Mapping) or part not in here:
+            return False, None
+        here = here[part]
+    return True, here
+
+
+def _unescaped(path: str, cut: int) -> str:
+    # Rule field names never hold "/" or "~" but as the separators of a Reaching path.
+    return path[:cut] + path[cut:].replace("~1", "/")
+
+
 def pointer_in(base: str, name: str) -> str:
     """The JSON pointer of field *name* in the object at *base*."""
     return base + _token(name)
@@ -500,6 +569,11 @@ def all_of(*rules: Rule) -> Rule:
 def when(condition: Condition, *rules: Rule) -> Rule:
     """The rules, applied only when *condition* holds."""
     return When(condition, rules)
+
+
+def reaching(rule: Rule) -> Rule:
+    """*rule*, with fields of nested objects named by their paths (``"A/B/C"``)."""
+    return Reaching(rule)
 
 
 def present(name: str) -> Condition:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import copy
 import inspect
+import json
 import pickle
 import re
 import traceback
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import pytest
@@ -30,6 +32,7 @@ from strategies_pan import luhn_ok
 import mdesrules
 from mdesrules import REGISTRY, Context, Report, Violation
 from mdesrules._walk import check_form
+from mdesrules.apis import MDES_CS_API_2_1_7
 from mdesrules.combinators import (
     Obj,
     Rule,
@@ -109,6 +112,43 @@ def test_valid_documents_and_their_mutations_get_the_interpreters_report(
     document = data.draw(mutated(document))
     assert_same(wire_form(operation, form), document)
     assert_same(wire_form(operation, form), document, context)
+
+
+#: The forms of the CS API 2.1.7 registry (plaintext form; JSON only).
+FORMS_2_1_7 = [op.name for op in MDES_CS_API_2_1_7]
+#: The 2.1.7 specification's examples: nested EncryptedData of every shape, valid or not.
+SAMPLES_2_1_7 = json.loads(
+    (Path(__file__).parent / "fixtures" / "x_samples_2_1_7.json").read_text(encoding="utf-8")
+)["samples"]
+
+
+@pytest.mark.parametrize("operation", slow_except(FORMS_2_1_7))
+@SETTINGS
+@given(data=st.data())
+def test_2_1_7_valid_documents_and_their_mutations_get_the_interpreters_report(
+    operation: str, data: st.DataObject
+) -> None:
+    form = MDES_CS_API_2_1_7.get(operation).form("json")
+    document = data.draw(valid_documents(operation, registry=MDES_CS_API_2_1_7))
+    assert_same(form, document)
+    context = data.draw(context_for(document))
+    assert_same(form, document, context)
+    document = data.draw(mutated(document))
+    assert_same(form, document)
+    assert_same(form, document, context)
+
+
+@pytest.mark.parametrize("sample", SAMPLES_2_1_7, ids=[s["name"] for s in SAMPLES_2_1_7])
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_2_1_7_examples_and_their_mutations_get_the_interpreters_report(
+    sample: dict[str, Any], data: st.DataObject
+) -> None:
+    operation = MDES_CS_API_2_1_7.detect(sample["request"])
+    assert operation is not None
+    form = operation.form("json")
+    assert_same(form, sample["request"])
+    assert_same(form, data.draw(mutated(copy.deepcopy(sample["request"]))))
 
 
 @pytest.mark.parametrize(("operation", "form"), slow_except(FORMS))

@@ -2,16 +2,17 @@
 
 =========================  =====================================================
 :data:`MDES_CS_API_2_0_7`  MDES Customer Service API 2.0.7 (13 operations)
+:data:`MDES_CS_API_2_1_7`  MDES Customer Service API 2.1.7, plaintext form (15 operations)
 :data:`LEGACY_UPDATE`      the legacy customer service ``api/Update``
 :data:`NOTIFICATIONS`      ``notifyTokenUpdated``, as MDES sends it to a token requestor
 :data:`CYBERSOURCE_TMS`    CyberSource TMS: card art and payment credentials
 =========================  =====================================================
 
 :data:`~mdesrules.registry.REGISTRY`, the default of every entry point, holds all four, as
-the library always has. Pick one surface with ``registry=`` (``check``, ``parse``,
-``Client``, the codecs, ``WsgiApp``, the simulator, the catalogue) or ``--api`` on the
-command line. A new API version is a new module here with its own registry; see
-``docs/design.md``.
+the library always has; 2.1.7 is not in it, since its operations keep the names of 2.0.7.
+Pick one surface with ``registry=`` (``check``, ``parse``, ``Client``, the codecs,
+``WsgiApp``, the simulator, the catalogue) or ``--api`` on the command line. A new API
+version is a new module here with its own registry; see ``docs/design.md``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..masking import safe_str, scrub
 from ..registry import REGISTRY, Registry
 from .legacy_update import LEGACY_UPDATE
 from .mdes_cs_api_2_0_7 import MDES_CS_API_2_0_7
+from .mdes_cs_api_2_1_7 import MDES_CS_API_2_1_7
 from .notifications import NOTIFICATIONS
 from .tms import CYBERSOURCE_TMS
 
@@ -31,6 +33,7 @@ __all__ = [
     "CYBERSOURCE_TMS",
     "LEGACY_UPDATE",
     "MDES_CS_API_2_0_7",
+    "MDES_CS_API_2_1_7",
     "NOTIFICATIONS",
     "SURFACES",
     "surface",
@@ -40,7 +43,17 @@ REGISTRY.include(MDES_CS_API_2_0_7, LEGACY_UPDATE, NOTIFICATIONS, CYBERSOURCE_TM
 
 #: Every registry by its key (``name-version``), the default one included.
 SURFACES: Mapping[str, Registry] = MappingProxyType(
-    {r.key: r for r in (REGISTRY, MDES_CS_API_2_0_7, LEGACY_UPDATE, NOTIFICATIONS, CYBERSOURCE_TMS)}
+    {
+        r.key: r
+        for r in (
+            REGISTRY,
+            MDES_CS_API_2_0_7,
+            MDES_CS_API_2_1_7,
+            LEGACY_UPDATE,
+            NOTIFICATIONS,
+            CYBERSOURCE_TMS,
+        )
+    }
 )
 
 

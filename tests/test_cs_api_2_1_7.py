@@ -1,0 +1,731 @@
+"""MDES Customer Service API 2.1.7 in plaintext form (``mdesrules.apis.MDES_CS_API_2_1_7``).
+
+Every request example of the 2.1.7 specification (copied into
+``tests/fixtures/x_samples_2_1_7.json``), with the reason each invalid one breaks its own
+specification; valid documents pass; each field rule and each rule across fields, nested
+ones included, broken alone gives exactly its violation; the catalogue is docs/rules-2.1.7.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mdesrules
+from mdesrules import REGISTRY, Inventory, Report
+from mdesrules.apis import MDES_CS_API_2_1_7, SURFACES
+from mdesrules.catalogue import render
+from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes
+from mdesrules.fields import length, luhn, one_of
+from mdesrules.schema import FieldSpec, ObjectSpec
+from mdesrules.testing import luhn_check_digit, valid_documents
+
+R = MDES_CS_API_2_1_7
+ROOT = Path(__file__).resolve().parent
+SAMPLES: list[dict[str, Any]] = json.loads(
+    (ROOT / "fixtures" / "x_samples_2_1_7.json").read_text(encoding="utf-8")
+)["samples"]
+RULES_MD = ROOT.parent / "docs" / "rules-2.1.7.md"
+SOME = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def check(operation: str, document: object) -> Report:
+    return mdesrules.check(operation, document, registry=R)
+
+
+def found(report: Report) -> set[tuple[str, str]]:
+    return {(v.code, v.path) for v in report.violations}
+
+
+# --- the surface ---------------------------------------------------------------------------
+
+
+def test_the_surface_is_listed_but_not_in_the_default_registry() -> None:
+    assert SURFACES["mdes-cs-api-2.1.7"] is R
+    assert len(R) == 15
+    assert R.get("token_update").request is not REGISTRY.get("token_update").request
+    assert "token_disable_payment_channels" not in REGISTRY.names()
+
+
+def test_operations_keep_the_effects_of_2_0_7_where_the_simulator_can_read_them() -> None:
+    for op in R:
+        if op.effect is not None:
+            assert op.effect == REGISTRY.get(op.name).effect
+    # Those whose effect would read a PAN from inside EncryptedAccountInformation, and the
+    # new ones, have none yet.
+    assert {op.name for op in R if op.effect is None} == {
+        "search",
+        "token_activate",
+        "token_update",
+        "token_disable_payment_channels",
+        "token_requestor_search",
+    }
+
+
+# --- the specification's examples ----------------------------------------------------------
+
+_PAN = "5412345678901234 fails the Luhn check (its check digit would be 2)"
+_KEY = "EncryptedKey A1B2C3D4E5F6112233445566 has 24 characters; the spec asks for 32..512"
+
+#: name -> the violations (code, path) the example must produce, and why.
+INVALID: dict[str, tuple[set[tuple[str, str]], str]] = {
+    "SearchRequest: Search by TUR": (
+        {("too_short", "/SearchRequest/TokenUniqueReference")},
+        "its TUR DAPL0000…c7a has 46 characters; search asks for exactly 48",
+    ),
+    "SearchRequest: Search by Account Number": (
+        {
+            (
+                "bad_check_digit",
+                "/SearchRequest/EncryptedAccountInformation/EncryptedData"
+                "/CurrentAccount/AccountPan",
+            ),
+            *(
+                ("unknown_field", f"/SearchRequest/EncryptedAccountInformation/EncryptedData/{k}")
+                for k in ("PublicKeyFingerprint", "EncryptedKey", "OaepHashingAlgorithm", "Iv")
+            ),
+        },
+        f"the PAN {_PAN}; the envelope members are put inside EncryptedData",
+    ),
+    "TokenActivateRequest: Activation by TUR": (
+        {
+            ("missing_required", "/TokenActivateRequest/AuditInfo/Organization"),
+            ("unknown_field", "/TokenActivateRequest/AuditInfo/Organisation"),
+        },
+        "AuditInfo spells Organization as Organisation",
+    ),
+    "TokenActivateRequest: Activation by AccountPAN": (
+        {
+            (
+                "bad_check_digit",
+                "/TokenActivateRequest/EncryptedAccountInformation"
+                "/EncryptedData/CurrentAccount/AccountPan",
+            ),
+            ("too_short", "/TokenActivateRequest/EncryptedAccountInformation/EncryptedKey"),
+            ("missing_required", "/TokenActivateRequest/AuditInfo/UserId"),
+            ("unknown_field", "/TokenActivateRequest/AuditInfo/UserId\u201d"),
+        },
+        f"the PAN {_PAN}; {_KEY}; the key UserId ends in a typographic quote",
+    ),
+    "TokenUpdateRequest: Update AccountPAN": (
+        {
+            *(
+                ("unknown_field", f"/{k}")
+                for k in (
+                    "CommentText",
+                    "RemoveAlternateAccountIdentifierSuffix",
+                    "UpdateWalletProviderIndicator",
+                    "AuditInfo",
+                )
+            ),
+            ("missing_required", "/TokenUpdateRequest/AuditInfo"),
+            (
+                "bad_check_digit",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/CurrentAccount/AccountPan",
+            ),
+            (
+                "bad_check_digit",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/NewAccount/AccountPan",
+            ),
+            (
+                "unknown_field",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/AccountPanSequenceNumber",
+            ),
+            ("too_short", "/TokenUpdateRequest/EncryptedAccountInformation/EncryptedKey"),
+        },
+        "the wrapper closes after EncryptedAccountInformation, leaving the other members "
+        "outside it; AccountPanSequenceNumber sits beside NewAccount instead of in it; both "
+        f"PANs (…1234, …1235) fail the Luhn check; {_KEY}",
+    ),
+    "TokenUpdateRequest: Update FinancialAccountID": (
+        {
+            *(
+                ("unknown_field", f"/{k}")
+                for k in (
+                    "CommentText",
+                    "CurrentFinancialAccountInformation",
+                    "RemoveAlternateAccountIdentifierSuffix",
+                    "UpdateWalletProviderIndicator",
+                    "AuditInfo",
+                )
+            ),
+            ("missing_required", "/TokenUpdateRequest/AuditInfo"),
+            (
+                "unknown_field",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/NewAccount/FinancialAccountId",
+            ),
+            ("too_short", "/TokenUpdateRequest/EncryptedAccountInformation/EncryptedKey"),
+            (
+                "requires",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/CurrentAccount/FinancialAccountId",
+            ),
+            ("nothing_to_update", "/TokenUpdateRequest"),
+        },
+        "the wrapper closes early (CurrentFinancialAccountInformation and the rest fall "
+        "outside it, so FinancialAccountId lacks it); NewAccount names FinancialAccountId, "
+        f"not NewFinancialAccountId, so nothing is updated; {_KEY}",
+    ),
+    "TokenUpdateRequest: Update ProductConfigurationID": (
+        {
+            (
+                "bad_check_digit",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/CurrentAccount/AccountPan",
+            ),
+            ("too_short", "/TokenUpdateRequest/EncryptedAccountInformation/EncryptedKey"),
+        },
+        f"the PAN {_PAN}; {_KEY}",
+    ),
+    "schema Search: example": (
+        {
+            *(
+                (
+                    "bad_check_digit",
+                    f"/SearchRequest/EncryptedAccountInformation/EncryptedData/CurrentAccount/{k}",
+                )
+                for k in ("VirtualCardNumber", "AccountPan", "Token")
+            ),
+            (
+                "mutually_exclusive",
+                "/SearchRequest/EncryptedAccountInformation/EncryptedData"
+                "/CurrentAccount/AccountPan",
+            ),
+            ("mutually_exclusive", "/SearchRequest/TokenUniqueReference"),
+        },
+        "the schema example fills every member: five account identifiers and four search "
+        "identifiers at once (exactly one is allowed), with non-Luhn PANs",
+    ),
+    "schema TokenActivate: example": (
+        {
+            (
+                "bad_check_digit",
+                "/TokenActivateRequest/EncryptedAccountInformation"
+                "/EncryptedData/CurrentAccount/AccountPan",
+            ),
+            *(
+                (
+                    "unknown_field",
+                    "/TokenActivateRequest/EncryptedAccountInformation"
+                    f"/EncryptedData/CurrentAccount/{k}",
+                )
+                for k in (
+                    "Token",
+                    "VirtualCardNumber",
+                    "FinancialAccountId",
+                    "AlternateAccountIdentifier",
+                )
+            ),
+            ("mutually_exclusive", "/TokenActivateRequest/EncryptedAccountInformation"),
+        },
+        "the schema example fills every member: TUR with AccountPan and "
+        "PaymentAppInstanceId, and identifiers activation does not take",
+    ),
+    "schema TokenUpdate: example": (
+        {
+            *(
+                (
+                    "bad_check_digit",
+                    "/TokenUpdateRequest/EncryptedAccountInformation"
+                    f"/EncryptedData/CurrentAccount/{k}",
+                )
+                for k in ("VirtualCardNumber", "AccountPan", "Token")
+            ),
+            (
+                "bad_check_digit",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/NewAccount/AccountPan",
+            ),
+            (
+                "mutually_exclusive",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/CurrentAccount/AccountPan",
+            ),
+            (
+                "mutually_exclusive",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/NewAccount/AccountPan",
+            ),
+            (
+                "mutually_exclusive",
+                "/TokenUpdateRequest/EncryptedAccountInformation"
+                "/EncryptedData/NewAccount/ExpirationDate",
+            ),
+        },
+        "the schema example fills every member: three targets at once, a product "
+        "configuration with a new account, a financial account with a new expiry",
+    ),
+}
+
+
+def test_every_sample_is_accounted_for() -> None:
+    names = [s["name"] for s in SAMPLES]
+    assert len(names) == len(set(names)) == 24
+    assert set(INVALID) <= set(names)
+    operations = {R.detect(s["request"]).name for s in SAMPLES}  # type: ignore[union-attr]
+    assert operations == set(R.names())
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s["name"] for s in SAMPLES])
+def test_official_example(sample: dict[str, Any]) -> None:
+    op = R.detect(sample["request"])
+    assert op is not None, "the wrapper key names the operation"
+    report = check(op.name, sample["request"])
+    if sample["name"] in INVALID:
+        expected, _why = INVALID[sample["name"]]
+        assert found(report) == expected
+        assert not report.ok
+    else:
+        assert found(report) == set()
+        assert report.ok
+
+
+def test_example_reports_never_show_a_full_pan() -> None:
+    for sample in SAMPLES:
+        op = R.detect(sample["request"])
+        assert op is not None
+        text = json.dumps(check(op.name, sample["request"]).to_dict())
+        for pan in ("5412345678901234", "5598765432109876", "5412345678908888"):
+            assert pan not in text
+
+
+# --- valid documents -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", R.names())
+@SOME
+@given(data=st.data())
+def test_valid_documents_pass(operation: str, data: st.DataObject) -> None:
+    document = data.draw(valid_documents(operation, registry=R))
+    report = check(operation, document)
+    assert report.violations == (), document
+
+
+def _pan(prefix: str) -> str:
+    return prefix + luhn_check_digit(prefix)
+
+
+PAN = _pan("541234567890123")
+NEW_PAN = _pan("541234567890888")
+TOKEN = _pan("559876543210987")
+TUR = "DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c"
+PAID = "645b532a245e4723d7a9c4f62b24f24a24ba98e27d43e34e"
+AUDIT = {"UserId": "A1435477", "UserName": "John Smith", "Organization": "Any Bank"}
+ENVELOPE = {
+    "PublicKeyFingerprint": "4c4ead5927f0df8117f178eea9308daa58e27c2b",
+    "EncryptedKey": "a1b2c3d4" * 8,
+    "OaepHashingAlgorithm": "SHA512",
+    "Iv": "1b9396c98ab2bfd195de661d70905a45",
+}
+CFAI = {"InterbankCardAssociationId": "12345678901", "CountryCode": "GBR"}
+
+
+def _eai(**data: Any) -> dict[str, Any]:
+    return {"EncryptedData": data, **ENVELOPE}
+
+
+#: Valid documents of the shapes the strategies cannot draw (a nested member sent where a
+#: rule ties it to a top-level one), by name: (operation, document).
+BASES: dict[str, tuple[str, dict[str, Any]]] = {
+    **{
+        f"search_by_{key}": (
+            "search",
+            {
+                "SearchRequest": {
+                    "EncryptedAccountInformation": _eai(CurrentAccount={key: value}),
+                    "ExcludeDeletedIndicator": "true",
+                    "AuditInfo": AUDIT,
+                }
+            },
+        )
+        for key, value in (
+            ("AccountPan", PAN),
+            ("Token", TOKEN),
+            ("VirtualCardNumber", PAN),
+            ("AlternateAccountIdentifier", "NL91ABNA0417164300"),
+            ("FinancialAccountId", "NL91ABNA0417164300"),
+        )
+    },
+    "search_by_tur": (
+        "search",
+        {"SearchRequest": {"TokenUniqueReference": TUR, "AuditInfo": AUDIT}},
+    ),
+    "activate_by_pan": (
+        "token_activate",
+        {
+            "TokenActivateRequest": {
+                "EncryptedAccountInformation": _eai(CurrentAccount={"AccountPan": PAN}),
+                "PaymentAppInstanceId": PAID,
+                "ReasonCode": "A",
+                "AuditInfo": AUDIT,
+            }
+        },
+    ),
+    "update_by_tur": (
+        "token_update",
+        {
+            "TokenUpdateRequest": {
+                "TokenUniqueReference": TUR,
+                "EncryptedAccountInformation": _eai(
+                    NewAccount={
+                        "AccountPan": NEW_PAN,
+                        "ExpirationDate": "0130",
+                        "AccountPanSequenceNumber": "001",
+                    }
+                ),
+                "UpdateWalletProviderIndicator": "0",
+                "AuditInfo": AUDIT,
+            }
+        },
+    ),
+    "update_by_pan": (
+        "token_update",
+        {
+            "TokenUpdateRequest": {
+                "EncryptedAccountInformation": _eai(
+                    CurrentAccount={"AccountPan": PAN},
+                    NewAccount={"AccountPan": NEW_PAN, "ExpirationDate": "0130"},
+                ),
+                "CommentText": "new card",
+                "AuditInfo": AUDIT,
+            }
+        },
+    ),
+    "update_by_financial_account": (
+        "token_update",
+        {
+            "TokenUpdateRequest": {
+                "EncryptedAccountInformation": _eai(
+                    CurrentAccount={"FinancialAccountId": "NL91ABNA0417164300"},
+                    NewAccount={"NewFinancialAccountId": "NL91ABNA0417164301"},
+                ),
+                "CurrentFinancialAccountInformation": CFAI,
+                "AuditInfo": AUDIT,
+            }
+        },
+    ),
+    "update_product_by_pan": (
+        "token_update",
+        {
+            "TokenUpdateRequest": {
+                "EncryptedAccountInformation": _eai(CurrentAccount={"AccountPan": PAN}),
+                "IssuerProductConfigurationId": "ABC1020304",
+                "AuditInfo": AUDIT,
+            }
+        },
+    ),
+    "delete_from_consumer_app": (
+        "token_delete",
+        {
+            "TokenDeleteRequest": {
+                "TokenUniqueReference": TUR,
+                "ReasonCode": "D",
+                "DeleteFromConsumerApp": "true",
+                "AuditInfo": AUDIT,
+            }
+        },
+    ),
+    "disable_channel": (
+        "token_disable_payment_channels",
+        {
+            "DisablePaymentChannelsRequest": {
+                "TokenUniqueReference": TUR,
+                "DisabledPaymentChannels": {"DisabledChannel": "P2P"},
+                "AuditInfo": AUDIT,
+            }
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BASES)
+def test_hand_made_documents_of_every_shape_pass(name: str) -> None:
+    operation, document = BASES[name]
+    assert check(operation, document).violations == ()
+
+
+def test_delete_reason_f_is_deprecated_and_d_is_new() -> None:
+    _, document = BASES["delete_from_consumer_app"]
+    deprecated = copy.deepcopy(document)
+    deprecated["TokenDeleteRequest"]["ReasonCode"] = "F"
+    report = check("token_delete", deprecated)
+    assert report.ok
+    assert [(v.code, v.severity) for v in report.violations] == [("deprecated_value", "warning")]
+    assert not mdesrules.check("token_delete", document).ok  # 2.0.7 knows neither
+
+
+# --- each field rule broken alone ----------------------------------------------------------
+
+
+def leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from leaves(inner, (*path, key))
+    elif isinstance(value, str):
+        yield path
+
+
+def spec_at(spec: ObjectSpec, path: tuple[str, ...]) -> FieldSpec:
+    here: ObjectSpec | None = spec
+    f: FieldSpec | None = None
+    for part in path:
+        assert here is not None
+        f = here.by_name[part]
+        here = f.child
+    assert f is not None
+    return f
+
+
+def mutations(f: FieldSpec, value: str) -> Iterator[tuple[object, str]]:
+    """Values of *f* that break its field rules, each with the code expected."""
+    yield 7, "wrong_type"
+    for rule in f.rules:
+        if isinstance(rule, length) and rule.max is not None:
+            yield "7" * (rule.max + 1), "too_long"
+        if isinstance(rule, one_of):
+            yield "NOT-A-VALUE", "not_allowed_value"
+        if isinstance(rule, luhn):
+            yield value[:-1] + str((int(value[-1]) + 1) % 10), "bad_check_digit"
+
+
+def field_cases() -> Iterator[tuple[str, tuple[str, ...]]]:
+    for name, (_operation, document) in BASES.items():
+        for path in leaves(document):
+            yield name, path
+
+
+def _set(document: dict[str, Any], path: tuple[str, ...], value: object) -> dict[str, Any]:
+    changed = copy.deepcopy(document)
+    here = changed
+    for part in path[:-1]:
+        here = here[part]
+    here[path[-1]] = value
+    return changed
+
+
+@pytest.mark.parametrize(("name", "path"), list(field_cases()))
+def test_each_field_rule_broken_alone_gives_exactly_its_violation(
+    name: str, path: tuple[str, ...]
+) -> None:
+    operation, document = BASES[name]
+    f = spec_at(R.get(operation).form("json").spec, path[1:])
+    for value, code in mutations(f, spec_value(document, path)):
+        report = check(operation, _set(document, path, value))
+        assert found(report) == {(code, "/" + "/".join(path))}, value
+
+
+def spec_value(document: dict[str, Any], path: tuple[str, ...]) -> str:
+    here: Any = document
+    for part in path:
+        here = here[part]
+    assert isinstance(here, str)
+    return here
+
+
+# --- each rule across fields broken alone --------------------------------------------------
+
+Change = Callable[[dict[str, Any]], None]
+_EAI = "EncryptedAccountInformation"
+_CA = f"/{_EAI}/EncryptedData/CurrentAccount"
+_NA = f"/{_EAI}/EncryptedData/NewAccount"
+
+
+def _data(r: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = r[_EAI]["EncryptedData"]
+    return data
+
+
+def _without_new_financial_account(r: dict[str, Any]) -> None:
+    # Something else to update, so that only the missing NewFinancialAccountId is wrong.
+    _data(r)["NewAccount"].pop("NewFinancialAccountId")
+    r["RemoveAlternateAccountIdentifierSuffix"] = "true"
+
+
+#: (base, what changes, the violations (code, path below the wrapper) it must give).
+CROSS: list[tuple[str, str, Change, set[tuple[str, str]]]] = [
+    (
+        "search_by_tur",
+        "no identifier",
+        lambda r: r.pop("TokenUniqueReference"),
+        {("missing_one_of", "")},
+    ),
+    (
+        "search_by_tur",
+        "TUR with CommentId",
+        lambda r: r.update(CommentId="1234"),
+        {("mutually_exclusive", "/CommentId")},
+    ),
+    (
+        "search_by_AccountPan",
+        "CommentId with EncryptedAccountInformation",
+        lambda r: r.update(CommentId="1234"),
+        {("mutually_exclusive", "/CommentId")},
+    ),
+    (
+        "search_by_AccountPan",
+        "two account identifiers",
+        lambda r: _data(r)["CurrentAccount"].update(Token=TOKEN),
+        {("mutually_exclusive", f"{_CA}/Token")},
+    ),
+    (
+        "search_by_AccountPan",
+        "no account identifier",
+        lambda r: _data(r)["CurrentAccount"].clear(),
+        {("missing_one_of", _CA)},
+    ),
+    (
+        "activate_by_pan",
+        "PAN without PaymentAppInstanceId",
+        lambda r: r.pop("PaymentAppInstanceId"),
+        {("requires", f"/{_EAI}")},
+    ),
+    (
+        "activate_by_pan",
+        "PAN with TUR",
+        lambda r: r.update(TokenUniqueReference=TUR),
+        {("mutually_exclusive", f"/{_EAI}")},
+    ),
+    (
+        "update_by_tur",
+        "TUR with a current PAN",
+        lambda r: _data(r).update(CurrentAccount={"AccountPan": PAN}),
+        {("mutually_exclusive", f"{_CA}/AccountPan")},
+    ),
+    (
+        "update_by_tur",
+        "no target",
+        lambda r: r.pop("TokenUniqueReference"),
+        {("missing_one_of", "")},
+    ),
+    (
+        "update_by_tur",
+        "a product configuration with a new account",
+        lambda r: r.update(IssuerProductConfigurationId="ABC1020304"),
+        {("mutually_exclusive", f"{_NA}/AccountPan")},
+    ),
+    ("update_by_tur", "nothing to change", lambda r: r.pop(_EAI), {("nothing_to_update", "")}),
+    (
+        "update_by_tur",
+        "an empty EncryptedData",
+        lambda r: _data(r).clear(),
+        {("missing_one_of", f"/{_EAI}/EncryptedData"), ("nothing_to_update", "")},
+    ),
+    (
+        "update_by_pan",
+        "a PAN with a financial account",
+        lambda r: r.update(CurrentFinancialAccountInformation=CFAI),
+        {
+            ("mutually_exclusive", "/CurrentFinancialAccountInformation"),
+            ("mutually_exclusive", f"{_NA}/ExpirationDate"),
+            ("requires", "/CurrentFinancialAccountInformation"),
+        },
+    ),
+    (
+        "update_by_financial_account",
+        "a financial account with TUR",
+        lambda r: r.update(TokenUniqueReference=TUR),
+        {("mutually_exclusive", f"{_CA}/FinancialAccountId")},
+    ),
+    (
+        "update_by_financial_account",
+        "a financial account with a current PAN",
+        lambda r: _data(r)["CurrentAccount"].update(AccountPan=PAN),
+        {("mutually_exclusive", f"{_CA}/FinancialAccountId")},
+    ),
+    (
+        "update_by_financial_account",
+        "FinancialAccountId alone",
+        lambda r: r.pop("CurrentFinancialAccountInformation"),
+        {("requires", f"{_CA}/FinancialAccountId")},
+    ),
+    (
+        "update_by_financial_account",
+        "no NewFinancialAccountId",
+        lambda r: _without_new_financial_account(r),
+        {("requires", "/CurrentFinancialAccountInformation")},
+    ),
+    (
+        "update_by_financial_account",
+        "a new expiry for a financial account",
+        lambda r: _data(r)["NewAccount"].update(ExpirationDate="0130"),
+        {("mutually_exclusive", f"{_NA}/ExpirationDate")},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("base", "what", "change", "expected"), CROSS, ids=[f"{c[0]}: {c[1]}" for c in CROSS]
+)
+def test_each_rule_across_fields_broken_alone_gives_exactly_its_violation(
+    base: str, what: str, change: Change, expected: set[tuple[str, str]]
+) -> None:
+    operation, document = BASES[base]
+    document = copy.deepcopy(document)
+    (wrapper,) = document
+    change(document[wrapper])
+    assert found(check(operation, document)) == {(c, f"/{wrapper}{p}") for c, p in expected}
+
+
+def test_a_nested_conflict_names_both_fields_and_masks_the_pan() -> None:
+    _, document = BASES["update_by_tur"]
+    document = copy.deepcopy(document)
+    _data(document["TokenUpdateRequest"])["CurrentAccount"] = {"AccountPan": PAN}
+    (violation,) = check("token_update", document).violations
+    assert violation.fields == (
+        "/TokenUpdateRequest/TokenUniqueReference",
+        f"/TokenUpdateRequest{_CA}/AccountPan",
+    )
+    assert "EncryptedAccountInformation.EncryptedData.CurrentAccount.AccountPan" in (
+        violation.message
+    )
+    assert PAN not in json.dumps(violation.to_dict())
+
+
+# --- the catalogue -------------------------------------------------------------------------
+
+
+def test_docs_rules_2_1_7_md_is_the_rendered_catalogue() -> None:
+    # Regenerate with: mdesrules rules --api mdes-cs-api-2.1.7 --format markdown
+    #   > docs/rules-2.1.7.md
+    assert RULES_MD.read_text(encoding="utf-8") == render("markdown", R)
+
+
+# --- the simulator -------------------------------------------------------------------------
+
+
+def test_the_simulator_serves_the_operations_that_act_by_tur() -> None:
+    store = MemoryStore.from_inventory(
+        Inventory.from_records([{"tokenUniqueReference": TUR, "accountPan": PAN, "status": "A"}])
+    )
+    engine = SimulatedMdes(store, registry=R)
+    suspend = {
+        "TokenSuspendRequest": {"TokenUniqueReference": TUR, "ReasonCode": "L", "AuditInfo": AUDIT}
+    }
+    answer = engine.answer_document(R.get("token_suspend"), suspend, "json")
+    assert answer.status == 200, answer.errors
+    history = {"TokenStatusHistoryRequest": {"TokenUniqueReference": TUR}}
+    answer = engine.answer_document(R.get("token_status_history"), history, "json")
+    assert answer.status == 200, answer.errors
+    # A 2.1.7 document is checked by the 2.1.7 rules: a 9-character TUR is too short.
+    short = {
+        "TokenSuspendRequest": {
+            "TokenUniqueReference": "DWSPMC001",
+            "ReasonCode": "L",
+            "AuditInfo": AUDIT,
+        }
+    }
+    assert engine.answer_document(R.get("token_suspend"), short, "json").status == 400
+    # Search reads a PAN from inside EncryptedAccountInformation: not served yet.
+    _, search = BASES["search_by_tur"]
+    assert engine.answer_document(R.get("search"), search, "json").status == 404
