@@ -393,11 +393,12 @@ def _path(op: Operation) -> str:
 
 def _title(registry: Registry, ops: tuple[Operation, ...]) -> str:
     """The titles of the surfaces that hold *ops* (the default registry holds four)."""
-    names = {op.name for op in ops}
+    # By the operation objects, not their names: versions of one API share names.
+    held = {id(op) for op in ops}
     parts = [
         f"{r.title} {r.version}".strip()
         for r in SURFACES.values()
-        if r is not registry and len(r) < len(registry) and names & set(r.names())
+        if r is not registry and len(r) < len(registry) and held & {id(op) for op in r}
     ]
     if not parts:
         return f"{registry.title or 'MDES'} {registry.version}".strip()

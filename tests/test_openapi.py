@@ -69,6 +69,13 @@ def test_default_export_is_the_issuers_http_api() -> None:
     assert "/api/Update" in OPENAPI["paths"]
 
 
+@pytest.mark.parametrize("version", ["2.0.7", "2.1.7"])
+def test_the_title_names_the_version_exported(version: str) -> None:
+    # Versions of one API share operation names; the title follows the registry's own.
+    document = openapi(SURFACES[f"mdes-cs-api-{version}"])
+    assert document["info"]["title"] == f"MDES Customer Service API {version}"
+
+
 def test_json_schema_is_a_valid_2020_12_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     assert {f"{n}" for n in SCHEMA["$defs"]} >= {"ErrorsResponse", "SearchRequestBody"}
