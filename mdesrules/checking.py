@@ -12,14 +12,15 @@ from typing import Any, cast
 import attrs
 
 from . import apis as _apis  # noqa: F401 - fills the registry
+from .account_encryption import ACCOUNT_INFORMATION, check_envelope, decrypt_and_report
 from .context import Context
 from .converters import structure, unstructure
 from .exceptions import InvalidRequest
 from .registry import REGISTRY, FormName, Operation, Registry
 from .schema import ObjectSpec, identity, wire_name
-from .violations import Report
+from .violations import Report, Violation, pointer
 
-__all__ = ["check", "parse", "structure_checked", "to_wire"]
+__all__ = ["check", "encrypted_data", "parse", "structure_checked", "to_wire"]
 
 
 def check(
@@ -40,7 +41,17 @@ def check(
         context: the token inventory and account ranges; token-state rules run only with it.
         form: ``"json"`` (default) or ``"xml"``.
         registry: the API surface the operation belongs to (see :mod:`mdesrules.apis`);
-            :data:`REGISTRY` by default.
+            :data:`REGISTRY` by default. The one keyword that names a version too:
+            ``registry=MDES_CS_API_2_1_7``.
+
+    An operation that carries ``EncryptedAccountInformation``
+    (:attr:`Operation.account_encryption`) is checked in either form. In the plaintext
+    form (``EncryptedData`` a JSON object) every rule applies as usual. In the encrypted
+    form the envelope is checked (:func:`~mdesrules.account_encryption.check_envelope`);
+    with ``context.decryption_keys`` the document is decrypted and its inside checked with
+    the same rules (a refusal is ``unknown_key`` or ``decryption_failed``); without them
+    the rest of the request is checked and a ``not_decrypted`` warning says the inside
+    was not.
 
     Returns:
         A :class:`Report`; ``report.ok`` is True when no violation is an error. Any input,
@@ -52,7 +63,68 @@ def check(
     op = (REGISTRY if registry is None else registry).get(operation)
     if type(payload) is not dict and attrs.has(type(payload)):
         payload = model_document(op, payload, form)
+    if op.account_encryption is not None and encrypted_data(payload) is not None:
+        return _check_encrypted(op, payload, context, form)
     return Report.of_findings(op.name, op.form(form).checker(payload, context))
+
+
+def encrypted_data(document: object) -> str | None:
+    """The JSON pointer of the ``EncryptedAccountInformation`` of *document* when it is in
+    the encrypted form (``EncryptedData`` anything but an object), else ``None``.
+
+    Looks at the top level and under a one-key wrapper, as
+    :mod:`mdesrules.account_encryption` does.
+    """
+    if type(document) is not dict:
+        return None
+    path: tuple[str, ...] = ()
+    if ACCOUNT_INFORMATION not in document and len(document) == 1:
+        ((wrapper, document),) = document.items()
+        path = (wrapper,)
+        if type(document) is not dict:
+            return None
+    info = document.get(ACCOUNT_INFORMATION)
+    if type(info) is not dict or "EncryptedData" not in info:
+        return None
+    if isinstance(info["EncryptedData"], dict):
+        return None
+    return pointer(*path, ACCOUNT_INFORMATION)
+
+
+def _check_encrypted(
+    op: Operation, payload: object, context: Context | None, form: FormName
+) -> Report:
+    """The report of an encrypted request of *op*: its envelope, and its inside when the
+    context holds a key that opens it; without one, the rest of the request and a
+    ``not_decrypted`` warning."""
+    version = op.account_encryption
+    assert version is not None
+    keys = context.decryption_keys if context is not None else None
+    if keys is not None:
+        decrypted = decrypt_and_report(payload, keys, version=version)
+        if decrypted.document is None:
+            return Report(op.name, decrypted.violations)
+        inside = Report.of_findings(op.name, op.form(form).checker(decrypted.document, context))
+        return Report(op.name, (*decrypted.violations, *inside.violations))
+    at = encrypted_data(payload)
+    assert at is not None
+    # The plaintext rules see EncryptedData as a string: keep what they say about the
+    # rest of the request alone (a rule that involves anything inside the envelope cannot
+    # be decided without the key), and let the envelope check speak for the envelope.
+    rest = Report.of_findings(op.name, op.form(form).checker(payload, context)).violations
+    under = at + "/"
+    outside = [
+        v for v in rest if not any(f == at or f.startswith(under) for f in (v.path, *v.fields))
+    ]
+    warning = Violation(
+        "not_decrypted",
+        at,
+        (at,),
+        f"{ACCOUNT_INFORMATION} is encrypted and the context holds no decryption key: its "
+        "envelope was checked, its inside (the account identifiers) was not",
+        "warning",
+    )
+    return Report(op.name, (*check_envelope(payload, version), *outside, warning))
 
 
 def model_document(op: Operation, model: object, form: FormName = "json") -> object:

@@ -18,13 +18,16 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from attrs import field, frozen
 
 from .exceptions import MdesRulesError
 from .lifecycle import SUSPENDERS, Status, TokenState
 from .masking import mask_pan, scrub
+
+if TYPE_CHECKING:
+    from .account_encryption import Keys
 
 __all__ = [
     "TOKEN_TYPES",
@@ -525,11 +528,21 @@ class Context:
         account_ranges: the issuer's account ranges; without it, ``account_range`` does not run.
         party: the suspender code of the caller, for suspend and unsuspend. CS API callers
             are issuers, hence ``"I"``.
+        decryption_keys: the private keys that open the encrypted
+            ``EncryptedAccountInformation`` of CS API 2.1.7/2.2.2 requests: a key ring
+            (:func:`mdesrules.encryption.key_ring`), a private key, or ``(private key,
+            certificate)``. With them, :func:`~mdesrules.check` decrypts an encrypted
+            request and checks its inside too; without them, only the envelope. Left out
+            of ``repr``, equality and hashing.
+
+    .. versionchanged:: Unreleased
+       ``decryption_keys``.
     """
 
     inventory: TokenSource | None = None
     account_ranges: AccountRanges | None = None
     party: str = "I"
+    decryption_keys: Keys | None = field(default=None, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if self.party not in SUSPENDERS:

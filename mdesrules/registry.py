@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from attrs import field, frozen
 
@@ -27,6 +27,9 @@ from .masking import safe_str, scrub
 from .schema import ObjectSpec, identity, object_spec
 from .state_rules import StateRule
 from .violations import Severity
+
+if TYPE_CHECKING:
+    from .account_encryption import Version
 
 __all__ = ["REGISTRY", "Form", "Operation", "Registry"]
 
@@ -85,6 +88,13 @@ class Operation:
             implements (``"search"``, ``"suspend"``, ``"update"``, ...; see
             :data:`mdesrules.fakes.mdes.engine.EFFECTS`); ``None`` when it serves none. Two
             versions of one operation share their effect.
+        account_encryption: the CS API version (``"2.1.7"`` or ``"2.2.2"``) of the
+            ``EncryptedAccountInformation`` envelope the request carries, or ``None`` when
+            it carries none. Only such operations look for an encrypted form (see
+            :func:`mdesrules.check`); the others pay nothing for it.
+
+    .. versionchanged:: Unreleased
+       ``account_encryption``.
     """
 
     name: str
@@ -101,6 +111,7 @@ class Operation:
     unknown_severity: Severity = "error"
     read_only: bool = False
     effect: str | None = None
+    account_encryption: Version | None = None
     _forms: dict[str, Form] = field(factory=dict, init=False, eq=False, repr=False)
 
     @property

@@ -50,6 +50,8 @@ CODES: dict[str, str] = {
     "internal_error": "a bug in mdesrules while checking the record (please report it)",
     "unknown_key": "no decryption key has the PublicKeyFingerprint of EncryptedAccountInformation",
     "decryption_failed": "EncryptedAccountInformation does not decrypt: wrong key, or altered",
+    "not_decrypted": "EncryptedAccountInformation is encrypted and no key was given: its "
+    "inside was not checked",
 }
 
 

@@ -98,6 +98,7 @@ for _operation in (
         state_rules=(TargetToken("read", unknown_severity="warning"),),
         response=responses.SearchResponse,
         response_wrapper="SearchResponse",
+        account_encryption="2.1.7",
         read_only=True,
     ),
     Operation(
@@ -114,6 +115,7 @@ for _operation in (
         state_rules=(TargetToken("activate"),),
         response=SIMPLE,
         response_wrapper="TokenActivateResponse",
+        account_encryption="2.1.7",
     ),
     Operation(
         name="token_update",
@@ -126,6 +128,7 @@ for _operation in (
         state_rules=(TargetToken("update"),),
         response=responses.TokenUpdateResponse,
         response_wrapper="TokenUpdateResponse",
+        account_encryption="2.1.7",
     ),
     Operation(
         name="token_suspend",
