@@ -100,15 +100,52 @@ def _bound(prefix: str) -> str:
 
 
 def _valid(obj: Obj, name: str | None, bad: set[str]) -> str | None:
-    if name is None or name in bad:
+    """The string at *name* in *obj*, or ``None`` when absent, not a string, or under a
+    field that failed its field rules. *name* may be a path of member names joined by
+    dots (``EncryptedAccountInformation.EncryptedData.CurrentAccount.AccountPan``), for
+    the identifiers that CS API 2.1.7 nests."""
+    if name is None:
         return None
-    value = obj.get(name)
-    return value if isinstance(value, str) else None
+    if "." not in name:
+        if name in bad:
+            return None
+        value = obj.get(name)
+        return value if isinstance(value, str) else None
+    first, *rest = name.split(".")
+    if first in bad:
+        return None
+    found: object = obj.get(first)
+    for member in rest:
+        if not isinstance(found, Mapping):
+            return None
+        found = found.get(member)
+    return found if isinstance(found, str) else None
+
+
+def _has(obj: Obj, name: str) -> bool:
+    return _valid(obj, name, set()) is not None or name in obj
+
+
+def _at(name: str) -> str:
+    """The JSON pointer (below the request object) of a member name or dotted path."""
+    return pointer(*name.split("."))
+
+
+def _renamed(naming: Naming, name: str) -> str:
+    return ".".join(naming(member) for member in name.split("."))
+
+
+def _short(name: str) -> str:
+    """A dotted path for a sentence: its last two members (``CurrentAccount.AccountPan``)."""
+    return ".".join(name.split(".")[-2:])
 
 
 @frozen(repr=False)
 class TargetToken:
     """The targeted token exists in the inventory and its state allows ``action``.
+
+    Each name is a member of the request object, or a dotted path to a nested one (2.1.7
+    nests the PAN: ``EncryptedAccountInformation.EncryptedData.CurrentAccount.AccountPan``).
 
     The target is named by ``tur`` or, for PAN-wide requests, by ``pan``: then some token of
     that account PAN must allow the action (an update by PAN touches the ACTIVE and
@@ -133,7 +170,7 @@ class TargetToken:
             return
         tur = _valid(obj, self.tur, bad)
         if tur is not None:
-            path = base + pointer(self.tur)
+            path = base + _at(self.tur)
             record = inventory.by_tur(tur)
             if record is None:
                 out.append(
@@ -149,7 +186,7 @@ class TargetToken:
                 self._check_record(record, path, context, out)
         pan = _valid(obj, self.pan, bad)
         if pan is not None and self.pan is not None:
-            path = base + pointer(self.pan)
+            path = base + _at(self.pan)
             records = inventory.by_pan(pan)
             if not records:
                 out.append(
@@ -166,7 +203,7 @@ class TargetToken:
             else:
                 app = _valid(obj, self.app, bad)
                 if app is not None:
-                    fields = (path, base + pointer(self.app))
+                    fields = (path, base + _at(self.app))
                     self._check_app(records, pan, app, fields, context, out)
 
     def _allows(self, record: TokenRecord, context: Context) -> bool:
@@ -270,15 +307,15 @@ class TargetToken:
     def renamed(self, naming: Naming) -> TargetToken:
         return evolve(
             self,
-            tur=naming(self.tur),
-            pan=naming(self.pan) if self.pan is not None else None,
-            app=naming(self.app) if self.app is not None else None,
+            tur=_renamed(naming, self.tur),
+            pan=_renamed(naming, self.pan) if self.pan is not None else None,
+            app=_renamed(naming, self.app) if self.app is not None else None,
         )
 
     def __repr__(self) -> str:
-        target = self.tur if self.pan is None else f"{self.tur} or {self.pan}"
+        target = self.tur if self.pan is None else f"{self.tur} or {_short(self.pan)}"
         if self.app is not None:
-            target += f" with {self.app}"
+            target += f" with {_short(self.app)}"
         can = _ACTIONS[self.action].can
         if not can:
             return f"the token named by {target} is in the inventory"
@@ -310,7 +347,7 @@ class OfTokenType:
         record = inventory.by_tur(tur)
         if record is None or record.token_type in self.types:
             return
-        path = base + pointer(self.tur)
+        path = base + _at(self.tur)
         if record.token_type is None:
             message = (
                 f"the token inventory cannot tell whether the token is {self._kinds()} "
@@ -328,7 +365,7 @@ class OfTokenType:
         return " or ".join(f"{TOKEN_TYPES[t]} ({t})" for t in self.types)
 
     def renamed(self, naming: Naming) -> OfTokenType:
-        return evolve(self, tur=naming(self.tur))
+        return evolve(self, tur=_renamed(naming, self.tur))
 
     def __repr__(self) -> str:
         return (
@@ -343,6 +380,7 @@ class SameAccountRange:
 
     The current PAN is ``current`` when sent, else the account PAN of the token named by
     ``tur`` in the inventory. Account ranges are the issuer's configuration, never guessed.
+    Each name may be a dotted path to a nested member, as in :class:`TargetToken`.
     """
 
     new: str = "NewAccountPan"
@@ -363,7 +401,7 @@ class SameAccountRange:
             current = record.account_pan if record is not None else None
         if current is None or ranges.same_range(current, new):
             return
-        path = base + pointer(self.new)
+        path = base + _at(self.new)
         home = ranges.find(current)
         where = (
             f"the account range {_bound(home.low)}-{_bound(home.high)} of the current PAN "
@@ -371,18 +409,20 @@ class SameAccountRange:
             if home is not None
             else f"any configured account range with the current PAN {mask_pan(current)}"
         )
-        fields = (path, base + pointer(self.current)) if self.current in obj else (path,)
+        fields = (path, base + _at(self.current)) if _has(obj, self.current) else (path,)
         out.append(
             Violation(
                 "account_range",
                 path,
                 fields,
-                f"{self.new} {mask_pan(new)} is not in {where}",
+                f"{_short(self.new)} {mask_pan(new)} is not in {where}",
             )
         )
 
     def renamed(self, naming: Naming) -> SameAccountRange:
-        return SameAccountRange(naming(self.new), naming(self.current), naming(self.tur))
+        return SameAccountRange(
+            _renamed(naming, self.new), _renamed(naming, self.current), _renamed(naming, self.tur)
+        )
 
     def __repr__(self) -> str:
-        return f"{self.new} is in the same account range as the current PAN"
+        return f"{_short(self.new)} is in the same account range as the current PAN"

@@ -24,7 +24,7 @@ from ..combinators import at_least_one_of, exactly_one_of, forbids, reaching, re
 from ..models import responses
 from ..models import v2_1_7 as m
 from ..registry import Operation, Registry
-from ..state_rules import OfTokenType, TargetToken
+from ..state_rules import OfTokenType, SameAccountRange, TargetToken
 
 __all__ = ["MDES_CS_API_2_1_7"]
 
@@ -76,6 +76,11 @@ UPDATE_RULES_2_1_7 = (
     ),
 )
 
+_EAI = "EncryptedAccountInformation.EncryptedData"
+#: The account PAN and the new PAN of the plaintext form, for the token-state rules.
+CURRENT_PAN = f"{_EAI}.CurrentAccount.AccountPan"
+NEW_PAN = f"{_EAI}.NewAccount.AccountPan"
+
 MDES_CS_API_2_1_7 = Registry("mdes-cs-api", "2.1.7", title="MDES Customer Service API")
 
 for _operation in (
@@ -95,7 +100,7 @@ for _operation in (
                 "CommentId",
             ),
         ),
-        state_rules=(TargetToken("read", unknown_severity="warning"),),
+        state_rules=(TargetToken("read", pan=CURRENT_PAN, unknown_severity="warning"),),
         response=responses.SearchResponse,
         response_wrapper="SearchResponse",
         account_encryption="2.1.7",
@@ -112,7 +117,7 @@ for _operation in (
                 "TokenUniqueReference", ("EncryptedAccountInformation", "PaymentAppInstanceId")
             ),
         ),
-        state_rules=(TargetToken("activate"),),
+        state_rules=(TargetToken("activate", pan=CURRENT_PAN, app="PaymentAppInstanceId"),),
         response=SIMPLE,
         response_wrapper="TokenActivateResponse",
         account_encryption="2.1.7",
@@ -125,7 +130,10 @@ for _operation in (
         request=m.TokenUpdateRequest,
         wrapper="TokenUpdateRequest",
         rules=UPDATE_RULES_2_1_7,
-        state_rules=(TargetToken("update"),),
+        state_rules=(
+            TargetToken("update", pan=CURRENT_PAN),
+            SameAccountRange(new=NEW_PAN, current=CURRENT_PAN),
+        ),
         response=responses.TokenUpdateResponse,
         response_wrapper="TokenUpdateResponse",
         account_encryption="2.1.7",
