@@ -100,9 +100,7 @@ class Envelope(MaskedRepr):
     encrypted_key: str | None = field(
         default=None, metadata=wire(length(*_LENGTHS["EncryptedKey"]), hex_digits())
     )
-    oaep_hashing_algorithm: str | None = field(
-        default=None, metadata=wire(*choice(*OAEP_HASHES))
-    )
+    oaep_hashing_algorithm: str | None = field(default=None, metadata=wire(*choice(*OAEP_HASHES)))
     iv: str | None = field(default=None, metadata=wire(length(*_LENGTHS["Iv"]), hex_digits()))
     algorithm_cipher_mode: str | None = field(
         default=None, metadata=wire(*choice(*CIPHER_MODES), name=_MODE)
@@ -170,9 +168,7 @@ class SearchRequest(MaskedRepr):
     token_status_codes: tuple[str, ...] | None = field(
         default=None, metadata=wire(*choice("U", "A", "S", "D"))
     )
-    token_types: tuple[str, ...] | None = field(
-        default=None, metadata=wire(*choice("S", "C", "F"))
-    )
+    token_types: tuple[str, ...] | None = field(default=None, metadata=wire(*choice("S", "C", "F")))
     token_requestor_id: str | None = field(default=None, metadata=wire(*ident(11, 11)))
     compact_response: str | None = field(default=None, metadata=wire(*_FLAG))
     interbank_card_association_id: str | None = field(
@@ -242,9 +238,7 @@ class NotifyAuthenticationDecisionRequest(MaskedRepr):
 
     token_unique_reference: str = field(metadata=wire(*ident(1, 64)))
     auth_request_correlation_id: str = field(metadata=wire(*ident(1, 64)))
-    authentication_method: str = field(
-        metadata=wire(*choice("Issuer Application", "Web Portal"))
-    )
+    authentication_method: str = field(metadata=wire(*choice("Issuer Application", "Web Portal")))
     decision: str = field(metadata=wire(*choice("SUCCESS", "FAILED")))
     comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
     audit_info: AuditInfo
