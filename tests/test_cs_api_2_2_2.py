@@ -654,6 +654,14 @@ def test_each_rule_across_fields_broken_alone_gives_exactly_its_violation(
 
 
 _FA = "search_filtered_and_paged"
+
+
+def _by_alternate_account_without_ica(r: dict[str, Any]) -> None:
+    _data(r).update(CurrentAccount={"AlternateAccountIdentifier": "NL91ABNA0417164300"})
+    r.pop("InterbankCardAssociationId")
+    r.pop("CountryCode")
+
+
 _GCM = f"/{_EAI}"
 
 #: The rules new in 2.2.2, each broken alone.
@@ -673,11 +681,7 @@ CROSS_2_2_2: list[tuple[str, str, Change, set[tuple[str, str]]]] = [
     (
         _FA,
         "an alternate account identifier without ICA and CountryCode",
-        lambda r: (
-            _data(r).update(CurrentAccount={"AlternateAccountIdentifier": "NL91ABNA0417164300"}),
-            r.pop("InterbankCardAssociationId"),
-            r.pop("CountryCode"),
-        ),
+        lambda r: _by_alternate_account_without_ica(r),
         {("requires", f"{_CA}/AlternateAccountIdentifier")},
     ),
     (
