@@ -67,6 +67,8 @@ from mdesrules.violations import Violation, pointer
 
 __all__ = [
     "ACCOUNT_INFORMATION",
+    "CIPHER_MODES",
+    "ENVELOPE_LENGTHS",
     "VERSIONS",
     "Decrypted",
     "Version",
@@ -111,6 +113,12 @@ _LENGTHS: Final[Mapping[str, Mapping[str, tuple[int, int]]]] = {
 #: The members that must be hex, of those above.
 _HEX_MEMBERS: Final = frozenset({_KEY, _IV, _TAG, _AAD})
 _MODES: Final = ("CBC", "GCM")
+
+#: The envelope's members and their (min, max) lengths, by version; the models of the
+#: plaintext form take theirs from here (``EncryptedData`` is not among them).
+ENVELOPE_LENGTHS: Final = _LENGTHS
+#: The values of ``algorithmCipherMode`` (2.2.2).
+CIPHER_MODES: Final = _MODES
 
 PublicKeyOrCertificate = rsa.RSAPublicKey | x509.Certificate
 Keys = KeyRing | rsa.RSAPrivateKey | tuple[rsa.RSAPrivateKey, x509.Certificate]

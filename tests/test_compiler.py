@@ -32,7 +32,7 @@ from strategies_pan import luhn_ok
 import mdesrules
 from mdesrules import REGISTRY, Context, Report, Violation
 from mdesrules._walk import check_form
-from mdesrules.apis import MDES_CS_API_2_1_7
+from mdesrules.apis import MDES_CS_API_2_1_7, MDES_CS_API_2_2_2
 from mdesrules.combinators import (
     Obj,
     Rule,
@@ -145,6 +145,43 @@ def test_2_1_7_examples_and_their_mutations_get_the_interpreters_report(
     sample: dict[str, Any], data: st.DataObject
 ) -> None:
     operation = MDES_CS_API_2_1_7.detect(sample["request"])
+    assert operation is not None
+    form = operation.form("json")
+    assert_same(form, sample["request"])
+    assert_same(form, data.draw(mutated(copy.deepcopy(sample["request"]))))
+
+
+#: The forms of the CS API 2.2.2 registry (plaintext form; JSON only).
+FORMS_2_2_2 = [op.name for op in MDES_CS_API_2_2_2]
+#: The 2.2.2 specification's examples: nested EncryptedData of every shape, valid or not.
+SAMPLES_2_2_2 = json.loads(
+    (Path(__file__).parent / "fixtures" / "x_samples_2_2_2.json").read_text(encoding="utf-8")
+)["samples"]
+
+
+@pytest.mark.parametrize("operation", slow_except(FORMS_2_2_2))
+@SETTINGS
+@given(data=st.data())
+def test_2_2_2_valid_documents_and_their_mutations_get_the_interpreters_report(
+    operation: str, data: st.DataObject
+) -> None:
+    form = MDES_CS_API_2_2_2.get(operation).form("json")
+    document = data.draw(valid_documents(operation, registry=MDES_CS_API_2_2_2))
+    assert_same(form, document)
+    context = data.draw(context_for(document))
+    assert_same(form, document, context)
+    document = data.draw(mutated(document))
+    assert_same(form, document)
+    assert_same(form, document, context)
+
+
+@pytest.mark.parametrize("sample", SAMPLES_2_2_2, ids=[s["name"] for s in SAMPLES_2_2_2])
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_2_2_2_examples_and_their_mutations_get_the_interpreters_report(
+    sample: dict[str, Any], data: st.DataObject
+) -> None:
+    operation = MDES_CS_API_2_2_2.detect(sample["request"])
     assert operation is not None
     form = operation.form("json")
     assert_same(form, sample["request"])

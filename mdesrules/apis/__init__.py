@@ -3,13 +3,15 @@
 =========================  =====================================================
 :data:`MDES_CS_API_2_0_7`  MDES Customer Service API 2.0.7 (13 operations)
 :data:`MDES_CS_API_2_1_7`  MDES Customer Service API 2.1.7, plaintext form (15 operations)
+:data:`MDES_CS_API_2_2_2`  MDES Customer Service API 2.2.2, plaintext form (16 operations)
 :data:`LEGACY_UPDATE`      the legacy customer service ``api/Update``
 :data:`NOTIFICATIONS`      ``notifyTokenUpdated``, as MDES sends it to a token requestor
 :data:`CYBERSOURCE_TMS`    CyberSource TMS: card art and payment credentials
 =========================  =====================================================
 
 :data:`~mdesrules.registry.REGISTRY`, the default of every entry point, holds all four, as
-the library always has; 2.1.7 is not in it, since its operations keep the names of 2.0.7.
+the library always has; 2.1.7 and 2.2.2 are not in it, since their operations keep the
+names of 2.0.7.
 Pick one surface with ``registry=`` (``check``, ``parse``, ``Client``, the codecs,
 ``WsgiApp``, the simulator, the catalogue) or ``--api`` on the command line. A new API
 version is a new module here with its own registry; see ``docs/design.md``.
@@ -26,6 +28,7 @@ from ..registry import REGISTRY, Registry
 from .legacy_update import LEGACY_UPDATE
 from .mdes_cs_api_2_0_7 import MDES_CS_API_2_0_7
 from .mdes_cs_api_2_1_7 import MDES_CS_API_2_1_7
+from .mdes_cs_api_2_2_2 import MDES_CS_API_2_2_2
 from .notifications import NOTIFICATIONS
 from .tms import CYBERSOURCE_TMS
 
@@ -34,6 +37,7 @@ __all__ = [
     "LEGACY_UPDATE",
     "MDES_CS_API_2_0_7",
     "MDES_CS_API_2_1_7",
+    "MDES_CS_API_2_2_2",
     "NOTIFICATIONS",
     "SURFACES",
     "surface",
@@ -49,6 +53,7 @@ SURFACES: Mapping[str, Registry] = MappingProxyType(
             REGISTRY,
             MDES_CS_API_2_0_7,
             MDES_CS_API_2_1_7,
+            MDES_CS_API_2_2_2,
             LEGACY_UPDATE,
             NOTIFICATIONS,
             CYBERSOURCE_TMS,

@@ -1,0 +1,243 @@
+"""MDES Customer Service API 2.2.2, plaintext form: sixteen operations.
+
+Source: ``specs/mdes-customer-service-v2.2.2`` (Mastercard's own file). The fifteen
+operations of 2.1.7 (:mod:`mdesrules.apis.mdes_cs_api_2_1_7`), with the same rules, effects
+and wire form, plus ``notify_authentication_decision``, the one operation sent camelCase and
+without a wrapper. What changes is in :mod:`mdesrules.models.v2_2_2`: the envelope of
+``EncryptedAccountInformation`` (``algorithmCipherMode``, ``tag``, ``aad``), the search's
+filters and paging, and some lengths; the requests that do not change are those of 2.1.7.
+
+Like 2.1.7, this registry is not part of the default one: pick it with
+``registry=MDES_CS_API_2_2_2`` or ``--api mdes-cs-api-2.2.2``.
+
+Not yet here, beside what 2.1.7 lacks: ``PageInfo.Offset`` "must be a multiple of the
+limit" (no rule compares two numbers yet), and the simulator's answer to
+``notify_authentication_decision``.
+
+.. versionadded:: unreleased
+"""
+
+from __future__ import annotations
+
+from ..combinators import exactly_one_of, reaching, requires
+from ..models import responses
+from ..models import v2_1_7 as v217
+from ..models import v2_2_2 as m
+from ..registry import Operation, Registry
+from ..schema import camel
+from ..state_rules import OfTokenType, TargetToken
+from .mdes_cs_api_2_1_7 import SIMPLE, UPDATE_RULES_2_1_7
+
+__all__ = ["MDES_CS_API_2_2_2"]
+
+_CURRENT = "EncryptedAccountInformation/EncryptedData/CurrentAccount/"
+
+#: "InterbankCardAssociationId [and CountryCode] must be present when FinancialAccountId or
+#: AlternateAccountIdentifier is present."
+SEARCH_ACCOUNT_RULES = tuple(
+    reaching(requires(_CURRENT + name, "InterbankCardAssociationId", "CountryCode"))
+    for name in ("FinancialAccountId", "AlternateAccountIdentifier")
+)
+
+MDES_CS_API_2_2_2 = Registry("mdes-cs-api", "2.2.2", title="MDES Customer Service API")
+
+for _operation in (
+    Operation(
+        name="search",
+        endpoint="POST /search",
+        summary="Find tokens by exactly one identifier, with filters and paging; account "
+        "identifiers are encrypted.",
+        request=m.SearchRequest,
+        wrapper="SearchRequest",
+        # CommentId "cannot be used together with EncryptedAccountInformation": the
+        # exactly-one-of says so, and CurrentAccount holds exactly one identifier.
+        rules=(
+            exactly_one_of(
+                "EncryptedAccountInformation",
+                "TokenUniqueReference",
+                "PaymentAppInstanceId",
+                "CommentId",
+            ),
+            *SEARCH_ACCOUNT_RULES,
+        ),
+        state_rules=(TargetToken("read", unknown_severity="warning"),),
+        response=m.SearchResponse,
+        response_wrapper="SearchResponse",
+        read_only=True,
+    ),
+    Operation(
+        name="token_activate",
+        endpoint="POST /token/activate",
+        summary="Activate a token that awaits cardholder authentication.",
+        request=m.TokenActivateRequest,
+        wrapper="TokenActivateRequest",
+        rules=(
+            exactly_one_of(
+                "TokenUniqueReference", ("EncryptedAccountInformation", "PaymentAppInstanceId")
+            ),
+        ),
+        state_rules=(TargetToken("activate"),),
+        response=SIMPLE,
+        response_wrapper="TokenActivateResponse",
+    ),
+    Operation(
+        name="token_update",
+        endpoint="POST /token/update",
+        summary="Remap tokens to a new account, expiry and PSN, or change their product "
+        "configuration, for one token, every token of a PAN or of a financial account.",
+        request=m.TokenUpdateRequest,
+        wrapper="TokenUpdateRequest",
+        rules=UPDATE_RULES_2_1_7,  # the same rules: the fields did not change
+        state_rules=(TargetToken("update"),),
+        response=responses.TokenUpdateResponse,
+        response_wrapper="TokenUpdateResponse",
+    ),
+    Operation(
+        name="token_suspend",
+        endpoint="POST /token/suspend",
+        summary="Add the issuer as a suspender of a token.",
+        request=v217.TokenSuspendRequest,
+        wrapper="TokenSuspendRequest",
+        state_rules=(TargetToken("suspend"),),
+        response=SIMPLE,
+        response_wrapper="TokenSuspendResponse",
+        effect="suspend",
+    ),
+    Operation(
+        name="token_unsuspend",
+        endpoint="POST /token/unsuspend",
+        summary="Lift the issuer's own suspension of a token.",
+        request=v217.TokenUnsuspendRequest,
+        wrapper="TokenUnsuspendRequest",
+        state_rules=(TargetToken("unsuspend"),),
+        response=SIMPLE,
+        response_wrapper="TokenUnsuspendResponse",
+        effect="unsuspend",
+    ),
+    Operation(
+        name="token_delete",
+        endpoint="POST /token/delete",
+        summary="Delete a token, or only remove it from the consumer app.",
+        request=v217.TokenDeleteRequest,
+        wrapper="TokenDeleteRequest",
+        state_rules=(TargetToken("delete"),),
+        response=SIMPLE,
+        response_wrapper="TokenDeleteResponse",
+        effect="delete",
+    ),
+    Operation(
+        name="token_status_history",
+        endpoint="POST /token/statushistory",
+        summary="Read a token's past statuses.",
+        request=v217.TokenStatusHistoryRequest,
+        wrapper="TokenStatusHistoryRequest",
+        state_rules=(TargetToken("read"),),
+        response=responses.TokenStatusHistoryResponse,
+        response_wrapper="TokenStatusHistoryResponse",
+        read_only=True,
+        effect="status_history",
+    ),
+    Operation(
+        name="token_comments",
+        endpoint="POST /token/comments",
+        summary="Read the comments on a token.",
+        request=v217.TokenCommentsRequest,
+        wrapper="TokenCommentsRequest",
+        state_rules=(TargetToken("read"),),
+        response=responses.TokenCommentsResponse,
+        response_wrapper="TokenCommentsResponse",
+        read_only=True,
+        effect="comments",
+    ),
+    Operation(
+        name="transactions",
+        endpoint="POST /transactions",
+        summary="Read a token's transactions of the last 30 days.",
+        request=v217.TransactionsRequest,
+        wrapper="TransactionsRequest",
+        state_rules=(TargetToken("read"),),
+        response=responses.TransactionsResponse,
+        response_wrapper="TransactionsResponse",
+        read_only=True,
+        effect="transactions",
+    ),
+    Operation(
+        name="token_activation_methods",
+        endpoint="POST /token/activationmethods",
+        summary="List the activation methods of a token awaiting activation.",
+        request=v217.TokenActivationMethodsRequest,
+        wrapper="TokenActivationMethodsRequest",
+        state_rules=(TargetToken("activation_methods"),),
+        response=responses.TokenActivationMethodsResponse,
+        response_wrapper="TokenActivationMethodsResponse",
+        read_only=True,
+        effect="activation_methods",
+    ),
+    Operation(
+        name="token_resend_activation_code",
+        endpoint="POST /token/resendactivationcode",
+        summary="Send a new activation code through one of the token's activation methods.",
+        request=v217.TokenResendActivationCodeRequest,
+        wrapper="TokenResendActivationCodeRequest",
+        state_rules=(TargetToken("resend_activation_code"),),
+        response=responses.TokenResendActivationCodeResponse,
+        response_wrapper="TokenResendActivationCodeResponse",
+        effect="resend_activation_code",
+    ),
+    Operation(
+        name="token_reset_mobile_pin",
+        endpoint="POST /token/resetmobilepin",
+        summary="Reset the Mobile PIN of a Mastercard Cloud-Based Payments token.",
+        request=v217.TokenResetMobilePinRequest,
+        wrapper="TokenResetMobilePinRequest",
+        state_rules=(TargetToken("read"), OfTokenType(("C",), "have its Mobile PIN reset")),
+        response=SIMPLE,
+        response_wrapper="TokenResetMobilePinResponse",
+        effect="reset_mobile_pin",
+    ),
+    Operation(
+        name="update_token_assurance",
+        endpoint="POST /updatetokenassurance",
+        summary="Raise a token's assurance level after extra cardholder authentication; "
+        "only tokens with a Token Assurance Level, ACTIVE or SUSPENDED.",
+        request=v217.UpdateTokenAssuranceRequest,
+        wrapper="UpdateTokenAssuranceRequest",
+        state_rules=(TargetToken("assurance"),),
+        response=SIMPLE,
+        response_wrapper="UpdateTokenAssuranceResponse",
+        effect="assurance",
+    ),
+    Operation(
+        name="token_disable_payment_channels",
+        endpoint="POST /token/disablepaymentchannels",
+        summary="Disable one payment channel of a token, or enable them all again.",
+        request=m.DisablePaymentChannelsRequest,
+        wrapper="DisablePaymentChannelsRequest",
+        state_rules=(TargetToken("read"),),
+        response=v217.DisablePaymentChannelsResponse,
+        response_wrapper="DisablePaymentChannelsResponse",
+    ),
+    Operation(
+        name="token_requestor_search",
+        endpoint="POST /tokenrequestorsearch",
+        summary="Look up a token requestor's name by its id.",
+        request=v217.TokenRequestorSearchRequest,
+        wrapper="TokenRequestorSearchRequest",
+        response=v217.TokenRequestorSearchResponse,
+        response_wrapper="TokenRequestorSearchResponse",
+        read_only=True,
+    ),
+    Operation(
+        name="notify_authentication_decision",
+        endpoint="POST /token/notifyauthenticationdecision",
+        summary="Tell MDES the issuer's decision after post-tokenization cardholder "
+        "authentication: camelCase JSON without a wrapper.",
+        request=m.NotifyAuthenticationDecisionRequest,
+        wrapper=None,
+        state_rules=(TargetToken("read"),),
+        response=m.NotifyAuthenticationDecisionResponse,
+        response_wrapper=None,
+        naming=camel,
+    ),
+):
+    MDES_CS_API_2_2_2.register(_operation)
