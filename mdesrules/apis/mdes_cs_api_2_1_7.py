@@ -83,6 +83,15 @@ NEW_PAN = f"{_EAI}.NewAccount.AccountPan"
 
 MDES_CS_API_2_1_7 = Registry("mdes-cs-api", "2.1.7", title="MDES Customer Service API")
 
+#: The token-state rules of search, activation and update, which reach the PANs nested in
+#: EncryptedAccountInformation (2.2.2 shares them).
+SEARCH_STATE = (TargetToken("read", pan=CURRENT_PAN, unknown_severity="warning"),)
+ACTIVATE_STATE = (TargetToken("activate", pan=CURRENT_PAN, app="PaymentAppInstanceId"),)
+UPDATE_STATE_2_1_7 = (
+    TargetToken("update", pan=CURRENT_PAN),
+    SameAccountRange(new=NEW_PAN, current=CURRENT_PAN),
+)
+
 for _operation in (
     Operation(
         name="search",
@@ -100,7 +109,7 @@ for _operation in (
                 "CommentId",
             ),
         ),
-        state_rules=(TargetToken("read", pan=CURRENT_PAN, unknown_severity="warning"),),
+        state_rules=SEARCH_STATE,
         response=responses.SearchResponse,
         response_wrapper="SearchResponse",
         account_encryption="2.1.7",
@@ -117,7 +126,7 @@ for _operation in (
                 "TokenUniqueReference", ("EncryptedAccountInformation", "PaymentAppInstanceId")
             ),
         ),
-        state_rules=(TargetToken("activate", pan=CURRENT_PAN, app="PaymentAppInstanceId"),),
+        state_rules=ACTIVATE_STATE,
         response=SIMPLE,
         response_wrapper="TokenActivateResponse",
         account_encryption="2.1.7",
@@ -130,10 +139,7 @@ for _operation in (
         request=m.TokenUpdateRequest,
         wrapper="TokenUpdateRequest",
         rules=UPDATE_RULES_2_1_7,
-        state_rules=(
-            TargetToken("update", pan=CURRENT_PAN),
-            SameAccountRange(new=NEW_PAN, current=CURRENT_PAN),
-        ),
+        state_rules=UPDATE_STATE_2_1_7,
         response=responses.TokenUpdateResponse,
         response_wrapper="TokenUpdateResponse",
         account_encryption="2.1.7",

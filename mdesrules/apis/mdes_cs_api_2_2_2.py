@@ -26,7 +26,13 @@ from ..models import v2_2_2 as m
 from ..registry import Operation, Registry
 from ..schema import camel
 from ..state_rules import OfTokenType, TargetToken
-from .mdes_cs_api_2_1_7 import SIMPLE, UPDATE_RULES_2_1_7
+from .mdes_cs_api_2_1_7 import (
+    ACTIVATE_STATE,
+    SEARCH_STATE,
+    SIMPLE,
+    UPDATE_RULES_2_1_7,
+    UPDATE_STATE_2_1_7,
+)
 
 __all__ = ["MDES_CS_API_2_2_2"]
 
@@ -60,10 +66,11 @@ for _operation in (
             ),
             *SEARCH_ACCOUNT_RULES,
         ),
-        state_rules=(TargetToken("read", unknown_severity="warning"),),
+        state_rules=SEARCH_STATE,
         response=m.SearchResponse,
         response_wrapper="SearchResponse",
         read_only=True,
+        account_encryption="2.2.2",
     ),
     Operation(
         name="token_activate",
@@ -76,9 +83,10 @@ for _operation in (
                 "TokenUniqueReference", ("EncryptedAccountInformation", "PaymentAppInstanceId")
             ),
         ),
-        state_rules=(TargetToken("activate"),),
+        state_rules=ACTIVATE_STATE,
         response=SIMPLE,
         response_wrapper="TokenActivateResponse",
+        account_encryption="2.2.2",
     ),
     Operation(
         name="token_update",
@@ -88,9 +96,10 @@ for _operation in (
         request=m.TokenUpdateRequest,
         wrapper="TokenUpdateRequest",
         rules=UPDATE_RULES_2_1_7,  # the same rules: the fields did not change
-        state_rules=(TargetToken("update"),),
+        state_rules=UPDATE_STATE_2_1_7,
         response=responses.TokenUpdateResponse,
         response_wrapper="TokenUpdateResponse",
+        account_encryption="2.2.2",
     ),
     Operation(
         name="token_suspend",
