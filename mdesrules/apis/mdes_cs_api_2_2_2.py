@@ -25,9 +25,10 @@ from ..models import v2_1_7 as v217
 from ..models import v2_2_2 as m
 from ..registry import Operation, Registry
 from ..schema import camel
-from ..state_rules import OfTokenType, TargetToken
+from ..state_rules import TargetToken
 from .mdes_cs_api_2_1_7 import (
     ACTIVATE_STATE,
+    MDES_CS_API_2_1_7,
     SEARCH_STATE,
     SIMPLE,
     UPDATE_RULES_2_1_7,
@@ -43,6 +44,21 @@ _CURRENT = "EncryptedAccountInformation/EncryptedData/CurrentAccount/"
 SEARCH_ACCOUNT_RULES = tuple(
     reaching(requires(_CURRENT + name, "InterbankCardAssociationId", "CountryCode"))
     for name in ("FinancialAccountId", "AlternateAccountIdentifier")
+)
+
+#: The operations 2.2.2 takes from 2.1.7 as they are, in registration order.
+UNCHANGED_SINCE_2_1_7 = (
+    "token_suspend",
+    "token_unsuspend",
+    "token_delete",
+    "token_status_history",
+    "token_comments",
+    "transactions",
+    "token_activation_methods",
+    "token_resend_activation_code",
+    "token_reset_mobile_pin",
+    "update_token_assurance",
+    "token_requestor_search",
 )
 
 MDES_CS_API_2_2_2 = Registry("mdes-cs-api", "2.2.2", title="MDES Customer Service API")
@@ -101,121 +117,8 @@ for _operation in (
         response_wrapper="TokenUpdateResponse",
         account_encryption="2.2.2",
     ),
-    Operation(
-        name="token_suspend",
-        endpoint="POST /token/suspend",
-        summary="Add the issuer as a suspender of a token.",
-        request=v217.TokenSuspendRequest,
-        wrapper="TokenSuspendRequest",
-        state_rules=(TargetToken("suspend"),),
-        response=SIMPLE,
-        response_wrapper="TokenSuspendResponse",
-        effect="suspend",
-    ),
-    Operation(
-        name="token_unsuspend",
-        endpoint="POST /token/unsuspend",
-        summary="Lift the issuer's own suspension of a token.",
-        request=v217.TokenUnsuspendRequest,
-        wrapper="TokenUnsuspendRequest",
-        state_rules=(TargetToken("unsuspend"),),
-        response=SIMPLE,
-        response_wrapper="TokenUnsuspendResponse",
-        effect="unsuspend",
-    ),
-    Operation(
-        name="token_delete",
-        endpoint="POST /token/delete",
-        summary="Delete a token, or only remove it from the consumer app.",
-        request=v217.TokenDeleteRequest,
-        wrapper="TokenDeleteRequest",
-        state_rules=(TargetToken("delete"),),
-        response=SIMPLE,
-        response_wrapper="TokenDeleteResponse",
-        effect="delete",
-    ),
-    Operation(
-        name="token_status_history",
-        endpoint="POST /token/statushistory",
-        summary="Read a token's past statuses.",
-        request=v217.TokenStatusHistoryRequest,
-        wrapper="TokenStatusHistoryRequest",
-        state_rules=(TargetToken("read"),),
-        response=responses.TokenStatusHistoryResponse,
-        response_wrapper="TokenStatusHistoryResponse",
-        read_only=True,
-        effect="status_history",
-    ),
-    Operation(
-        name="token_comments",
-        endpoint="POST /token/comments",
-        summary="Read the comments on a token.",
-        request=v217.TokenCommentsRequest,
-        wrapper="TokenCommentsRequest",
-        state_rules=(TargetToken("read"),),
-        response=responses.TokenCommentsResponse,
-        response_wrapper="TokenCommentsResponse",
-        read_only=True,
-        effect="comments",
-    ),
-    Operation(
-        name="transactions",
-        endpoint="POST /transactions",
-        summary="Read a token's transactions of the last 30 days.",
-        request=v217.TransactionsRequest,
-        wrapper="TransactionsRequest",
-        state_rules=(TargetToken("read"),),
-        response=responses.TransactionsResponse,
-        response_wrapper="TransactionsResponse",
-        read_only=True,
-        effect="transactions",
-    ),
-    Operation(
-        name="token_activation_methods",
-        endpoint="POST /token/activationmethods",
-        summary="List the activation methods of a token awaiting activation.",
-        request=v217.TokenActivationMethodsRequest,
-        wrapper="TokenActivationMethodsRequest",
-        state_rules=(TargetToken("activation_methods"),),
-        response=responses.TokenActivationMethodsResponse,
-        response_wrapper="TokenActivationMethodsResponse",
-        read_only=True,
-        effect="activation_methods",
-    ),
-    Operation(
-        name="token_resend_activation_code",
-        endpoint="POST /token/resendactivationcode",
-        summary="Send a new activation code through one of the token's activation methods.",
-        request=v217.TokenResendActivationCodeRequest,
-        wrapper="TokenResendActivationCodeRequest",
-        state_rules=(TargetToken("resend_activation_code"),),
-        response=responses.TokenResendActivationCodeResponse,
-        response_wrapper="TokenResendActivationCodeResponse",
-        effect="resend_activation_code",
-    ),
-    Operation(
-        name="token_reset_mobile_pin",
-        endpoint="POST /token/resetmobilepin",
-        summary="Reset the Mobile PIN of a Mastercard Cloud-Based Payments token.",
-        request=v217.TokenResetMobilePinRequest,
-        wrapper="TokenResetMobilePinRequest",
-        state_rules=(TargetToken("read"), OfTokenType(("C",), "have its Mobile PIN reset")),
-        response=SIMPLE,
-        response_wrapper="TokenResetMobilePinResponse",
-        effect="reset_mobile_pin",
-    ),
-    Operation(
-        name="update_token_assurance",
-        endpoint="POST /updatetokenassurance",
-        summary="Raise a token's assurance level after extra cardholder authentication; "
-        "only tokens with a Token Assurance Level, ACTIVE or SUSPENDED.",
-        request=v217.UpdateTokenAssuranceRequest,
-        wrapper="UpdateTokenAssuranceRequest",
-        state_rules=(TargetToken("assurance"),),
-        response=SIMPLE,
-        response_wrapper="UpdateTokenAssuranceResponse",
-        effect="assurance",
-    ),
+    # Unchanged since 2.1.7: the very same operations (request, rules, effect).
+    *(MDES_CS_API_2_1_7.get(name) for name in UNCHANGED_SINCE_2_1_7[:-1]),
     Operation(
         name="token_disable_payment_channels",
         endpoint="POST /token/disablepaymentchannels",
@@ -226,16 +129,7 @@ for _operation in (
         response=v217.DisablePaymentChannelsResponse,
         response_wrapper="DisablePaymentChannelsResponse",
     ),
-    Operation(
-        name="token_requestor_search",
-        endpoint="POST /tokenrequestorsearch",
-        summary="Look up a token requestor's name by its id.",
-        request=v217.TokenRequestorSearchRequest,
-        wrapper="TokenRequestorSearchRequest",
-        response=v217.TokenRequestorSearchResponse,
-        response_wrapper="TokenRequestorSearchResponse",
-        read_only=True,
-    ),
+    MDES_CS_API_2_1_7.get(UNCHANGED_SINCE_2_1_7[-1]),
     Operation(
         name="notify_authentication_decision",
         endpoint="POST /token/notifyauthenticationdecision",
