@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
+from slow_params import slow_except
 
 import mdesrules
 from mdesrules import REGISTRY
@@ -143,7 +144,7 @@ def _inner(document: dict[str, Any], envelope: str | None) -> dict[str, Any]:
     return inner
 
 
-@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("operation", slow_except(OPERATIONS))
 @SOME
 @given(data=st.data())
 def test_valid_documents_validate_against_the_export(operation: str, data: st.DataObject) -> None:
@@ -166,7 +167,7 @@ def _mutations(op: Operation) -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("operation", slow_except(OPERATIONS))
 @SOME
 @given(data=st.data())
 def test_mutations_fail_schema_and_check_alike(operation: str, data: st.DataObject) -> None:
