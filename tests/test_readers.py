@@ -27,6 +27,7 @@ from mdesrules.cli._readers import (
 PAN = "5412345678901234"
 NOT_READ = "; the rest of the file was not read"
 TRUNCATED = "the file ends before the JSON array is closed"
+EMPTY_ARRAY = "the JSON array holds no document to check"
 XML = f'<UpdateRequest xmlns="{DATACONTRACT_NS}"><A>1</A></UpdateRequest>'.encode()
 
 Reader = Callable[[BinaryIO, str], Iterator[Record]]
@@ -202,8 +203,9 @@ class TestJson:
         assert rows(read_json, b"42") == [("f:1", 42, None)]
 
     @pytest.mark.parametrize("data", [b"[]", b"  [\n\n ]\n", b"\xef\xbb\xbf[]"])
-    def test_empty_array_has_no_records(self, data: bytes) -> None:
-        assert rows(read_json, data) == []
+    def test_an_empty_array_is_one_malformed_record(self, data: bytes) -> None:
+        # A batch that holds nothing is reported, as an empty file is; never a silent pass.
+        assert rows(read_json, data) == [("f:1", None, EMPTY_ARRAY)]
 
     @pytest.mark.parametrize("data", [b"", b" \n\t\r\n", b"\xef\xbb\xbf"])
     def test_empty_file(self, data: bytes) -> None:
@@ -537,7 +539,11 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=10,
 )
-json_documents = st.lists(st.dictionaries(st.text(), json_values, max_size=4), max_size=8)
+# At least one: an empty array is a malformed record (see test_an_empty_array_is_one_...), while
+# an empty JSON Lines input still gives none (issue 16 makes the empty inputs agree).
+json_documents = st.lists(
+    st.dictionaries(st.text(), json_values, max_size=4), min_size=1, max_size=8
+)
 
 
 @settings(max_examples=200)

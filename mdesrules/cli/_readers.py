@@ -69,6 +69,8 @@ _SKIP_SPACE = re.compile(r"[ \t\r\n]*")
 # What may follow a number at the end of the window when the number is not complete yet.
 _NUMBER_GOES_ON = re.compile(r"(?:\.|[eE][-+]?)?")
 _NUMBER_START = frozenset("-0123456789")
+
+_EMPTY_ARRAY = "the JSON array holds no document to check"
 _TRUNCATED_ARRAY = "the file ends before the JSON array is closed"
 _NOT_READ = "the rest of the file was not read"
 
@@ -498,11 +500,15 @@ def _read_json(stream: BinaryIO, name: str, first_line: int) -> Iterator[Record]
 
 
 def _array_records(text: _JsonText, strict: json.JSONDecoder, name: str) -> Iterator[Record]:
+    opened = text.where()[0]
     text.pos += 1
     if not text.skip_space():
         raise _Stop(_TRUNCATED_ARRAY, text.where()[0])
     if text.peek() == "]":
+        # An empty batch is reported, as an empty file is: a run that checked nothing must
+        # not pass silently.
         text.pos += 1
+        yield Record(f"{name}:{opened}", error=_EMPTY_ARRAY)
         return
     while True:
         yield _value_record(text, strict, name, in_array=True)
