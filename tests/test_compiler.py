@@ -114,22 +114,31 @@ def test_valid_documents_and_their_mutations_get_the_interpreters_report(
     assert_same(wire_form(operation, form), document, context)
 
 
-#: The forms of the CS API 2.1.7 registry (plaintext form; JSON only).
-FORMS_2_1_7 = [op.name for op in MDES_CS_API_2_1_7]
-#: The 2.1.7 specification's examples: nested EncryptedData of every shape, valid or not.
-SAMPLES_2_1_7 = json.loads(
-    (Path(__file__).parent / "fixtures" / "x_samples_2_1_7.json").read_text(encoding="utf-8")
-)["samples"]
+#: The later versions of the CS API, in plaintext form (JSON only).
+VERSIONS = {"2.1.7": MDES_CS_API_2_1_7, "2.2.2": MDES_CS_API_2_2_2}
+#: Their operations, as (operation, version).
+VERSION_FORMS = [(op.name, v) for v, registry in VERSIONS.items() for op in registry]
+#: Their specifications' examples: nested EncryptedData of every shape, valid or not.
+VERSION_SAMPLES = [
+    pytest.param(sample, version, id=f"{version}-{sample['name']}")
+    for version in VERSIONS
+    for sample in json.loads(
+        (
+            Path(__file__).parent / "fixtures" / f"x_samples_{version.replace('.', '_')}.json"
+        ).read_text(encoding="utf-8")
+    )["samples"]
+]
 
 
-@pytest.mark.parametrize("operation", slow_except(FORMS_2_1_7))
+@pytest.mark.parametrize(("operation", "version"), slow_except(VERSION_FORMS))
 @SETTINGS
 @given(data=st.data())
-def test_2_1_7_valid_documents_and_their_mutations_get_the_interpreters_report(
-    operation: str, data: st.DataObject
+def test_later_versions_valid_documents_and_their_mutations_get_the_interpreters_report(
+    operation: str, version: str, data: st.DataObject
 ) -> None:
-    form = MDES_CS_API_2_1_7.get(operation).form("json")
-    document = data.draw(valid_documents(operation, registry=MDES_CS_API_2_1_7))
+    registry = VERSIONS[version]
+    form = registry.get(operation).form("json")
+    document = data.draw(valid_documents(operation, registry=registry))
     assert_same(form, document)
     context = data.draw(context_for(document))
     assert_same(form, document, context)
@@ -138,50 +147,13 @@ def test_2_1_7_valid_documents_and_their_mutations_get_the_interpreters_report(
     assert_same(form, document, context)
 
 
-@pytest.mark.parametrize("sample", SAMPLES_2_1_7, ids=[s["name"] for s in SAMPLES_2_1_7])
+@pytest.mark.parametrize(("sample", "version"), VERSION_SAMPLES)
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())
-def test_2_1_7_examples_and_their_mutations_get_the_interpreters_report(
-    sample: dict[str, Any], data: st.DataObject
+def test_later_versions_examples_and_their_mutations_get_the_interpreters_report(
+    sample: dict[str, Any], version: str, data: st.DataObject
 ) -> None:
-    operation = MDES_CS_API_2_1_7.detect(sample["request"])
-    assert operation is not None
-    form = operation.form("json")
-    assert_same(form, sample["request"])
-    assert_same(form, data.draw(mutated(copy.deepcopy(sample["request"]))))
-
-
-#: The forms of the CS API 2.2.2 registry (plaintext form; JSON only).
-FORMS_2_2_2 = [op.name for op in MDES_CS_API_2_2_2]
-#: The 2.2.2 specification's examples: nested EncryptedData of every shape, valid or not.
-SAMPLES_2_2_2 = json.loads(
-    (Path(__file__).parent / "fixtures" / "x_samples_2_2_2.json").read_text(encoding="utf-8")
-)["samples"]
-
-
-@pytest.mark.parametrize("operation", slow_except(FORMS_2_2_2))
-@SETTINGS
-@given(data=st.data())
-def test_2_2_2_valid_documents_and_their_mutations_get_the_interpreters_report(
-    operation: str, data: st.DataObject
-) -> None:
-    form = MDES_CS_API_2_2_2.get(operation).form("json")
-    document = data.draw(valid_documents(operation, registry=MDES_CS_API_2_2_2))
-    assert_same(form, document)
-    context = data.draw(context_for(document))
-    assert_same(form, document, context)
-    document = data.draw(mutated(document))
-    assert_same(form, document)
-    assert_same(form, document, context)
-
-
-@pytest.mark.parametrize("sample", SAMPLES_2_2_2, ids=[s["name"] for s in SAMPLES_2_2_2])
-@settings(max_examples=20, deadline=None)
-@given(data=st.data())
-def test_2_2_2_examples_and_their_mutations_get_the_interpreters_report(
-    sample: dict[str, Any], data: st.DataObject
-) -> None:
-    operation = MDES_CS_API_2_2_2.detect(sample["request"])
+    operation = VERSIONS[version].detect(sample["request"])
     assert operation is not None
     form = operation.form("json")
     assert_same(form, sample["request"])

@@ -10,11 +10,30 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cs_api_cases import (
+    AUDIT,
+    CFAI,
+    CROSS,
+    NEW_PAN,
+    PAID,
+    PAN,
+    TOKEN,
+    TUR,
+    Change,
+    leaves,
+    mutations,
+    set_at,
+    spec_at,
+    value_at,
+)
+from cs_api_cases import CA as _CA
+from cs_api_cases import EAI as _EAI
+from cs_api_cases import data as _data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,9 +41,7 @@ import mdesrules
 from mdesrules import REGISTRY, Report
 from mdesrules.apis import MDES_CS_API_2_1_7, MDES_CS_API_2_2_2, SURFACES
 from mdesrules.catalogue import render
-from mdesrules.fields import length, luhn, one_of
-from mdesrules.schema import FieldSpec, ObjectSpec
-from mdesrules.testing import luhn_check_digit, valid_documents
+from mdesrules.testing import valid_documents
 
 R = MDES_CS_API_2_2_2
 ROOT = Path(__file__).resolve().parent
@@ -267,16 +284,6 @@ def test_valid_documents_pass(operation: str, data: st.DataObject) -> None:
     assert report.violations == (), document
 
 
-def _pan(prefix: str) -> str:
-    return prefix + luhn_check_digit(prefix)
-
-
-PAN = _pan("541234567890123")
-NEW_PAN = _pan("541234567890888")
-TOKEN = _pan("559876543210987")
-TUR = "DWSPMC00000000010906a349d9ca4eb1a4d53e3c90a11d9c"
-PAID = "645b532a245e4723d7a9c4f62b24f24a24ba98e27d43e34e"
-AUDIT = {"UserId": "A1435477", "UserName": "John Smith", "Organization": "Any Bank"}
 ENVELOPE = {
     "PublicKeyFingerprint": "4c4ead5927f0df8117f178eea9308daa58e27c2b",
     "EncryptedKey": "a1b2c3d4" * 8,
@@ -286,7 +293,6 @@ ENVELOPE = {
     "tag": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
     "aad": "4a6f686e446f65",
 }
-CFAI = {"InterbankCardAssociationId": "12345678901", "CountryCode": "GBR"}
 
 
 def _eai(**data: Any) -> dict[str, Any]:
@@ -443,50 +449,10 @@ def test_delete_reason_f_is_deprecated_and_d_is_new() -> None:
 # --- each field rule broken alone ----------------------------------------------------------
 
 
-def leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from leaves(inner, (*path, key))
-    elif isinstance(value, str):
-        yield path
-
-
-def spec_at(spec: ObjectSpec, path: tuple[str, ...]) -> FieldSpec:
-    here: ObjectSpec | None = spec
-    f: FieldSpec | None = None
-    for part in path:
-        assert here is not None
-        f = here.by_name[part]
-        here = f.child
-    assert f is not None
-    return f
-
-
-def mutations(f: FieldSpec, value: str) -> Iterator[tuple[object, str]]:
-    """Values of *f* that break its field rules, each with the code expected."""
-    yield 7, "wrong_type"
-    for rule in f.rules:
-        if isinstance(rule, length) and rule.max is not None:
-            yield "7" * (rule.max + 1), "too_long"
-        if isinstance(rule, one_of):
-            yield "NOT-A-VALUE", "not_allowed_value"
-        if isinstance(rule, luhn):
-            yield value[:-1] + str((int(value[-1]) + 1) % 10), "bad_check_digit"
-
-
 def field_cases() -> Iterator[tuple[str, tuple[str, ...]]]:
     for name, (_operation, document) in BASES.items():
         for path in leaves(document):
             yield name, path
-
-
-def _set(document: dict[str, Any], path: tuple[str, ...], value: object) -> dict[str, Any]:
-    changed = copy.deepcopy(document)
-    here = changed
-    for part in path[:-1]:
-        here = here[part]
-    here[path[-1]] = value
-    return changed
 
 
 @pytest.mark.parametrize(("name", "path"), list(field_cases()))
@@ -496,148 +462,9 @@ def test_each_field_rule_broken_alone_gives_exactly_its_violation(
     operation, document = BASES[name]
     inner = path if R.get(operation).wrapper is None else path[1:]
     f = spec_at(R.get(operation).form("json").spec, inner)
-    for value, code in mutations(f, spec_value(document, path)):
-        report = check(operation, _set(document, path, value))
+    for value, code in mutations(f, value_at(document, path)):
+        report = check(operation, set_at(document, path, value))
         assert found(report) == {(code, "/" + "/".join(path))}, value
-
-
-def spec_value(document: dict[str, Any], path: tuple[str, ...]) -> str:
-    here: Any = document
-    for part in path:
-        here = here[part]
-    assert isinstance(here, str)
-    return here
-
-
-# --- each rule across fields broken alone --------------------------------------------------
-
-Change = Callable[[dict[str, Any]], None]
-_EAI = "EncryptedAccountInformation"
-_CA = f"/{_EAI}/EncryptedData/CurrentAccount"
-_NA = f"/{_EAI}/EncryptedData/NewAccount"
-
-
-def _data(r: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = r[_EAI]["EncryptedData"]
-    return data
-
-
-def _without_new_financial_account(r: dict[str, Any]) -> None:
-    # Something else to update, so that only the missing NewFinancialAccountId is wrong.
-    _data(r)["NewAccount"].pop("NewFinancialAccountId")
-    r["RemoveAlternateAccountIdentifierSuffix"] = "true"
-
-
-#: (base, what changes, the violations (code, path below the wrapper) it must give).
-CROSS: list[tuple[str, str, Change, set[tuple[str, str]]]] = [
-    (
-        "search_by_tur",
-        "no identifier",
-        lambda r: r.pop("TokenUniqueReference"),
-        {("missing_one_of", "")},
-    ),
-    (
-        "search_by_tur",
-        "TUR with CommentId",
-        lambda r: r.update(CommentId="1234"),
-        {("mutually_exclusive", "/CommentId")},
-    ),
-    (
-        "search_by_AccountPan",
-        "CommentId with EncryptedAccountInformation",
-        lambda r: r.update(CommentId="1234"),
-        {("mutually_exclusive", "/CommentId")},
-    ),
-    (
-        "search_by_AccountPan",
-        "two account identifiers",
-        lambda r: _data(r)["CurrentAccount"].update(Token=TOKEN),
-        {("mutually_exclusive", f"{_CA}/Token")},
-    ),
-    (
-        "search_by_AccountPan",
-        "no account identifier",
-        lambda r: _data(r)["CurrentAccount"].clear(),
-        {("missing_one_of", _CA)},
-    ),
-    (
-        "activate_by_pan",
-        "PAN without PaymentAppInstanceId",
-        lambda r: r.pop("PaymentAppInstanceId"),
-        {("requires", f"/{_EAI}")},
-    ),
-    (
-        "activate_by_pan",
-        "PAN with TUR",
-        lambda r: r.update(TokenUniqueReference=TUR),
-        {("mutually_exclusive", f"/{_EAI}")},
-    ),
-    (
-        "update_by_tur",
-        "TUR with a current PAN",
-        lambda r: _data(r).update(CurrentAccount={"AccountPan": PAN}),
-        {("mutually_exclusive", f"{_CA}/AccountPan")},
-    ),
-    (
-        "update_by_tur",
-        "no target",
-        lambda r: r.pop("TokenUniqueReference"),
-        {("missing_one_of", "")},
-    ),
-    (
-        "update_by_tur",
-        "a product configuration with a new account",
-        lambda r: r.update(IssuerProductConfigurationId="ABC1020304"),
-        {("mutually_exclusive", f"{_NA}/AccountPan")},
-    ),
-    ("update_by_tur", "nothing to change", lambda r: r.pop(_EAI), {("nothing_to_update", "")}),
-    (
-        "update_by_tur",
-        "an empty EncryptedData",
-        lambda r: _data(r).clear(),
-        {("missing_one_of", f"/{_EAI}/EncryptedData"), ("nothing_to_update", "")},
-    ),
-    (
-        "update_by_pan",
-        "a PAN with a financial account",
-        lambda r: r.update(CurrentFinancialAccountInformation=CFAI),
-        {
-            ("mutually_exclusive", "/CurrentFinancialAccountInformation"),
-            ("mutually_exclusive", f"{_NA}/ExpirationDate"),
-            ("requires", "/CurrentFinancialAccountInformation"),
-        },
-    ),
-    (
-        "update_by_financial_account",
-        "a financial account with TUR",
-        lambda r: r.update(TokenUniqueReference=TUR),
-        {("mutually_exclusive", f"{_CA}/FinancialAccountId")},
-    ),
-    (
-        "update_by_financial_account",
-        "a financial account with a current PAN",
-        lambda r: _data(r)["CurrentAccount"].update(AccountPan=PAN),
-        {("mutually_exclusive", f"{_CA}/FinancialAccountId")},
-    ),
-    (
-        "update_by_financial_account",
-        "FinancialAccountId alone",
-        lambda r: r.pop("CurrentFinancialAccountInformation"),
-        {("requires", f"{_CA}/FinancialAccountId")},
-    ),
-    (
-        "update_by_financial_account",
-        "no NewFinancialAccountId",
-        lambda r: _without_new_financial_account(r),
-        {("requires", "/CurrentFinancialAccountInformation")},
-    ),
-    (
-        "update_by_financial_account",
-        "a new expiry for a financial account",
-        lambda r: _data(r)["NewAccount"].update(ExpirationDate="0130"),
-        {("mutually_exclusive", f"{_NA}/ExpirationDate")},
-    ),
-]
 
 
 @pytest.mark.parametrize(
