@@ -43,6 +43,7 @@ __all__ = [
 
 _MAX_TUR = 64
 _MAX_PAYMENT_APP_INSTANCE_ID = 48
+_TOKEN_REQUESTOR_ID_LENGTHS = (6, 11)
 
 #: The MDES ``TokenType`` codes (CS API 2.0.7 and 2.1.7) and what each stands for.
 TOKEN_TYPES: Mapping[str, str] = MappingProxyType(
@@ -114,6 +115,9 @@ class TokenRecord:
     )
     #: The MDES ``TokenType`` (one of :data:`TOKEN_TYPES`); ``None`` when not known.
     token_type: str | None = None
+    #: The token requestor the token was issued to (``TokenRequestorId``, 6 to 11
+    #: characters); ``None`` when not known. No rule reads it; the simulated MDES does.
+    token_requestor_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
         self.state  # noqa: B018 - building the state checks the lifecycle invariant
@@ -125,7 +129,14 @@ class TokenRecord:
 
 
 _REQUIRED = ("tokenUniqueReference", "accountPan", "status")
-_KEYS = (*_REQUIRED, "tokenAssuranceLevel", "suspenders", "paymentAppInstanceId", "tokenType")
+_KEYS = (
+    *_REQUIRED,
+    "tokenAssuranceLevel",
+    "suspenders",
+    "paymentAppInstanceId",
+    "tokenType",
+    "tokenRequestorId",
+)
 
 
 class Inventory:
@@ -164,12 +175,14 @@ class Inventory:
         Keys: ``tokenUniqueReference`` (1 to 64 characters), ``accountPan`` (9 to 19 digits),
         ``status`` (see :meth:`Status.parse`), optional ``tokenAssuranceLevel`` (1 to 3
         characters, or null), optional ``suspenders`` (a list of suspender codes, or
-        null), optional ``paymentAppInstanceId`` (1 to 48 characters, or null) and optional
-        ``tokenType`` (``S``, ``C`` or ``F``, MDES's ``TokenType``, or null). Any other key
-        is an error: a misspelt column must not be silently ignored.
+        null), optional ``paymentAppInstanceId`` (1 to 48 characters, or null), optional
+        ``tokenType`` (``S``, ``C`` or ``F``, MDES's ``TokenType``, or null) and optional
+        ``tokenRequestorId`` (6 to 11 characters, or null; the simulated MDES answers and
+        filters searches with it). Any other key is an error: a misspelt column must not be
+        silently ignored.
 
         .. versionchanged:: Unreleased
-           ``paymentAppInstanceId`` and ``tokenType``.
+           ``paymentAppInstanceId``, ``tokenType`` and ``tokenRequestorId``.
 
         A SUSPENDED token listed without suspenders (key absent, null or empty) is taken as
         suspended by the issuer alone (``["I"]``): issuer systems often do not export who
@@ -206,13 +219,14 @@ class Inventory:
         suspenders = _suspenders(record.get("suspenders"), status)
         app = _payment_app_instance_id(record.get("paymentAppInstanceId"))
         token_type = _token_type(record.get("tokenType"))
+        requestor = _token_requestor_id(record.get("tokenRequestorId"))
         if tur in self._by_tur:
             raise InventoryError(
                 f"tokenUniqueReference {scrub(repr(tur))} is already in the inventory; "
                 "list each token once"
             )
 
-        token = TokenRecord(tur, pan, status, level, suspenders, app, token_type)
+        token = TokenRecord(tur, pan, status, level, suspenders, app, token_type, requestor)
         self._by_tur[tur] = token
         self._by_pan.setdefault(pan, []).append(token)
         return token
@@ -269,6 +283,18 @@ def _payment_app_instance_id(value: object) -> str | None:
         raise InventoryError(
             f"paymentAppInstanceId must be a string of 1 to {_MAX_PAYMENT_APP_INSTANCE_ID} "
             f"characters or null, got {got}"
+        )
+    return value
+
+
+def _token_requestor_id(value: object) -> str | None:
+    if value is None:
+        return None
+    low, high = _TOKEN_REQUESTOR_ID_LENGTHS
+    if not isinstance(value, str) or not low <= len(value) <= high:
+        got = f"{len(value)} characters" if isinstance(value, str) else _show(value)
+        raise InventoryError(
+            f"tokenRequestorId must be a string of {low} to {high} characters or null, got {got}"
         )
     return value
 

@@ -105,6 +105,13 @@ class StoredToken:
         default=None, repr=lambda app: repr(scrub(app) if app is not None else None)
     )
     token_type: str | None = None
+    token_requestor_id: str | None = None
+    #: Removed from the device and token requestor by a delete with
+    #: ``DeleteFromConsumerApp`` ``"true"`` (CS API 2.1.7+), while it stays in MDES.
+    deleted_from_consumer_app: bool = False
+    #: The payment channels disabled by ``/token/disablepaymentchannels``, in the order
+    #: they were disabled, each once.
+    disabled_channels: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         self.state  # noqa: B018 - building the state checks the lifecycle invariant
@@ -125,6 +132,7 @@ class StoredToken:
             self.suspenders,
             self.payment_app_instance_id,
             self.token_type,
+            self.token_requestor_id,
         )
 
     @classmethod
@@ -138,6 +146,7 @@ class StoredToken:
             token_assurance_level=record.token_assurance_level,
             payment_app_instance_id=record.payment_app_instance_id,
             token_type=record.token_type,
+            token_requestor_id=record.token_requestor_id,
         )
 
 
@@ -349,7 +358,10 @@ CREATE TABLE IF NOT EXISTS tokens (
     comments TEXT NOT NULL,
     history TEXT NOT NULL,
     payment_app_instance_id TEXT,
-    token_type TEXT
+    token_type TEXT,
+    token_requestor_id TEXT,
+    deleted_from_consumer_app INTEGER,
+    disabled_channels TEXT
 );
 CREATE INDEX IF NOT EXISTS tokens_account_pan ON tokens (account_pan);
 CREATE TABLE IF NOT EXISTS comment_ids (
@@ -363,17 +375,27 @@ CREATE TABLE IF NOT EXISTS counters (
 """
 
 #: Columns added after the first release, each nullable: a file made by an older version
-#: gains them when opened (``ALTER TABLE ... ADD COLUMN``), its tokens with NULL there.
-_ADDED_COLUMNS = (("payment_app_instance_id", "TEXT"), ("token_type", "TEXT"))
+#: gains them when opened (``ALTER TABLE ... ADD COLUMN``), its tokens with NULL there,
+#: which reads as the default (not known, not deleted from the consumer app, no channel
+#: disabled).
+_ADDED_COLUMNS = (
+    ("payment_app_instance_id", "TEXT"),
+    ("token_type", "TEXT"),
+    ("token_requestor_id", "TEXT"),
+    ("deleted_from_consumer_app", "INTEGER"),
+    ("disabled_channels", "TEXT"),
+)
 
 _COLUMNS = (
     "tur, account_pan, account_pan_expiry, psn, product_configuration_id, "
     "token_assurance_level, status, suspenders, comments, history, "
-    "payment_app_instance_id, token_type"
+    "payment_app_instance_id, token_type, token_requestor_id, deleted_from_consumer_app, "
+    "disabled_channels"
 )
+_PLACEHOLDERS = ", ".join(["?"] * len(_COLUMNS.split(",")))
 _RECORD_COLUMNS = (
     "tur, account_pan, status, token_assurance_level, suspenders, "
-    "payment_app_instance_id, token_type"
+    "payment_app_instance_id, token_type, token_requestor_id"
 )
 
 
@@ -555,7 +577,7 @@ class SqliteStore(_Writes):
 
     def _write(self, t: StoredToken) -> None:
         self._conn.execute(
-            f"INSERT INTO tokens ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO tokens ({_COLUMNS}) VALUES ({_PLACEHOLDERS}) "
             "ON CONFLICT (tur) DO UPDATE SET account_pan = excluded.account_pan, "
             "account_pan_expiry = excluded.account_pan_expiry, psn = excluded.psn, "
             "product_configuration_id = excluded.product_configuration_id, "
@@ -563,7 +585,10 @@ class SqliteStore(_Writes):
             "status = excluded.status, suspenders = excluded.suspenders, "
             "comments = excluded.comments, history = excluded.history, "
             "payment_app_instance_id = excluded.payment_app_instance_id, "
-            "token_type = excluded.token_type",
+            "token_type = excluded.token_type, "
+            "token_requestor_id = excluded.token_requestor_id, "
+            "deleted_from_consumer_app = excluded.deleted_from_consumer_app, "
+            "disabled_channels = excluded.disabled_channels",
             (
                 t.token_unique_reference,
                 t.account_pan,
@@ -577,6 +602,9 @@ class SqliteStore(_Writes):
                 _history_to_json(t.history),
                 t.payment_app_instance_id,
                 t.token_type,
+                t.token_requestor_id,
+                int(t.deleted_from_consumer_app),
+                json.dumps(list(t.disabled_channels)),
             ),
         )
         self._conn.execute("DELETE FROM comment_ids WHERE tur = ?", (t.token_unique_reference,))
@@ -637,14 +665,37 @@ class SqliteStore(_Writes):
 
 
 def _record(row: tuple[Any, ...]) -> TokenRecord:
-    tur, pan, status, level, suspenders, app, token_type = row
+    tur, pan, status, level, suspenders, app, token_type, requestor = row
     return TokenRecord(
-        tur, pan, Status(status), level, frozenset(json.loads(suspenders)), app, token_type
+        tur,
+        pan,
+        Status(status),
+        level,
+        frozenset(json.loads(suspenders)),
+        app,
+        token_type,
+        requestor,
     )
 
 
 def _token(row: tuple[Any, ...]) -> StoredToken:
-    tur, pan, expiry, psn, config, level, status, suspenders, comments, history, app, kind = row
+    (
+        tur,
+        pan,
+        expiry,
+        psn,
+        config,
+        level,
+        status,
+        suspenders,
+        comments,
+        history,
+        app,
+        kind,
+        requestor,
+        from_app,
+        channels,
+    ) = row
     return StoredToken(
         tur,
         pan,
@@ -658,4 +709,7 @@ def _token(row: tuple[Any, ...]) -> StoredToken:
         history=_history_from_json(history),
         payment_app_instance_id=app,
         token_type=kind,
+        token_requestor_id=requestor,
+        deleted_from_consumer_app=bool(from_app),
+        disabled_channels=tuple(json.loads(channels)) if channels is not None else (),
     )
