@@ -80,7 +80,11 @@ def test_every_operation_keeps_the_effect_and_read_only_of_2_1_7() -> None:
             op.response_wrapper,
         )
     notify = R.get("notify_authentication_decision")
-    assert (notify.effect, notify.read_only, notify.wrapper) == (None, False, None)
+    assert (notify.effect, notify.read_only, notify.wrapper) == (
+        "authentication_decision",
+        False,
+        None,
+    )
 
 
 def test_unchanged_requests_are_those_of_2_1_7_not_copies() -> None:

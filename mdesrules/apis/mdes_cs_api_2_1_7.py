@@ -8,12 +8,12 @@ identifier travels in ``EncryptedAccountInformation``. This registry checks the 
 The operations keep their 2.0.7 names, so this registry is not part of the default one;
 pick it with ``registry=MDES_CS_API_2_1_7`` or ``--api mdes-cs-api-2.1.7``.
 
-Not yet here: token-state rules on the PANs inside ``EncryptedAccountInformation``
-(activation and update by PAN, the account-range rule), and the simulator's answer to the
-operations whose effect reads a PAN (search, activate, update) or is new (disable payment
-channels, token requestor search). The simulator's delete does not read
-``DeleteFromConsumerApp``: ``"true"`` (remove from the consumer app only, the token stays
-active in MDES) is simulated as a full delete.
+Every operation has its effect, so the simulated MDES serves the whole surface: search,
+activation and update find tokens by the PAN inside ``EncryptedAccountInformation`` (which
+the simulator decrypts first when it is encrypted), a delete with ``DeleteFromConsumerApp``
+``"true"`` marks the token deleted from the consumer app only, and the new operations
+disable payment channels and look up token requestors (see
+:mod:`mdesrules.fakes.mdes.engine`).
 
 .. versionadded:: 0.5
 """
@@ -114,6 +114,7 @@ for _operation in (
         response_wrapper="SearchResponse",
         account_encryption="2.1.7",
         read_only=True,
+        effect="search",
     ),
     Operation(
         name="token_activate",
@@ -130,6 +131,7 @@ for _operation in (
         response=SIMPLE,
         response_wrapper="TokenActivateResponse",
         account_encryption="2.1.7",
+        effect="activate",
     ),
     Operation(
         name="token_update",
@@ -143,6 +145,7 @@ for _operation in (
         response=responses.TokenUpdateResponse,
         response_wrapper="TokenUpdateResponse",
         account_encryption="2.1.7",
+        effect="update",
     ),
     Operation(
         name="token_suspend",
@@ -268,6 +271,7 @@ for _operation in (
         state_rules=(TargetToken("read"),),
         response=m.DisablePaymentChannelsResponse,
         response_wrapper="DisablePaymentChannelsResponse",
+        effect="disable_payment_channels",
     ),
     Operation(
         name="token_requestor_search",
@@ -278,6 +282,7 @@ for _operation in (
         response=m.TokenRequestorSearchResponse,
         response_wrapper="TokenRequestorSearchResponse",
         read_only=True,
+        effect="token_requestor_search",
     ),
 ):
     MDES_CS_API_2_1_7.register(_operation)

@@ -10,9 +10,10 @@ filters and paging, and some lengths; the requests that do not change are those 
 Like 2.1.7, this registry is not part of the default one: pick it with
 ``registry=MDES_CS_API_2_2_2`` or ``--api mdes-cs-api-2.2.2``.
 
-Not yet here, beside what 2.1.7 lacks: ``PageInfo.Offset`` "must be a multiple of the
-limit" (no rule compares two numbers yet), and the simulator's answer to
-``notify_authentication_decision``.
+Not yet here: ``PageInfo.Offset`` "must be a multiple of the limit" is no rule (no rule
+compares two numbers yet); the simulated MDES refuses such a page. Every operation has its
+effect, ``notify_authentication_decision`` included, so the simulator serves the whole
+surface, applying the search filters and paging (see :mod:`mdesrules.fakes.mdes.engine`).
 
 .. versionadded:: unreleased
 """
@@ -87,6 +88,7 @@ for _operation in (
         response_wrapper="SearchResponse",
         read_only=True,
         account_encryption="2.2.2",
+        effect="search",
     ),
     Operation(
         name="token_activate",
@@ -103,6 +105,7 @@ for _operation in (
         response=SIMPLE,
         response_wrapper="TokenActivateResponse",
         account_encryption="2.2.2",
+        effect="activate",
     ),
     Operation(
         name="token_update",
@@ -116,6 +119,7 @@ for _operation in (
         response=responses.TokenUpdateResponse,
         response_wrapper="TokenUpdateResponse",
         account_encryption="2.2.2",
+        effect="update",
     ),
     # Unchanged since 2.1.7: the very same operations (request, rules, effect).
     *(MDES_CS_API_2_1_7.get(name) for name in UNCHANGED_SINCE_2_1_7[:-1]),
@@ -128,6 +132,7 @@ for _operation in (
         state_rules=(TargetToken("read"),),
         response=v217.DisablePaymentChannelsResponse,
         response_wrapper="DisablePaymentChannelsResponse",
+        effect="disable_payment_channels",
     ),
     MDES_CS_API_2_1_7.get(UNCHANGED_SINCE_2_1_7[-1]),
     Operation(
@@ -141,6 +146,7 @@ for _operation in (
         response=m.NotifyAuthenticationDecisionResponse,
         response_wrapper=None,
         naming=camel,
+        effect="authentication_decision",
     ),
 ):
     MDES_CS_API_2_2_2.register(_operation)

@@ -1,4 +1,4 @@
-"""The simulated MDES: applies Customer Service API v2 requests to a token store.
+"""The simulated MDES: applies Customer Service API requests to a token store.
 
 :class:`SimulatedMdes` is a callable from :class:`~mdesrules.transport.Request` to
 :class:`~mdesrules.transport.Response`, so it plugs into
@@ -13,11 +13,31 @@ unchanged::
     ...     [{"tokenUniqueReference": "DWSPMC000000000001", "accountPan": pan, "status": "A"}])
     >>> transport = InMemoryTransport(SimulatedMdes(MemoryStore.from_inventory(inventory)))
 
+It serves the operations of its registry (CS API 2.0.7 by default; ``registry=`` picks
+2.1.7 or 2.2.2 from :mod:`mdesrules.apis`), each by the behaviour its ``effect`` names
+(:data:`EFFECTS`). A behaviour reads a request's accounts through
+:func:`~mdesrules.fakes.mdes._accounts.accounts_of`, at the top of a 2.0.7 request or inside
+the ``EncryptedAccountInformation`` of 2.1.7+, and builds its answer through the response
+model the operation declares, so one behaviour serves every version of an operation.
+
 Each request is handled inside one :meth:`~mdesrules.fakes.mdes.store.TokenStore.transaction`:
 the engine runs :func:`mdesrules.check` with the store as the token inventory (the very rule
 sets and lifecycle module of the pre-flight check), refuses the request in MDES's error shape
 when a rule is broken, and otherwise applies it with :mod:`mdesrules.lifecycle` and writes
 every changed token with one ``put_many``. A failure leaves the store as it was.
+
+Encrypted account information (2.1.7, 2.2.2): a request whose
+``EncryptedAccountInformation`` is in the encrypted form (``EncryptedData`` hex ciphertext)
+is first decrypted with ``decryption_keys``
+(:func:`~mdesrules.account_encryption.decrypt_and_report`: the envelope is checked, then
+the session key unwrapped and the data decrypted), and the plaintext form is then checked
+and applied like any other request. An envelope that breaks its rules, a
+``PublicKeyFingerprint`` of no key held (``UNKNOWN_KEY``) or data that does not decrypt
+(``DECRYPTION_FAILED``: tampered, wrong key, truncated) is refused with 400 and nothing is
+applied. Without ``decryption_keys`` an encrypted request is refused with 400
+``NOT_DECRYPTED``: the simulator cannot apply what it cannot read. The plaintext form
+(``EncryptedData`` a JSON object) is always accepted, keys or not, which is handy in tests.
+Neither the answers nor the log ever hold the key, the decrypted data or a full PAN.
 
 Refusals: HTTP 404 when every error is ``unknown_token``, else 400; one ``Error`` per broken
 rule: ``Source`` the JSON pointer of the field (``INPUT`` when there is none), ``ReasonCode``
@@ -26,24 +46,58 @@ the violation code upper-cased (``TOKEN_STATE``, ``SUSPENDER``, ``ACCOUNT_RANGE`
 (``OSError``, ``sqlite3.Error``) is answered 500 ``INTERNAL_ERROR``, ``Source`` ``SYSTEM``,
 ``Recoverable`` ``"true"``, with nothing changed; any other exception is a bug and propagates.
 
-Where MDES does not say, the simulator decides (see also ``docs``):
+Where MDES does not say, the simulator decides (see also ``docs/simulator.md``):
 
 - search with no match answers 200 with an empty ``Accounts`` (MDES answers ``EMPTY_RESULT``
   with 200 for one kind of search; an empty list is what clients can read without a special
-  case). Search by ``Token``, ``PaymentAppInstanceId`` or ``AlternateAccountIdentifier``
-  finds nothing: the store does not hold those values. The token's own ``ExpirationDate``
-  is not known either; the account's expiry is on the ``Account``.
+  case). Search by ``Token``, ``PaymentAppInstanceId``, ``AlternateAccountIdentifier``,
+  ``VirtualCardNumber`` or ``FinancialAccountId`` finds nothing: the store does not index
+  those values. The token's own ``ExpirationDate`` is not known either; the account's
+  expiry is on the ``Account``.
+- search filters: ``ExcludeDeletedIndicator`` ``"true"`` leaves DELETED tokens out;
+  ``IncludeDeviceTokensOnly`` ``"true"`` leaves out the server-based tokens, those whose
+  ``tokenType`` is ``F`` (a token of unknown type is kept: it is not known to be one);
+  ``ExcludeTokensDeletedFromConsumerApp`` ``"true"`` leaves out the tokens deleted from the
+  consumer app. 2.2.2's ``TokenStatusCodes``, ``TokenTypes`` and ``TokenRequestorId`` keep
+  the tokens whose status, known type or known token requestor is one of those given.
+  ``PageInfo`` pages the tokens found (``Offset`` counts tokens; it must be a multiple of
+  ``Limit``, else 400 ``NOT_ALLOWED_VALUE``) and the answer's ``PageInfo`` says ``Offset``,
+  ``Limit``, ``Total`` (tokens found) and ``Count`` (tokens on the page); without
+  ``PageInfo`` every token found is answered and the answer has no ``PageInfo``.
+  ``CompactResponse`` ``"true"`` answers only the token members the spec lists for it that
+  the simulator knows, and no account suffix or expiry (the spec's description says so; its
+  example shows them).
+- a search answer of a version whose request knows ``ExcludeTokensDeletedFromConsumerApp``
+  (2.1.7+) says ``TokenDeletedFromConsumerApp`` ``"true"`` or ``"false"`` for every token;
+  a 2.0.7 answer never has it.
 - activation by ``AccountPan`` + ``PaymentAppInstanceId`` activates the token of that PAN
   stored with that ``paymentAppInstanceId`` and awaiting activation; when the store does
   not know which token that is (its tokens have no ``paymentAppInstanceId``: the rules
-  warn), it is refused with 404 ``UNKNOWN_TOKEN``, as is the legacy ``CardholderId``
-  target, which the store does not hold.
+  warn), it is refused with 404 ``UNKNOWN_TOKEN``, as is an update by the legacy
+  ``CardholderId`` or by ``FinancialAccountId``, which the store does not hold.
+- a delete with ``DeleteFromConsumerApp`` ``"true"`` (2.1.7+) keeps the token in MDES with
+  its status and marks it deleted from the consumer app (search then says
+  ``TokenDeletedFromConsumerApp`` ``"true"``); the status history records the event. A
+  later delete without it deletes the token.
+- ``/token/disablepaymentchannels`` keeps the token's disabled channels: each request
+  disables the channel it names (``EnableAllPaymentChannels`` ``"true"`` first enables them
+  all), and the answer's ``DisabledChannel`` is the latest channel still disabled (absent when
+  none is). It records no history: the token's status does not change.
+- ``/tokenrequestorsearch`` answers from the ``token_requestors`` the simulator was given;
+  an id it does not know is refused with 404 ``UNKNOWN_TOKEN_REQUESTOR`` (the spec's answer
+  requires a name, which only that directory holds). A search answer names a token's
+  requestor when the store knows its ``tokenRequestorId``, and its names when the directory
+  holds them.
+- ``/token/notifyauthenticationdecision`` (2.2.2) records the decision as an event in the
+  token's status history and the ``commentText`` as a comment; the token's status does not
+  change (the decision is about its transaction credentials, which are not simulated).
 - update_token_assurance raises a numeric Token Assurance Level by one, up to
   :data:`MAX_ASSURANCE_LEVEL`; a level already at the cap, or not numeric, stays as it is.
 - the status history lists, newest first, one entry per change made by the simulator:
   lifecycle changes (activate, suspend, unsuspend, delete) and, as 2.1.7 does, updates of
-  the account PAN, expiry, PSN, product configuration and assurance level. Tokens seeded
-  from an inventory start with an empty history.
+  the account PAN, expiry, PSN, product configuration and assurance level, deletions from
+  the consumer app and authentication decisions. Tokens seeded from an inventory start with
+  an empty history.
 - a PAN-wide update with ``CommentText`` records one comment per updated token, so each
   ``Tokens.Token[]`` entry has its own ``CommentId`` (search by CommentId finds one token).
 - activation methods are a fixed list for a token IN_PROGRESS and empty otherwise (the rules
@@ -52,10 +106,12 @@ Where MDES does not say, the simulator decides (see also ``docs``):
   rules accept (a cloud token, or one whose ``tokenType`` the store does not know).
 
 Notifications: an optional ``notifier`` is called with ``(previous, new, event)`` (two
-:class:`StoredToken` and the history event) for every token a request changed, after the
-request succeeded and its transaction was committed, outside the store lock, in the order
-the changes were made (see :class:`mdesrules.notifications.NotificationEmitter`). A notifier that
-raises is logged (its exception type only) and does not change the answer.
+:class:`StoredToken` and the history event) for every token a request changed and recorded
+in its history, after the request succeeded and its transaction was committed, outside the
+store lock, in the order the changes were made (see
+:class:`mdesrules.notifications.NotificationEmitter`, which tells token requestors of
+lifecycle, account and product changes only). A notifier that raises is logged (its
+exception type only) and does not change the answer.
 """
 
 from __future__ import annotations
@@ -63,25 +119,30 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from attrs import evolve
+import attrs
+from attrs import evolve, frozen
+from cattrs import Converter
 
 from mdesrules import lifecycle
-from mdesrules.checking import check, structure_checked
+from mdesrules.account_encryption import Keys, decrypt_and_report
+from mdesrules.checking import check, encrypted_data, structure_checked
 from mdesrules.context import AccountRanges, Context
+from mdesrules.encryption import KeyRing, key_ring
 from mdesrules.exceptions import UnknownOperation
 from mdesrules.lifecycle import LifecycleError, Status
 from mdesrules.masking import scrub
-from mdesrules.models import legacy, requests, responses
+from mdesrules.models import responses
 from mdesrules.models.common import AuditInfo
 from mdesrules.registry import REGISTRY, FormName, Operation, Registry
 from mdesrules.schema import identity
 from mdesrules.transport import Request, Response
 from mdesrules.violations import Violation, pointer
 
+from ._accounts import accounts_of
 from .store import Comment, HistoryEntry, MemoryStore, StoredToken, TokenStore
 
 __all__ = [
@@ -90,9 +151,12 @@ __all__ = [
     "MAX_ASSURANCE_LEVEL",
     "STATUS_DESCRIPTIONS",
     "SimulatedMdes",
+    "TokenRequestor",
 ]
 
 log = logging.getLogger("mdesrules.fakes.mdes")
+
+T = TypeVar("T")
 
 #: The highest Token Assurance Level ``/updatetokenassurance`` raises a token to.
 MAX_ASSURANCE_LEVEL = 3
@@ -129,6 +193,25 @@ ACTIVATION_METHODS: tuple[responses.ActivationMethod, ...] = (
 
 _PARTY = "I"
 
+#: The ``TokenType`` of server-based (card-on-file) tokens, which
+#: ``IncludeDeviceTokensOnly`` leaves out.
+_SERVER_TOKEN_TYPE = "F"
+
+#: Where a 2.1.7+ request holds its current account, once decrypted.
+_CURRENT_ACCOUNT = ("EncryptedAccountInformation", "EncryptedData", "CurrentAccount")
+
+#: The token members a 2.2.2 ``CompactResponse`` keeps (of those the simulator knows).
+_COMPACT_TOKEN_MEMBERS = frozenset(
+    {
+        "token_unique_reference",
+        "current_status_code",
+        "token_requestor_id",
+        "token_type",
+        "token_deleted_from_consumer_app",
+        "token_requestor_consumer_facing_entity_name",
+    }
+)
+
 #: The behaviour the simulator implements for each ``effect`` an operation may name: the
 #: method of :class:`SimulatedMdes` that applies it.
 _EFFECT_METHODS = {
@@ -146,6 +229,9 @@ _EFFECT_METHODS = {
     "activation_methods": "_activation_methods",
     "resend_activation_code": "_resend_activation_code",
     "reset_mobile_pin": "_reset_mobile_pin",
+    "disable_payment_channels": "_disable_payment_channels",
+    "token_requestor_search": "_token_requestor_search",
+    "authentication_decision": "_authentication_decision",
 }
 
 #: Every ``effect`` the simulator implements.
@@ -154,6 +240,21 @@ EFFECTS = frozenset(_EFFECT_METHODS)
 Clock = Callable[[], datetime]
 #: Called with the token before and after a change, and the change's history event.
 Notifier = Callable[[StoredToken, StoredToken, str], object]
+
+
+@frozen
+class TokenRequestor:
+    """A token requestor the simulated MDES knows, for ``/tokenrequestorsearch``.
+
+    Attributes:
+        token_requestor_id: its ``TokenRequestorId`` (6 to 11 characters).
+        name: its legal name (``TokenRequestorName``).
+        consumer_facing_name: the name shown to consumers, when it has one.
+    """
+
+    token_requestor_id: str
+    name: str
+    consumer_facing_name: str | None = None
 
 
 def _utc_now() -> datetime:
@@ -167,17 +268,63 @@ def _timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-class _Paths:
-    """The JSON pointer of a request field in the document as sent, as the rule sets name
-    it in that form (wrapper or XML root, naming)."""
+def _strict_str(value: object, _: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+#: Builds response models from members named as the models name their attributes.
+_BUILDER = Converter(forbid_extra_keys=True)
+_BUILDER.register_structure_hook(str, _strict_str)
+
+
+def _plain(value: Any) -> Any:
+    """*value* as plain data: models as dicts of their attributes (``None`` left out),
+    tuples as lists."""
+    if attrs.has(type(value)):
+        return {
+            a.name: _plain(getattr(value, a.name))
+            for a in attrs.fields(type(value))
+            if getattr(value, a.name) is not None
+        }
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def build(model: type[T], members: Mapping[str, Any]) -> T:
+    """An instance of the response *model* from *members*, named by its attributes and
+    nested as plain data (dicts, lists, or other models with the same attribute names).
+
+    Building through the declared model, rather than naming its nested classes here, lets
+    each API version declare its own response classes: the simulator only needs their
+    attribute names to stay the same.
+    """
+    return _BUILDER.structure(_plain(members), model)
+
+
+class _Call:
+    """The operation being answered, where its request fields are in the document as sent
+    (wrapper or XML root, naming), and how its answer is built."""
 
     def __init__(self, op: Operation, form: FormName) -> None:
+        self.op = op
         envelope = op.form(form).envelope
         self.base = pointer(envelope) if envelope is not None else ""
         self.naming = op.naming if form == "json" else identity
 
-    def __call__(self, name: str) -> str:
-        return self.base + pointer(self.naming(name))
+    def __call__(self, *names: str) -> str:
+        """The JSON pointer of the request field at *names* (PascalCase)."""
+        return self.base + pointer(*(self.naming(name) for name in names))
+
+    def answer(self, **members: Any) -> Any:
+        """The operation's response model holding *members*."""
+        if self.op.response is None:  # an effect on an operation without an answer: a bug
+            raise TypeError(f"{self.op.name} declares no response model")
+        return build(self.op.response, members)
 
 
 class _Refused(Exception):
@@ -200,6 +347,11 @@ def _error(source: str, code: str, message: str) -> responses.Error:
     )
 
 
+def _flag(value: str | None) -> bool:
+    """Whether an MDES ``"true"``/``"false"`` flag is set (absent is false)."""
+    return value is not None and value.lower() == "true"
+
+
 class SimulatedMdes:
     """An in-process MDES Customer Service API over a :class:`TokenStore`.
 
@@ -214,6 +366,16 @@ class SimulatedMdes:
         registry: the operations served (:data:`~mdesrules.registry.REGISTRY` by
             default); each is answered by the behaviour its ``effect`` names
             (:data:`EFFECTS`), so a new version of an operation needs no change here.
+        decryption_keys: the private keys that open the encrypted
+            ``EncryptedAccountInformation`` of 2.1.7/2.2.2 requests: a private key (found
+            by its key fingerprint), ``(private key, certificate)`` (found by either
+            fingerprint) or a key ring (:func:`mdesrules.encryption.key_ring`). Without
+            them an encrypted request is refused (see the module doc).
+        token_requestors: the token requestors ``/tokenrequestorsearch`` knows, and whose
+            names a search answer gives.
+
+    Raises:
+        ValueError: a ``(key, certificate)`` whose certificate does not hold the key.
     """
 
     def __init__(
@@ -224,6 +386,8 @@ class SimulatedMdes:
         clock: Clock | None = None,
         notifier: Notifier | None = None,
         registry: Registry | None = None,
+        decryption_keys: Keys | None = None,
+        token_requestors: Iterable[TokenRequestor] = (),
     ) -> None:
         self.registry = REGISTRY if registry is None else registry
         self.store: TokenStore = store if store is not None else MemoryStore()
@@ -232,9 +396,23 @@ class SimulatedMdes:
         self.account_ranges = account_ranges
         self.clock: Clock = clock if clock is not None else _utc_now
         self.context = Context(inventory=self.store, account_ranges=account_ranges, party=_PARTY)
-        self._effects: dict[str, Callable[[Any, _Paths], object]] = {
+        self._keys: KeyRing | None = (
+            None
+            if decryption_keys is None
+            else decryption_keys
+            if isinstance(decryption_keys, Mapping)
+            else key_ring(decryption_keys)
+        )
+        self.token_requestors: Mapping[str, TokenRequestor] = {
+            r.token_requestor_id: r for r in token_requestors
+        }
+        self._effects: dict[str, Callable[[Any, _Call], object]] = {
             effect: getattr(self, method) for effect, method in _EFFECT_METHODS.items()
         }
+
+    def __repr__(self) -> str:
+        keys = "no decryption key" if not self._keys else "decryption keys"
+        return f"<SimulatedMdes {self.registry.key}, {self.store!r}, {keys}>"
 
     def __call__(self, request: Request) -> Response:
         """Answer *request* (a request model) as MDES would: the response model, or MDES's
@@ -243,8 +421,9 @@ class SimulatedMdes:
 
     def answer_document(self, op: Operation, document: object, form: FormName) -> Response:
         """Answer a parsed wire *document* of *op* (as :func:`mdesrules.check` takes it):
-        checked once, against the store, then applied. :class:`~mdesrules.serving.WsgiApp`
-        hands documents here so that a request over HTTP is not checked twice."""
+        decrypted when its account information is encrypted, checked once, against the
+        store, then applied. :class:`~mdesrules.serving.WsgiApp` hands documents here so
+        that a request over HTTP is not checked twice."""
         return self._serve(op.name, document, form)
 
     def _serve(self, name: str, body: object, form: FormName) -> Response:
@@ -257,6 +436,11 @@ class SimulatedMdes:
         if handler is None:
             entry = _error("INPUT", "NOT_FOUND", f"the simulator does not serve {op.name}")
             return Response(op.name, 404, None, (entry,))
+        if op.account_encryption is not None:
+            opened = self._decrypt(op, body)
+            if isinstance(opened, Response):
+                return opened
+            body = opened
         try:
             return self._answer(op, handler, body, form)
         except (OSError, sqlite3.Error) as error:
@@ -271,10 +455,33 @@ class SimulatedMdes:
             )
             return Response(op.name, 500, None, (entry,))
 
+    def _decrypt(self, op: Operation, body: object) -> object:
+        """*body* with its ``EncryptedAccountInformation`` decrypted (as it is when it is
+        not encrypted), or the refusal when it cannot be decrypted."""
+        at = encrypted_data(body)
+        if at is None:
+            return body
+        assert op.account_encryption is not None
+        if self._keys is None:
+            entry = _error(
+                at,
+                "not_decrypted",
+                "EncryptedAccountInformation is encrypted and the simulator holds no "
+                "decryption key, so it cannot apply the request: start it with a key "
+                "(mdesrules serve --encryption-key KEY.pem, SimulatedMdes(decryption_keys=...)) "
+                "or send the plaintext form (EncryptedData a JSON object)",
+            )
+            return Response(op.name, 400, None, (entry,))
+        decrypted = decrypt_and_report(body, self._keys, version=op.account_encryption)
+        errors = tuple(v for v in decrypted.violations if v.severity == "error")
+        if decrypted.document is None or errors:
+            return self._refusal(op, errors)
+        return decrypted.document
+
     def _answer(
         self,
         op: Operation,
-        handler: Callable[[Any, _Paths], object],
+        handler: Callable[[Any, _Call], object],
         body: object,
         form: FormName,
     ) -> Response:
@@ -300,7 +507,7 @@ class SimulatedMdes:
     def _answer_in_transaction(
         self,
         op: Operation,
-        handler: Callable[[Any, _Paths], object],
+        handler: Callable[[Any, _Call], object],
         body: object,
         form: FormName,
     ) -> Response:
@@ -310,7 +517,7 @@ class SimulatedMdes:
                 return self._refusal(op, report.errors)
             model = body if isinstance(body, op.request) else structure_checked(op, body, form)
             try:
-                answer = handler(model, _Paths(op, form))
+                answer = handler(model, _Call(op, form))
             except _Refused as refused:
                 entry = _error(refused.source, refused.code, refused.message)
                 return Response(op.name, refused.status, None, (entry,))
@@ -320,7 +527,7 @@ class SimulatedMdes:
         return Response(op.name, 200, answer)
 
     def _refusal(self, op: Operation, errors: tuple[Violation, ...]) -> Response:
-        status = 404 if all(v.code == "unknown_token" for v in errors) else 400
+        status = 404 if errors and all(v.code == "unknown_token" for v in errors) else 400
         entries = tuple(_error(v.path, v.code, v.message) for v in errors)
         return Response(op.name, status, None, entries)
 
@@ -329,7 +536,7 @@ class SimulatedMdes:
     def _now(self) -> str:
         return _timestamp(self.clock())
 
-    def _token(self, tur: str, at: _Paths) -> StoredToken:
+    def _token(self, tur: str, at: _Call) -> StoredToken:
         token = self.store.get(tur)
         if token is None:  # the rules saw it; only a store that lost it gets here
             path = at("TokenUniqueReference")
@@ -376,64 +583,133 @@ class SimulatedMdes:
             pending.append((previous, token, event))
         return token, comment_id
 
-    def _lifecycle(
+    def _simple(self, at: _Call, token: StoredToken, comment_id: str | None = None) -> Any:
+        """The ``{"Token": {TokenUniqueReference, CommentId}}`` answer."""
+        return at.answer(
+            token={"token_unique_reference": token.token_unique_reference, "comment_id": comment_id}
+        )
+
+    def _recorded(
         self,
         request: Any,
-        at: _Paths,
+        at: _Call,
         event: str,
-        transition: Callable[[lifecycle.TokenState], lifecycle.TokenState],
-    ) -> responses.SimpleTokenResponse:
+        state: lifecycle.TokenState | None,
+        **changes: Any,
+    ) -> Any:
+        """Apply *event* to the token the request names (the status set to *state*, or
+        kept when ``None``), store it and answer the simple token response."""
         token = self._token(request.token_unique_reference, at)
         token, comment_id = self._change(
             token,
             event,
-            transition(token.state),
-            reason_code=request.reason_code,
+            token.state if state is None else state,
+            reason_code=getattr(request, "reason_code", None),
             comment_text=request.comment_text,
             audit=request.audit_info,
+            **changes,
         )
         self.store.put(token)
-        return responses.SimpleTokenResponse(
-            token=responses.SimpleToken(
-                token_unique_reference=token.token_unique_reference, comment_id=comment_id
-            )
-        )
+        return self._simple(at, token, comment_id)
+
+    def _lifecycle(
+        self,
+        request: Any,
+        at: _Call,
+        event: str,
+        transition: Callable[[lifecycle.TokenState], lifecycle.TokenState],
+    ) -> Any:
+        token = self._token(request.token_unique_reference, at)
+        return self._recorded(request, at, event, transition(token.state))
 
     # -- operations ---------------------------------------------------------------------------
 
-    def _search(self, request: requests.SearchRequest, at: _Paths) -> responses.SearchResponse:
+    def _search(self, request: Any, at: _Call) -> Any:
         found: Iterable[StoredToken]
+        pan = accounts_of(request).current_pan
         if request.token_unique_reference is not None:
             token = self.store.get(request.token_unique_reference)
             found = (token,) if token is not None else ()
-        elif request.account_pan is not None:
-            found = self.store.tokens_of_pan(request.account_pan)
+        elif pan is not None:
+            found = self.store.tokens_of_pan(pan)
         elif request.comment_id is not None:
             token = self.store.by_comment_id(request.comment_id)
             found = (token,) if token is not None else ()
-        else:  # Token, PaymentAppInstanceId, AlternateAccountIdentifier: not stored
+        else:  # Token, PaymentAppInstanceId, AlternateAccountIdentifier, ...: not indexed
             found = ()
-        if request.exclude_deleted_indicator == "true":
-            found = [t for t in found if t.status is not Status.DELETED]
-        groups: dict[tuple[str, str | None], list[responses.Token]] = {}
-        for token in found:
+        kept = [t for t in found if _passes_filters(request, t)]
+        members: dict[str, Any] = {}
+        page_info = getattr(request, "page_info", None)
+        if page_info is not None:
+            offset, limit = int(page_info.offset), int(page_info.limit)
+            if offset % limit:
+                raise _Refused(
+                    400,
+                    "not_allowed_value",
+                    at("PageInfo", "Offset"),
+                    f"Offset must be a multiple of Limit ({limit}): it is the index of the "
+                    "first token of a page",
+                )
+            total = len(kept)
+            kept = kept[offset : offset + limit]
+            members["page_info"] = {
+                "offset": str(offset),
+                "limit": str(limit),
+                "total": str(total),
+                "count": str(len(kept)),
+            }
+        compact = _flag(getattr(request, "compact_response", None))
+        says_app = hasattr(request, "exclude_tokens_deleted_from_consumer_app")
+        groups: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+        for token in kept:
             key = (token.account_pan, token.account_pan_expiry)
-            groups.setdefault(key, []).append(_search_token(token))
-        accounts = tuple(
-            responses.Account(
-                account_pan_suffix=pan[-4:],
-                expiration_date=expiry,
-                tokens=responses.Tokens(token=tuple(tokens)),
-            )
-            for (pan, expiry), tokens in groups.items()
-        )
-        return responses.SearchResponse(accounts=responses.Accounts(account=accounts))
+            groups.setdefault(key, []).append(self._search_token(token, says_app, compact))
+        members["accounts"] = {
+            "account": [
+                {
+                    "account_pan_suffix": None if compact else pan[-4:],
+                    "expiration_date": None if compact else expiry,
+                    "tokens": {"token": tokens},
+                }
+                for (pan, expiry), tokens in groups.items()
+            ]
+        }
+        return at.answer(**members)
 
-    def _activate(
-        self, request: requests.TokenActivateRequest, at: _Paths
-    ) -> responses.SimpleTokenResponse:
+    def _search_token(self, token: StoredToken, says_app: bool, compact: bool) -> dict[str, Any]:
+        requestor = (
+            self.token_requestors.get(token.token_requestor_id)
+            if token.token_requestor_id is not None
+            else None
+        )
+        members: dict[str, Any] = {
+            "token_unique_reference": token.token_unique_reference,
+            "account_pan_sequence_number": token.psn,
+            "token_activated_date_time": _activated_at(token),
+            "current_status_code": token.status.value,
+            "current_status_description": STATUS_DESCRIPTIONS[token.status],
+            "current_status_date_time": _status_at(token),
+            "suspenders": {"suspender": sorted(token.suspenders)} if token.suspenders else None,
+            "token_requestor_id": token.token_requestor_id,
+            "token_requestor_name": requestor.name if requestor is not None else None,
+            "token_requestor_consumer_facing_entity_name": (
+                requestor.consumer_facing_name if requestor is not None else None
+            ),
+            "token_type": token.token_type,
+            "token_assurance_level": token.token_assurance_level,
+            "last_comment_id": _last_comment_id(token),
+            "token_deleted_from_consumer_app": (
+                ("true" if token.deleted_from_consumer_app else "false") if says_app else None
+            ),
+        }
+        if compact:
+            return {k: v for k, v in members.items() if k in _COMPACT_TOKEN_MEMBERS}
+        return members
+
+    def _activate(self, request: Any, at: _Call) -> Any:
         if request.token_unique_reference is None:
-            tur = self._awaiting_on_app(request.account_pan, request.payment_app_instance_id)
+            pan = accounts_of(request).current_pan
+            tur = self._awaiting_on_app(pan, request.payment_app_instance_id)
             if tur is None:
                 raise _Refused(
                     404,
@@ -453,44 +729,42 @@ class SimulatedMdes:
                 return token.token_unique_reference
         return None
 
-    def _suspend(
-        self, request: requests.TokenSuspendRequest, at: _Paths
-    ) -> responses.SimpleTokenResponse:
+    def _suspend(self, request: Any, at: _Call) -> Any:
         return self._lifecycle(request, at, "suspend", lambda s: lifecycle.suspend(s, _PARTY))
 
-    def _unsuspend(
-        self, request: requests.TokenUnsuspendRequest, at: _Paths
-    ) -> responses.SimpleTokenResponse:
+    def _unsuspend(self, request: Any, at: _Call) -> Any:
         return self._lifecycle(request, at, "unsuspend", lambda s: lifecycle.unsuspend(s, _PARTY))
 
-    def _delete(
-        self, request: requests.TokenDeleteRequest, at: _Paths
-    ) -> responses.SimpleTokenResponse:
+    def _delete(self, request: Any, at: _Call) -> Any:
+        if _flag(getattr(request, "delete_from_consumer_app", None)):
+            return self._recorded(
+                request, at, "delete_from_consumer_app", None, deleted_from_consumer_app=True
+            )
         return self._lifecycle(request, at, "delete", lifecycle.delete)
 
-    def _apply_update(
-        self, request: requests.TokenUpdateRequest | legacy.UpdateRequest, at: _Paths
-    ) -> list[tuple[StoredToken, str | None]]:
+    def _apply_update(self, request: Any, at: _Call) -> list[tuple[StoredToken, str | None]]:
         """Update the targeted tokens, all or nothing; return them with their comment ids."""
+        accounts = accounts_of(request)
         if request.token_unique_reference is not None:
             targets: tuple[StoredToken, ...] = (self._token(request.token_unique_reference, at),)
-        elif request.current_account_pan is not None:
-            targets = self.store.tokens_of_pan(request.current_account_pan)
+        elif accounts.current_pan is not None:
+            targets = self.store.tokens_of_pan(accounts.current_pan)
         else:
+            by = "FinancialAccountId" if accounts.financial_account_id is not None else None
             raise _Refused(
                 404,
                 "unknown_token",
-                at("CardholderId"),
-                "no token is known by this CardholderId; the simulator finds tokens by "
-                "TokenUniqueReference or CurrentAccountPan only",
+                at(*_CURRENT_ACCOUNT, "FinancialAccountId") if by else at("CardholderId"),
+                f"no token is known by this {by or 'CardholderId'}; the simulator finds "
+                "tokens by TokenUniqueReference or the current account PAN only",
             )
         changes: dict[str, str] = {}
-        if request.new_account_pan is not None:
-            changes["account_pan"] = request.new_account_pan
-        if request.expiration_date is not None:
-            changes["account_pan_expiry"] = request.expiration_date
-        if request.account_pan_sequence_number is not None:
-            changes["psn"] = request.account_pan_sequence_number
+        if accounts.new_pan is not None:
+            changes["account_pan"] = accounts.new_pan
+        if accounts.new_expiry is not None:
+            changes["account_pan_expiry"] = accounts.new_expiry
+        if accounts.new_psn is not None:
+            changes["psn"] = accounts.new_psn
         if request.issuer_product_configuration_id is not None:
             changes["product_configuration_id"] = request.issuer_product_configuration_id
         updated: list[tuple[StoredToken, str | None]] = []
@@ -515,118 +789,145 @@ class SimulatedMdes:
         self.store.put_many(token for token, _ in updated)
         return updated
 
-    def _update(
-        self, request: requests.TokenUpdateRequest, at: _Paths
-    ) -> responses.TokenUpdateResponse:
+    def _update(self, request: Any, at: _Call) -> Any:
         updated = self._apply_update(request, at)
-        return responses.TokenUpdateResponse(
-            tokens=responses.UpdatedTokens(
-                token=tuple(
-                    responses.SimpleToken(
-                        token_unique_reference=t.token_unique_reference, comment_id=cid
-                    )
+        return at.answer(
+            tokens={
+                "token": [
+                    {"token_unique_reference": t.token_unique_reference, "comment_id": cid}
                     for t, cid in updated
-                )
-            )
+                ]
+            }
         )
 
-    def _legacy_update(
-        self, request: legacy.UpdateRequest, at: _Paths
-    ) -> legacy.LegacyTokenResponse:
+    def _legacy_update(self, request: Any, at: _Call) -> Any:
         updated = self._apply_update(request, at)
-        return legacy.LegacyTokenResponse(token=_legacy_token(updated[0][0]) if updated else None)
+        return at.answer(token=_legacy_token(updated[0][0]) if updated else None)
 
-    def _assurance(
-        self, request: requests.UpdateTokenAssuranceRequest, at: _Paths
-    ) -> responses.SimpleTokenResponse:
+    def _assurance(self, request: Any, at: _Call) -> Any:
         token = self._token(request.token_unique_reference, at)
         lifecycle.require_updatable(token.state)
-        token, comment_id = self._change(
-            token,
-            "assurance",
-            token.state,
-            reason_code=None,
-            comment_text=request.comment_text,
-            audit=request.audit_info,
-            token_assurance_level=raised_assurance_level(token.token_assurance_level),
-        )
-        self.store.put(token)
-        return responses.SimpleTokenResponse(
-            token=responses.SimpleToken(
-                token_unique_reference=token.token_unique_reference, comment_id=comment_id
-            )
-        )
+        level = raised_assurance_level(token.token_assurance_level)
+        return self._recorded(request, at, "assurance", None, token_assurance_level=level)
 
-    def _status_history(
-        self, request: requests.TokenStatusHistoryRequest, at: _Paths
-    ) -> responses.TokenStatusHistoryResponse:
+    def _status_history(self, request: Any, at: _Call) -> Any:
         token = self._token(request.token_unique_reference, at)
-        statuses = tuple(
-            responses.Status(
-                status_code=h.status.value,
-                status_description=STATUS_DESCRIPTIONS[h.status],
-                status_date_time=h.date_time,
-                initiator=h.initiator,
-                comment_id=h.comment_id,
-                reason_code=h.reason_code,
-                audit_info=h.audit_info,
-            )
+        statuses = [
+            {
+                "status_code": h.status.value,
+                "status_description": STATUS_DESCRIPTIONS[h.status],
+                "status_date_time": h.date_time,
+                "initiator": h.initiator,
+                "comment_id": h.comment_id,
+                "reason_code": h.reason_code,
+                "audit_info": h.audit_info,
+            }
             for h in reversed(token.history)
-        )
-        return responses.TokenStatusHistoryResponse(statuses=responses.Statuses(status=statuses))
+        ]
+        return at.answer(statuses={"status": statuses})
 
-    def _comments(
-        self, request: requests.TokenCommentsRequest, at: _Paths
-    ) -> responses.TokenCommentsResponse:
+    def _comments(self, request: Any, at: _Call) -> Any:
         token = self._token(request.token_unique_reference, at)
-        comments = tuple(
-            responses.Comment(
-                comment_id=c.comment_id,
-                comment_text=c.text,
-                comment_date_time=c.date_time,
-                audit_info=c.audit_info,
-            )
+        comments = [
+            {
+                "comment_id": c.comment_id,
+                "comment_text": c.text,
+                "comment_date_time": c.date_time,
+                "audit_info": c.audit_info,
+            }
             for c in token.comments
-        )
-        return responses.TokenCommentsResponse(comments=responses.Comments(comment=comments))
+        ]
+        return at.answer(comments={"comment": comments})
 
-    def _transactions(
-        self, request: requests.TransactionsRequest, at: _Paths
-    ) -> responses.TransactionsResponse:
+    def _transactions(self, request: Any, at: _Call) -> Any:
         self._token(request.token_unique_reference, at)
-        return responses.TransactionsResponse(transactions=responses.Transactions())
+        return at.answer(transactions={})
 
-    def _activation_methods(
-        self, request: requests.TokenActivationMethodsRequest, at: _Paths
-    ) -> responses.TokenActivationMethodsResponse:
+    def _activation_methods(self, request: Any, at: _Call) -> Any:
         token = self._token(request.token_unique_reference, at)
         methods = ACTIVATION_METHODS if token.status is Status.IN_PROGRESS else ()
-        return responses.TokenActivationMethodsResponse(
-            activation_methods=responses.ActivationMethods(activation_method=methods)
-        )
+        return at.answer(activation_methods={"activation_method": methods})
 
-    def _resend_activation_code(
-        self, request: requests.TokenResendActivationCodeRequest, at: _Paths
-    ) -> responses.TokenResendActivationCodeResponse:
+    def _resend_activation_code(self, request: Any, at: _Call) -> Any:
         token = self._token(request.token_unique_reference, at)
-        return responses.TokenResendActivationCodeResponse(
-            token=responses.SimpleToken(token_unique_reference=token.token_unique_reference)
-        )
+        return self._simple(at, token)
 
-    def _reset_mobile_pin(
-        self, request: requests.TokenResetMobilePinRequest, at: _Paths
-    ) -> responses.SimpleTokenResponse:
+    def _reset_mobile_pin(self, request: Any, at: _Call) -> Any:
         token = self._token(request.token_unique_reference, at)
         token, comment_id = self._comment(
             token, request.comment_text, request.audit_info, self._now()
         )
         if comment_id is not None:
             self.store.put(token)
-        return responses.SimpleTokenResponse(
-            token=responses.SimpleToken(
-                token_unique_reference=token.token_unique_reference, comment_id=comment_id
-            )
+        return self._simple(at, token, comment_id)
+
+    def _disable_payment_channels(self, request: Any, at: _Call) -> Any:
+        token = self._token(request.token_unique_reference, at)
+        channels = (
+            [] if _flag(request.enable_all_payment_channels) else list(token.disabled_channels)
         )
+        named = request.disabled_payment_channels
+        channel = named.disabled_channel if named is not None else None
+        if channel is not None and channel not in channels:
+            channels.append(channel)
+        if tuple(channels) != token.disabled_channels:
+            self.store.put(evolve(token, disabled_channels=tuple(channels)))
+        return at.answer(
+            disabled_payment_channels={"disabled_channel": channels[-1] if channels else None}
+        )
+
+    def _token_requestor_search(self, request: Any, at: _Call) -> Any:
+        requestor = self.token_requestors.get(request.token_requestor_id)
+        if requestor is None:
+            raise _Refused(
+                404,
+                "unknown_token_requestor",
+                at("TokenRequestorId"),
+                "the simulator knows no token requestor with this TokenRequestorId "
+                "(it knows those given as SimulatedMdes(token_requestors=...))",
+            )
+        return at.answer(
+            token_requestor_id=requestor.token_requestor_id,
+            token_requestor_name=requestor.name,
+            token_requestor_consumer_facing_entity_name=requestor.consumer_facing_name,
+        )
+
+    def _authentication_decision(self, request: Any, at: _Call) -> Any:
+        token = self._token(request.token_unique_reference, at)
+        token, comment_id = self._change(
+            token,
+            "authentication_decision",
+            token.state,
+            reason_code=None,
+            comment_text=request.comment_text,
+            audit=request.audit_info,
+        )
+        self.store.put(token)
+        return at.answer(token_unique_reference=token.token_unique_reference, comment_id=comment_id)
+
+
+def _passes_filters(request: Any, token: StoredToken) -> bool:
+    """Whether *token* passes the search filters *request* sets (those its version has)."""
+    if _flag(request.exclude_deleted_indicator) and token.status is Status.DELETED:
+        return False
+    if (
+        _flag(getattr(request, "include_device_tokens_only", None))
+        and token.token_type == _SERVER_TOKEN_TYPE
+    ):
+        return False
+    if (
+        _flag(getattr(request, "exclude_tokens_deleted_from_consumer_app", None))
+        and token.deleted_from_consumer_app
+    ):
+        return False
+    statuses = getattr(request, "token_status_codes", None)
+    if statuses is not None and token.status.value not in statuses:
+        return False
+    types = getattr(request, "token_types", None)
+    if types is not None and token.token_type not in types:
+        return False
+    requestor = getattr(request, "token_requestor_id", None)
+    return requestor is None or token.token_requestor_id == requestor
 
 
 def raised_assurance_level(level: str | None) -> str | None:
@@ -656,32 +957,15 @@ def _last_comment_id(token: StoredToken) -> str | None:
     return token.comments[-1].comment_id if token.comments else None
 
 
-def _search_token(token: StoredToken) -> responses.Token:
-    return responses.Token(
-        token_unique_reference=token.token_unique_reference,
-        account_pan_sequence_number=token.psn,
-        token_activated_date_time=_activated_at(token),
-        current_status_code=token.status.value,
-        current_status_description=STATUS_DESCRIPTIONS[token.status],
-        current_status_date_time=_status_at(token),
-        suspenders=responses.Suspenders(suspender=tuple(sorted(token.suspenders)))
-        if token.suspenders
-        else None,
-        token_assurance_level=token.token_assurance_level,
-        last_comment_id=_last_comment_id(token),
-    )
-
-
-def _legacy_token(token: StoredToken) -> legacy.LegacyToken:
-    return legacy.LegacyToken(
-        token_unique_reference=token.token_unique_reference,
-        account_pan_sequence_number=token.psn,
-        current_status_code=token.status.value,
-        current_status_description=STATUS_DESCRIPTIONS[token.status],
-        current_status_date_time=_status_at(token),
-        last_comment_id=_last_comment_id(token),
-        suspender=tuple(legacy.LegacySuspender(suspended_by=s) for s in sorted(token.suspenders))
-        or None,
-        token_activated_date_time=_activated_at(token),
-        token_assurance_level=token.token_assurance_level,
-    )
+def _legacy_token(token: StoredToken) -> dict[str, Any]:
+    return {
+        "token_unique_reference": token.token_unique_reference,
+        "account_pan_sequence_number": token.psn,
+        "current_status_code": token.status.value,
+        "current_status_description": STATUS_DESCRIPTIONS[token.status],
+        "current_status_date_time": _status_at(token),
+        "last_comment_id": _last_comment_id(token),
+        "suspender": [{"suspended_by": s} for s in sorted(token.suspenders)] or None,
+        "token_activated_date_time": _activated_at(token),
+        "token_assurance_level": token.token_assurance_level,
+    }
