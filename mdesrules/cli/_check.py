@@ -20,6 +20,7 @@ from ..exceptions import UnknownOperation
 from ._blocks import BlockChecker, Checked
 from ._context import load_context
 from ._errors import UsageError
+from ._keys import refuse_key_without_encryption
 from ._outcome import judge
 from ._output import writer_for
 from ._pool import Blocks, default_jobs
@@ -69,8 +70,10 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
     """
     _refuse_stdin_twice(args)
     _preflight(args.files)
-    context = load_context(args.tokens, args.account_ranges, stdin)
     registry = surface(args.api)
+    if args.encryption_key is not None:
+        refuse_key_without_encryption(registry)
+    context = load_context(args.tokens, args.account_ranges, stdin, args.encryption_key)
     try:
         forced = registry.get(args.operation) if args.operation is not None else None
     except UnknownOperation:

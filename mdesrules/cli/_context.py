@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from ..context import AccountRangeError, AccountRanges, Context, Inventory
 from ._errors import UsageError
+from ._keys import load_decryption_keys
 from ._readers import read_path
 
 __all__ = ["load_context"]
@@ -20,18 +21,27 @@ __all__ = ["load_context"]
 _LINE_PREFIX = re.compile(r"line (\d+): ")
 
 
-def load_context(tokens: str | None, ranges: str | None, stdin: BinaryIO) -> Context | None:
-    """The context of the given files, or ``None`` when neither is given.
+def load_context(
+    tokens: str | None, ranges: str | None, stdin: BinaryIO, key: str | None = None
+) -> Context | None:
+    """The context of the given files, or ``None`` when none is given.
+
+    Args:
+        tokens: the token inventory file.
+        ranges: the account-range file.
+        stdin: standard input, for a file named ``-``.
+        key: the PEM private key file of ``--encryption-key`` (see :mod:`._keys`).
 
     Raises:
-        UsageError: a file cannot be read or holds a bad record.
+        UsageError: a file cannot be read or holds a bad record or key.
         InputError: a file cannot be opened or read (from the readers).
     """
-    if tokens is None and ranges is None:
+    if tokens is None and ranges is None and key is None:
         return None
     return Context(
         inventory=load_inventory(tokens, stdin) if tokens is not None else None,
         account_ranges=load_ranges(ranges, stdin) if ranges is not None else None,
+        decryption_keys=load_decryption_keys(key) if key is not None else None,
     )
 
 

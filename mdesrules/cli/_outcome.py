@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from attrs import evolve, frozen
 
-from ..checking import check
+from ..checking import check, encrypted_data
 from ..context import Context
 from ..masking import scrub
 from ..registry import REGISTRY, Operation, Registry
@@ -133,6 +133,11 @@ def verdict(
         if op is None:
             return name, _whole("unknown_operation", _unknown_json(registry))
         name = op.name
+        if op.account_encryption is not None and encrypted_data(document) is not None:
+            # Encrypted account information: check() opens it with the context's key, or
+            # checks its envelope and says the inside was not checked.
+            report = check(op.name, document, context, registry=registry)
+            return name, tuple(map(_masked, report.violations))
         # The operation's compiled check, as check() runs it: a parsed JSON document is
         # never a model, and a passing record needs no Report at all.
         findings = op.form("json").checker(document, context)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from ..apis import SURFACES
 from ..masking import scrub
 from ..registry import REGISTRY
 from . import _output, _rules
 
-__all__ = ["build_parser"]
+__all__ = ["API_VERSIONS", "build_parser"]
+
+_CS_API = "mdes-cs-api"
 
 
 def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -43,6 +46,9 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="FILE",
         help="the issuer's account ranges (CSV with the header low,high); turns on the "
         "account-range rule",
+    )
+    _add_encryption_key(
+        check, "decrypts EncryptedAccountInformation, so that what is inside is checked too"
     )
     check.add_argument(
         "--format",
@@ -78,14 +84,57 @@ def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
     _add_api(rules, "print the rules of API")
 
 
+#: The versions ``--api-version`` names: each is ``--api mdes-cs-api-<version>``.
+API_VERSIONS = tuple(
+    r.version for r in SURFACES.values() if r.name == _CS_API and r.key != REGISTRY.key
+)
+
+
+class _ApiVersion(argparse.Action):
+    """``--api-version V``: stores ``mdes-cs-api-V`` where ``--api`` stores its API."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, f"{_CS_API}-{values}")
+
+
 def _add_api(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument(
+    # Neither option has a default of its own: argparse tells two exclusive options apart
+    # by comparing each value with its default, so `--api default --api-version 2.2.2`
+    # would pass unnoticed. The parser's default fills `api` when neither is given.
+    parser.set_defaults(api=REGISTRY.key)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
         "--api",
         choices=tuple(SURFACES),
-        default=REGISTRY.key,
+        default=argparse.SUPPRESS,
         metavar="API",
-        help=f"{what} (one of: %(choices)s; default: %(default)s, every operation of the "
-        "Customer Service API 2.0.7, the legacy update, the notifications and TMS)",
+        help=f"{what} (one of: %(choices)s; default: {REGISTRY.key}, every operation of "
+        "the Customer Service API 2.0.7, the legacy update, the notifications and TMS)",
+    )
+    which.add_argument(
+        "--api-version",
+        dest="api",
+        action=_ApiVersion,
+        choices=API_VERSIONS,
+        default=argparse.SUPPRESS,
+        metavar="VERSION",
+        help=f"the same as --api {_CS_API}-VERSION: the Customer Service API of that "
+        "version alone (one of: %(choices)s)",
+    )
+
+
+def _add_encryption_key(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--encryption-key",
+        metavar="KEY.pem",
+        help=f"the PEM RSA private key (unencrypted; the certificate of its public key may "
+        f"follow in the same file) that {what}; only with --api-version 2.1.7 or 2.2.2",
     )
 
 
@@ -147,6 +196,11 @@ def _add_serve(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--account-ranges",
         metavar="FILE",
         help="the issuer's account ranges (CSV with the header low,high)",
+    )
+    _add_encryption_key(
+        serve,
+        "decrypts the EncryptedAccountInformation of requests (clients encrypt for its "
+        "certificate or public key); without it encrypted requests are refused",
     )
 
 

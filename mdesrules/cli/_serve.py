@@ -14,6 +14,7 @@ from ..apis import surface
 from ..context import Inventory
 from ._context import load_inventory, load_ranges
 from ._errors import UsageError
+from ._keys import load_decryption_keys, refuse_key_without_encryption
 
 if TYPE_CHECKING:
     from mdesrules.fakes.mdes import TokenStore
@@ -26,20 +27,26 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
     """Serve until Ctrl-C or SIGTERM; returns 0 when stopped so.
 
     Raises:
-        UsageError: a file cannot be read, the database cannot be opened, or the address
-            cannot be bound.
+        UsageError: a file (inventory, account ranges, key) cannot be read or used, the
+            database cannot be opened, or the address cannot be bound.
         InputError: a file cannot be opened (from the readers).
     """
     from mdesrules.fakes.mdes import SimulatedMdes
     from mdesrules.serving.server import make_server, serve_until_stopped
     from mdesrules.serving.wsgi import DEFAULT_BASE_PATH, DEFAULT_LEGACY_PATH, WsgiApp
 
+    registry = surface(args.api)
+    keys = None
+    if args.encryption_key is not None:
+        refuse_key_without_encryption(registry)
+        keys = load_decryption_keys(args.encryption_key)
     inventory = load_inventory(args.tokens, stdin) if args.tokens is not None else None
     ranges = load_ranges(args.account_ranges, stdin) if args.account_ranges is not None else None
     store = _open_store(args.db, inventory)
     try:
-        registry = surface(args.api)
-        engine = SimulatedMdes(store, account_ranges=ranges, registry=registry)
+        engine = SimulatedMdes(
+            store, account_ranges=ranges, registry=registry, decryption_keys=keys
+        )
         app = WsgiApp(
             engine,
             base_path=DEFAULT_BASE_PATH,
