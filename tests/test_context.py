@@ -88,12 +88,24 @@ def test_a_suspended_token_without_suspenders_is_suspended_by_the_issuer(
 
 def test_optional_keys_may_be_null() -> None:
     token = Inventory().add(
-        record(tokenAssuranceLevel=None, suspenders=None, paymentAppInstanceId=None, tokenType=None)
+        record(
+            tokenAssuranceLevel=None,
+            suspenders=None,
+            paymentAppInstanceId=None,
+            tokenType=None,
+            tokenRequestorId=None,
+        )
     )
+    assert token.token_requestor_id is None
     assert token.token_assurance_level is None
     assert token.suspenders == frozenset()
     assert token.payment_app_instance_id is None
     assert token.token_type is None
+
+
+@pytest.mark.parametrize("requestor", ["002123", "00212345678"])
+def test_inventory_reads_the_token_requestor(requestor: str) -> None:
+    assert Inventory().add(record(tokenRequestorId=requestor)).token_requestor_id == requestor
 
 
 @pytest.mark.parametrize("token_type", ["S", "C", "F"])
@@ -134,6 +146,9 @@ def test_inventory_reads_the_payment_app_instance_and_the_spec_token_types(
         (record(tokenType="c"), "got 'c'"),
         (record(tokenType=["C"]), "got an array"),
         (record(tokenTYPE="C"), "unknown key 'tokenTYPE'"),
+        (record(tokenRequestorId="00212"), "tokenRequestorId must be a string of 6 to 11"),
+        (record(tokenRequestorId="0" * 12), "got 12 characters"),
+        (record(tokenRequestorId=212345678), "got a number"),
         (record(status="S", suspenders="I"), "suspenders must be a list"),
         (record(status="S", suspenders=["X"]), "unknown suspender 'X'"),
         (record(status="S", suspenders=["i"]), "unknown suspender 'i'"),

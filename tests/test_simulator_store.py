@@ -282,6 +282,35 @@ def test_the_payment_app_instance_and_token_type_are_stored(make_store: MakeStor
     assert (other.payment_app_instance_id, other.token_type) == (None, None)
 
 
+def test_what_the_later_api_versions_keep_on_a_token_is_stored(make_store: MakeStore) -> None:
+    """The token requestor (from the inventory), the deletion from the consumer app and the
+    disabled payment channels survive the store, in the order the channels were disabled."""
+    store = make_store()
+    assert isinstance(store, (MemoryStore, SqliteStore))
+    inventory = Inventory.from_records(
+        [
+            {
+                "tokenUniqueReference": "TUR-R1-00001",
+                "accountPan": PAN_A,
+                "status": "A",
+                "tokenRequestorId": "00212345678",
+            }
+        ]
+    )
+    store.seed(inventory)
+    assert store.by_tur("TUR-R1-00001") == inventory.by_tur("TUR-R1-00001")
+    token = store.get("TUR-R1-00001")
+    assert token is not None
+    assert (token.token_requestor_id, token.deleted_from_consumer_app, token.disabled_channels) == (
+        "00212345678",
+        False,
+        (),
+    )
+    changed = evolve(token, deleted_from_consumer_app=True, disabled_channels=("P2P", "ECOMMERCE"))
+    store.put(changed)
+    assert store.get("TUR-R1-00001") == changed
+
+
 # The tokens table as the first release created it, before paymentAppInstanceId and tokenType.
 _OLD_SCHEMA = """
 CREATE TABLE tokens (
@@ -314,6 +343,7 @@ def test_a_sqlite_file_of_an_older_version_gains_the_new_columns(tmp_path: Path)
     with SqliteStore(path) as store:
         old = store.by_tur("TUR-OLD-0001")
         assert old == TokenRecord("TUR-OLD-0001", PAN_A, Status.IN_PROGRESS)
+        assert store.get("TUR-OLD-0001") == StoredToken("TUR-OLD-0001", PAN_A, Status.IN_PROGRESS)
         store.seed(
             Inventory.from_records(
                 [
