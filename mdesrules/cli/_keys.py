@@ -36,11 +36,6 @@ class KeyFileError(ValueError):
     """A key file that loads but cannot be used; the message says why (never the key)."""
 
 
-def _kind(key: object) -> str:
-    name = type(key).__name__.removesuffix("PrivateKey") or "another kind"
-    return f"an {name} key" if name[:1] in "AEIOU" else f"a {name} key"
-
-
 class PemKeyRing(Mapping[str, rsa.RSAPrivateKey]):
     """A key ring (fingerprint to private key) that can be pickled, for the worker
     processes of ``mdesrules check --jobs``: it travels as its PEM text and is rebuilt.
@@ -55,7 +50,7 @@ class PemKeyRing(Mapping[str, rsa.RSAPrivateKey]):
         self._pem = pem
         key = serialization.load_pem_private_key(pem, password=None)
         if not isinstance(key, rsa.RSAPrivateKey):
-            raise KeyFileError(f"the private key is {_kind(key)}, not RSA")
+            raise KeyFileError("the private key is not an RSA key (MDES wraps keys with RSA)")
         certificates = x509.load_pem_x509_certificates(pem) if _CERTIFICATE in pem else []
         try:
             self._ring = key_ring(key, *((key, c) for c in certificates))
