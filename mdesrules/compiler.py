@@ -39,7 +39,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -52,10 +52,13 @@ from .combinators import (
     AtLeastOneOf,
     AtMostOneOf,
     Condition,
+    Equals,
     ExactlyOneOf,
     Expects,
     Forbids,
+    OnlyWhen,
     Present,
+    Reaching,
     Requires,
     Rule,
     When,
@@ -156,6 +159,7 @@ class Source:
             "severity_of": severity_of,
             "luhn_fails": _luhn_fails,
             "luhn_digits_ok": luhn_digits_ok,
+            "reach_view": _reach_view,
         }
         self._ids: dict[int, str] = {}
         self._depth = 0
@@ -208,6 +212,7 @@ class _Compiler:
         self._objects: dict[int, str] = {}
         self._pending: list[ObjectSpec] = []
         self._inlined = 0  # depth of nested objects checked in place
+        self.reaching = False  # inside a Reaching rule: findings are of Reaching(rule)
 
     # Objects ----------------------------------------------------------------------------
 
@@ -410,6 +415,10 @@ class _Compiler:
         return writer(condition, self.src)
 
     def finding(self, rule: Rule, is_error: bool) -> None:
+        if self.reaching:
+            # ``obj`` is the view with the nested fields; the finding is read again by the
+            # Reaching rule on the top-level fields, so its paths point into the nesting.
+            rule = Reaching(rule)
         r = self.src.const(rule, "RULE")
         names = self.src.const(tuple(rule.fields()), "NAMES")
         self.src.line(
@@ -689,6 +698,84 @@ def _forbids(rule: Forbids, at: RuleCheck) -> None:
 @RULE_WRITERS.register(Requires)
 def _requires(rule: Requires, at: RuleCheck) -> None:
     at.fails_when(f"{sent(rule.name)} and not {all_sent(rule.others)}")
+
+
+@RULE_WRITERS.register(Reaching)
+def _reaching(rule: Reaching, at: RuleCheck) -> None:
+    # The inner rule's own test, on a view of ``obj`` in which each nested field it names
+    # appears under its path (``obj`` itself when none is sent, the usual case); a kind
+    # without a writer inside it runs the whole Reaching rule as the interpreter does.
+    if not _written(rule.rule) or at._compiler.reaching:
+        _run_rule(rule, at)
+        return
+    src = at.src
+    paths = tuple((n, tuple(n.split("/"))) for n in rule.rule.fields() if "/" in n)
+    outer = src.local("outer")
+    src.line(f"{outer} = obj")
+    src.line(f"obj = reach_view(obj, {src.const(paths, 'PATHS')})")
+    at._compiler.reaching = True
+    try:
+        at.rule(rule.rule)
+    finally:
+        at._compiler.reaching = False
+    src.line(f"obj = {outer}")
+
+
+def _written(rule: Rule) -> bool:
+    """Whether *rule* and every rule it holds have a compiled writer."""
+    if RULE_WRITERS.get(rule) is None:
+        return False
+    if isinstance(rule, AllOf):
+        return all(_written(inner) for inner in rule.rules)
+    if isinstance(rule, When):
+        return all(_written(inner) for inner in rule.rules)
+    return not isinstance(rule, Reaching)
+
+
+def _reach_view(
+    obj: dict[str, object], paths: tuple[tuple[str, tuple[str, ...]], ...]
+) -> dict[str, object]:
+    """*obj* with each nested field of *paths* that is sent added under its path name, as
+    :class:`~mdesrules.combinators.Reaching` sees it; *obj* itself when none is sent."""
+    view = obj
+    for name, parts in paths:
+        here: object = obj
+        for part in parts:
+            if (type(here) is not dict and not isinstance(here, Mapping)) or part not in here:
+                break
+            here = here[part]
+        else:
+            if view is obj:
+                view = dict(obj)
+            view[name] = here
+    return view
+
+
+@RULE_WRITERS.register(OnlyWhen)
+def _only_when(rule: OnlyWhen, at: RuleCheck) -> None:
+    got = f"obj[{rule.field!r}]"
+    at.fails_when(
+        f"{sent(rule.name)} and {sent(rule.field)} and {_one_of_values(got, rule.others, at.src)}"
+    )
+
+
+def _one_of_values(expression: str, values: tuple[object, ...], src: Source) -> str:
+    """An expression: *expression* is one of *values*, of the same JSON type."""
+    if all(type(v) is str for v in values):
+        allowed = src.const(frozenset(values), "VALUES")
+        return f"(type({expression}) is str and {expression} in {allowed})"
+    same = src.const(_same_value, "same")
+    return f"any({same}({expression}, v) for v in {src.const(values, 'VALUES')})"
+
+
+def _same_value(value: object, expected: object) -> bool:
+    return type(value) is type(expected) and value == expected
+
+
+@CONDITION_WRITERS.register(Equals)
+def _equals(condition: Equals, src: Source) -> str:
+    got = f"obj[{condition.name!r}]"
+    return f"({sent(condition.name)} and {_one_of_values(got, (condition.value,), src)})"
 
 
 @CONDITION_WRITERS.register(Present)

@@ -47,6 +47,7 @@ from mdesrules.combinators import (
     only_when,
     pointer_in,
     present,
+    reaching,
     requires,
     when,
 )
@@ -413,6 +414,62 @@ def test_rule_kinds_of_ones_own_find_what_the_interpreter_finds(
     members: dict[str, object],
 ) -> None:
     assert_same(REGISTERED, {"Registered": members})
+
+
+# Rules reaching into nested objects ------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class _Inner:
+    p: str | None = field(default=None)
+    q: str | None = field(default=None)
+
+
+@frozen(kw_only=True)
+class _Nesting:
+    a: str | None = field(default=None)
+    n: _Inner | None = field(default=None)
+
+
+NESTING = Form(
+    "nesting",
+    "Nesting",
+    object_spec(_Nesting),
+    (
+        reaching(exactly_one_of("A", "N/P")),
+        reaching(forbids("N/Q", "A", "N/P")),
+        reaching(at_least_one_of("N/P", "N/Q", "A")),
+        reaching(when(present("N/Q"), requires("A", "N/P"))),
+        reaching(_SameLength()),  # a kind without a writer: run as the interpreter runs it
+    ),
+    (),
+    "warning",
+)
+nested_members = st.dictionaries(
+    st.sampled_from(["A", "N", "B"]),
+    st.one_of(
+        st.dictionaries(st.sampled_from(["P", "Q", "R"]), custom_values, max_size=3),
+        custom_values,
+    ),
+    max_size=3,
+)
+
+
+def test_rules_reaching_into_nested_objects_are_compiled() -> None:
+    source = compiled_source(NESTING.checker)
+    assert source.count("reach_view(") == 4
+    assert "'N/P' in obj" in source
+    update = compiled_source(MDES_CS_API_2_2_2.get("token_update").form().checker)
+    assert "reach_view(" in update
+    assert re.search(r"RULE\d+\.check\(obj", update) is None  # no rule run as interpreted
+    assert re.search(r"RULE\d+\.check\(obj", source) is not None  # but _SameLength is
+
+
+@given(members=nested_members)
+def test_rules_reaching_into_nested_objects_find_what_the_interpreter_finds(
+    members: dict[str, object],
+) -> None:
+    assert_same(NESTING, {"Nesting": members})
 
 
 def test_a_subclass_of_a_known_rule_kind_is_a_kind_of_its_own() -> None:
