@@ -41,6 +41,7 @@ import linecache
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import fields as _fields
@@ -63,7 +64,7 @@ from .combinators import (
     Rule,
     When,
 )
-from .fields import FieldRule, luhn_digits_ok, severity_of
+from .fields import Failure, FieldRule, luhn_digits_ok, severity_of
 from .schema import FieldSpec, ObjectSpec
 from .violations import Finding, Severity, Violation, pointer
 
@@ -101,6 +102,15 @@ def rule_violation(rule: Rule, snapshot: dict[str, object], base: str) -> Violat
     return found[0]
 
 
+@lru_cache(maxsize=8192)
+def fixed_violation(failure: tuple[str, str, Severity], path: str, name: str) -> Violation:
+    """The violation of a field rule whose failure is the same whatever the value (a
+    pattern's ``bad_format``, a ``bad_check_digit``): made once per place, since a batch
+    breaks the same rules at the same places again and again. Violations are immutable."""
+    code, message, severity = failure
+    return Violation(code, path, (path,), f"{name} {message}", severity)
+
+
 def missing(path: str, name: str) -> Violation:
     """A required field that is absent."""
     return Violation("missing_required", path, (path,), f"{name} is required")
@@ -124,6 +134,7 @@ def _luhn_fails(value: str) -> bool:
 
 
 _LUHN = _fields.luhn()
+_LUHN_FAILURE = ("bad_check_digit", "has a wrong Luhn check digit")
 _DIGITS = _fields.digits().pattern
 
 #: Patterns whose whole-value match an expression of str methods decides faster than the
@@ -150,6 +161,7 @@ class Source:
         self.lines: list[str] = []
         self.names: dict[str, object] = {
             "field_violation": field_violation,
+            "fixed_violation": fixed_violation,
             "rule_violation": rule_violation,
             "missing": missing,
             "given": given,
@@ -460,6 +472,7 @@ class FieldCheck:
         self.value = value
         self.digits = digits
         self.name = compiler.src.const(rules[0], "R")
+        self._rule = rules[0]
         self._compiler = compiler
         self._rest = rules[1:]
         self._path, self._key, self._mark = path, key, mark
@@ -469,10 +482,21 @@ class FieldCheck:
         """Whether other rules follow this one in the chain."""
         return bool(self._rest)
 
-    def report(self, is_error: str) -> None:
-        """Append the finding of this rule on the value; *is_error* is an expression."""
-        args = f"({self.name}, {self.value}, {self._path}, {self._key})"
-        self.src.line(f"out.append(({is_error}, field_violation, {args}))")
+    def report(self, is_error: str, failure: Failure | None = None) -> None:
+        """Append the finding of this rule on the value; *is_error* is an expression.
+
+        *failure*, for a rule whose failure does not depend on the value (its code and
+        message are always the same), lets the violation be made without running the rule
+        again, once per place it is found (see :func:`fixed_violation`).
+        """
+        if failure is not None:
+            code, message = failure
+            fixed = self.src.const((code, message, severity_of(self._rule, code)), "FAILURE")
+            args = f"({fixed}, {self._path}, {self._key})"
+            self.src.line(f"out.append(({is_error}, fixed_violation, {args}))")
+        else:
+            args = f"({self.name}, {self.value}, {self._path}, {self._key})"
+            self.src.line(f"out.append(({is_error}, field_violation, {args}))")
         if self._mark:
             self.src.line(self._mark)
 
@@ -482,14 +506,16 @@ class FieldCheck:
         if self._rest:
             self._compiler.chain(self._rest, self.value, self._path, self._key, self._mark, digits)
 
-    def fails_when(self, test: str, *, shows_digits: bool = False) -> None:
+    def fails_when(
+        self, test: str, *, shows_digits: bool = False, failure: Failure | None = None
+    ) -> None:
         """The test of a rule whose every failure is an error: it reports when *test* holds,
         and the rules after it run otherwise (*shows_digits*: passing it shows the value to
-        be ASCII digits)."""
+        be ASCII digits; *failure*: see :meth:`report`)."""
         src = self.src
         src.line(f"if {test}:")
         with src.indent():
-            self.report("True")
+            self.report("True", failure)
         if self._rest:
             src.line("else:")
             with src.indent():
@@ -611,13 +637,15 @@ def _matches(rule: _fields.matches, at: FieldCheck) -> None:
         test = f"not {v}.isprintable() and {regex}({v}) is None"
     else:
         test = f"{regex}({v}) is None"
-    at.fails_when(test, shows_digits=pattern == _DIGITS)
+    failure = ("bad_format", f"must be {rule.description}")
+    at.fails_when(test, shows_digits=pattern == _DIGITS, failure=failure)
 
 
 @FIELD_RULE_WRITERS.register(_fields.luhn)
 def _luhn(rule: _fields.luhn, at: FieldCheck) -> None:
     v = at.value
-    at.fails_when(f"not luhn_digits_ok({v})" if at.digits else f"luhn_fails({v})")
+    test = f"not luhn_digits_ok({v})" if at.digits else f"luhn_fails({v})"
+    at.fails_when(test, failure=_LUHN_FAILURE)
 
 
 @FIELD_RULE_WRITERS.register(_fields.one_of)

@@ -62,6 +62,7 @@ from mdesrules.compiler import (
     _luhn_fails,
     compile_form,
     compiled_source,
+    fixed_violation,
     sent,
 )
 from mdesrules.fields import digits, length, luhn, one_of, printable
@@ -568,11 +569,37 @@ def test_a_check_renders_no_message_until_one_is_read(monkeypatch: pytest.Monkey
         init(self, code, *args, **kwargs)
 
     monkeypatch.setattr(Violation, "__init__", counting)
+    fixed_violation.cache_clear()
     report = mdesrules.check("token_update", BROKEN)
     assert not report.ok
     assert made == []
     assert len(report.violations) == 6
     assert made == list(report.codes)
+
+
+def test_a_failure_that_does_not_depend_on_the_value_is_worded_once_per_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fixed_violation.cache_clear()
+    first = mdesrules.check("token_update", BROKEN).violations
+    made: list[str] = []
+    init = Violation.__init__
+
+    def counting(self: Violation, code: str, *args: Any, **kwargs: Any) -> None:
+        made.append(code)
+        init(self, code, *args, **kwargs)
+
+    monkeypatch.setattr(Violation, "__init__", counting)
+    again = copy.deepcopy(BROKEN)
+    again["TokenUpdateRequest"]["NewAccountPan"] = "5412345678908882"  # another wrong digit
+    second = mdesrules.check("token_update", again).violations
+    assert second == first
+    codes = [v.code for v in first]
+    assert "bad_check_digit" in codes
+    assert "bad_format" in codes
+    assert "bad_check_digit" not in made
+    assert "bad_format" not in made
+    assert "not_allowed_value" in made  # its message quotes the value: worded again
 
 
 def test_a_lazy_report_equals_hashes_and_pickles_as_its_rendered_form() -> None:
