@@ -5,7 +5,7 @@ from __future__ import annotations
 import mdesrules
 
 PUBLIC = {
-    "CODES", "REGISTRY", "AccountRange", "AccountRangeError", "AccountRanges", "Carrier",
+    "CODES", "REGISTRY", "AccountEncryption", "AccountRange", "AccountRangeError", "AccountRanges", "Carrier",
     "Client", "ConnectError", "Context", "DecodeError", "InvalidRequest", "Inventory",
     "InventoryError", "LifecycleError", "MdesError", "MdesRulesError", "Operation", "Registry",
     "Report", "Request", "Response", "Status", "Timeout", "TokenRecord", "TokenSource",
