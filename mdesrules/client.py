@@ -54,7 +54,7 @@ class Client(Closing):
         ValueError: *encryption* with a transport that does not serialise requests
             (``InMemoryTransport`` without ``wire="json"``, or one without a true
             ``can_encrypt``); different encryption settings on the transport already; GCM
-            with a registry of 2.1.7 operations.
+            (the client's or the transport's) with a registry of 2.1.7 operations.
 
     .. versionchanged:: Unreleased
        ``encryption``.
@@ -83,7 +83,9 @@ class Client(Closing):
                     "the transport has encryption settings of its own: give them to the "
                     "client or to the transport, not both"
                 )
-            settings.check_versions(op.account_encryption for op in self.registry)
+        effective = settings if settings is not None else getattr(transport, "encryption", None)
+        if isinstance(effective, AccountEncryption):
+            effective.check_versions(op.account_encryption for op in self.registry)
         self.transport = transport
         self.context = context
         self.encryption = settings
