@@ -24,7 +24,9 @@ member                      length       meaning
 
 The specs return no ``EncryptedAccountInformation`` in any response (responses carry PAN
 *suffixes* only), so only requests are encrypted; :func:`decrypt_account_information`
-nevertheless finds the member under any one-key wrapper.
+nevertheless finds the member under any one-key wrapper. :class:`AccountEncryption` holds a
+client's settings (Mastercard's key, OAEP hash, mode): the client checks the plaintext form
+and the transport encrypts it as it writes the body.
 
 This module is pure: no I/O. The cryptography is :mod:`mdesrules.encryption`'s.
 
