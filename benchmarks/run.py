@@ -12,11 +12,15 @@ Sections, in one run:
    also in our report (their errors translated to JSON pointers and our codes, in the run),
    plus how the peers agree with ours on accept/reject over a set of probe documents.
 3. JSON and XML encode/decode per message (:mod:`codec_costs`).
-4. ``mdesrules check`` on N generated JSON Lines records (:mod:`cli_batch`), ``--format json``
+4. One token update by PAN in each Customer Service API version's form (:mod:`versions`):
+   the 2.0.7 check, the 2.2.2 check of the plaintext form, check + encrypt (what
+   ``Client(..., encryption=)`` does per request), the envelope-only check and decrypt +
+   check (what the simulator does), with the ratio to the 2.0.7 check.
+5. ``mdesrules check`` on N generated JSON Lines records (:mod:`cli_batch`), ``--format json``
    and the default text, with ``--jobs 1`` and the default when the CLI has ``--jobs``:
    records/s, wall time, peak memory of the whole process tree, and whether the output is
    byte-identical whatever ``--jobs``.
-5. The targets, reported and never asserted (machines are shared and noisy).
+6. The targets, reported and never asserted (machines are shared and noisy).
 
 Only codes, paths and numbers are printed, never a document's values (no PAN).
 
@@ -41,6 +45,7 @@ from typing import Any, Literal
 
 import cli_batch
 import codec_costs
+import versions
 from _table import table
 from peers import (
     Doc,
@@ -605,14 +610,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     if note:
         out(f"- {note}")
     out()
+    out(
+        f"## 4. API versions: a token update by PAN per CS API version, us (best of 5 x "
+        f"{settings.codec_number // 2:,}; decryption {max(settings.codec_number // 40, 20):,})"
+    )
+    out()
+    out(versions.render(versions.measure(settings.codec_number // 2)))
+    out()
     cli: CliSummary | None = None
     if not args.skip_cli:
-        out(f"## 4. CLI: mdesrules check on {records:,} JSON Lines token updates")
+        out(f"## 5. CLI: mdesrules check on {records:,} JSON Lines token updates")
         out()
         cli = cli_section(records)
         out(cli.text)
         out()
-    out("## 5. Targets (reported, never asserted)")
+    out("## 6. Targets (reported, never asserted)")
     out()
     out(targets(ours, results, cli))
     out()

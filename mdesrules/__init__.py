@@ -11,6 +11,7 @@ Every violation comes with a stable code, a JSON pointer and a message that neve
 full PAN. See ``docs/`` for the pre-flight command, the rule catalogue and the CLI.
 """
 
+from .account_encryption import AccountEncryption
 from .checking import check, parse, to_wire
 from .client import Client
 from .context import (
@@ -45,6 +46,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CODES",
     "REGISTRY",
+    "AccountEncryption",
     "AccountRange",
     "AccountRangeError",
     "AccountRanges",

@@ -9,6 +9,7 @@ documents of an unusual shape.
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from .fields import FieldRule, severity_of
@@ -97,8 +98,16 @@ def unknown_field(
 
 def _closest(key: str, spec: ObjectSpec) -> str | None:
     """The declared field a misspelt *key* most likely meant, ignoring case."""
-    lowered = {name.lower(): name for name in spec.by_name}
-    close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
+    return _closest_name(key.lower(), tuple(spec.by_name))
+
+
+@lru_cache(maxsize=4096)
+def _closest_name(key: str, names: tuple[str, ...]) -> str | None:
+    # A batch repeats its misspellings: each (key, object) pair is matched once (difflib
+    # is most of the cost of a record with an unknown member). Bounded, since keys are
+    # the input's.
+    lowered = {name.lower(): name for name in names}
+    close = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else None
 
 

@@ -24,7 +24,9 @@ member                      length       meaning
 
 The specs return no ``EncryptedAccountInformation`` in any response (responses carry PAN
 *suffixes* only), so only requests are encrypted; :func:`decrypt_account_information`
-nevertheless finds the member under any one-key wrapper.
+nevertheless finds the member under any one-key wrapper. :class:`AccountEncryption` holds a
+client's settings (Mastercard's key, OAEP hash, mode): the client checks the plaintext form
+and the transport encrypts it as it writes the body.
 
 This module is pure: no I/O. The cryptography is :mod:`mdesrules.encryption`'s.
 
@@ -38,10 +40,10 @@ import copy
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal
 
-from attrs import frozen
+from attrs import field, frozen
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -70,6 +72,7 @@ __all__ = [
     "CIPHER_MODES",
     "ENVELOPE_LENGTHS",
     "VERSIONS",
+    "AccountEncryption",
     "Decrypted",
     "Version",
     "check_envelope",
@@ -225,6 +228,122 @@ def encrypt_account_information(
         info[_TAG] = tag.hex()
         info[_AAD] = aad_bytes.hex()
     return result
+
+
+# -- the client's settings ------------------------------------------------------------------
+
+
+def _public_key(_: object, __: object, value: Any) -> None:
+    if isinstance(value, rsa.RSAPrivateKey):
+        raise TypeError(
+            "encryption takes Mastercard's encryption certificate or public key, not a private "
+            "key (a private key is for decryption: Context(decryption_keys=...))"
+        )
+    public = value.public_key() if isinstance(value, x509.Certificate) else value
+    if not isinstance(public, rsa.RSAPublicKey):
+        raise TypeError(
+            "encryption takes Mastercard's RSA encryption certificate (x509.Certificate) or "
+            f"RSA public key, not a {type(value).__name__}"
+        )
+
+
+def _oaep_hash(_: object, __: object, value: Any) -> None:
+    if value is not None and value not in OAEP_HASHES:
+        raise ValueError("oaep_hash must be 'SHA256', 'SHA512' or None (PKCS#1 v1.5)")
+
+
+def _mode(_: object, __: object, value: Any) -> None:
+    if value not in _MODES:
+        raise ValueError("mode must be 'CBC' or 'GCM'")
+
+
+@frozen(repr=False)
+class AccountEncryption:
+    """How requests' ``EncryptedAccountInformation`` is encrypted for Mastercard.
+
+    Give it to the client or to a transport that sends bytes (``Client(transport,
+    encryption=...)``, ``HttpTransport(..., encryption=...)``, ``CodecTransport``,
+    ``InMemoryTransport(..., wire="json")``): each request is checked in its plaintext form,
+    then its ``EncryptedData`` object is encrypted with :func:`encrypt_account_information`
+    (for the version of the operation's :attr:`~mdesrules.registry.Operation.account_encryption`)
+    as the body is serialised. A request of an operation without the envelope is sent as it
+    is. Those places also take the bare certificate or public key (:meth:`of`).
+
+    Attributes:
+        public_key_or_certificate: Mastercard's encryption certificate or its RSA public
+            key; ``PublicKeyFingerprint`` is the SHA-256 of the DER of what is given, so give
+            the one whose fingerprint Mastercard registered for you.
+        oaep_hash: ``"SHA256"`` (default) or ``"SHA512"``; ``None`` wraps the session key
+            with PKCS#1 v1.5 and sends no ``OaepHashingAlgorithm``.
+        mode: ``"CBC"`` (default; 2.1.7 and 2.2.2) or ``"GCM"`` (2.2.2 only).
+
+    Raises:
+        TypeError: a key that is not an RSA public key or certificate (a private key too).
+        ValueError: an ``oaep_hash`` or ``mode`` out of range.
+
+    Its ``repr`` shows the fingerprint's start and the algorithms, never the key.
+    """
+
+    public_key_or_certificate: PublicKeyOrCertificate = field(validator=_public_key)
+    oaep_hash: OaepHash | None = field(default="SHA256", validator=_oaep_hash)
+    mode: CipherMode = field(default="CBC", validator=_mode)
+
+    @classmethod
+    def of(
+        cls, value: AccountEncryption | PublicKeyOrCertificate | None
+    ) -> AccountEncryption | None:
+        """*value* as settings: itself, or a certificate or public key with the defaults
+        (``SHA256``, ``CBC``); ``None`` stays ``None``.
+
+        Raises:
+            TypeError: anything else (a private key, a PEM string: load it first).
+        """
+        if value is None or isinstance(value, AccountEncryption):
+            return value
+        return cls(value)
+
+    @property
+    def fingerprint(self) -> str:
+        """The ``PublicKeyFingerprint`` sent (hex SHA-256 of the certificate or key DER)."""
+        return fingerprint(self.public_key_or_certificate)
+
+    def check_versions(self, versions: Iterable[str | None]) -> None:
+        """Refuse settings that cannot encrypt for one of *versions* (the
+        ``account_encryption`` of a registry's operations): GCM for 2.1.7.
+
+        Raises:
+            ValueError: ``mode="GCM"`` and a 2.1.7 operation.
+        """
+        if self.mode == "GCM" and "2.1.7" in set(versions):
+            raise ValueError(
+                "mode='GCM' is a CS API 2.2.2 mode; 2.1.7 knows CBC only: use "
+                "AccountEncryption(..., mode='CBC') with MDES_CS_API_2_1_7"
+            )
+
+    def encrypt(self, document: Mapping[str, Any], version: Version) -> dict[str, Any]:
+        """:func:`encrypt_account_information` of *document* with these settings.
+
+        Raises:
+            ValueError: GCM for 2.1.7, or an ``EncryptedData`` that is not an object.
+        """
+        return encrypt_account_information(
+            document,
+            public_key_or_certificate=self.public_key_or_certificate,
+            oaep_hash=self.oaep_hash,
+            mode=self.mode,
+            version=version,
+        )
+
+    def __repr__(self) -> str:
+        kind = (
+            "certificate"
+            if isinstance(self.public_key_or_certificate, x509.Certificate)
+            else "public key"
+        )
+        return (
+            f"AccountEncryption({kind} {self.fingerprint[:16]}..., "
+            f"oaep_hash={self.oaep_hash!r}, mode={self.mode!r})"
+        )
 
 
 # -- the envelope ---------------------------------------------------------------------------

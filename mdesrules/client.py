@@ -4,12 +4,19 @@ The client runs the same rule sets as :func:`mdesrules.check` (and, given a
 :class:`~mdesrules.context.Context`, the token-state rules), so a request that breaks a rule
 is never sent: it raises :class:`~mdesrules.exceptions.InvalidRequest` with the full report.
 An MDES error answer raises :class:`~mdesrules.exceptions.MdesError` with every entry.
+
+From CS API 2.1.7 on, account identifiers travel in ``EncryptedAccountInformation``. Write
+the request in its plaintext form (``EncryptedData`` the model of the JSON object) and give
+the client Mastercard's encryption certificate or public key (``encryption=``): the client
+checks the plaintext request, then the transport encrypts it as it serialises it (see
+:mod:`mdesrules.transports.codec_transport` for why there) and sends it.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from .account_encryption import AccountEncryption, PublicKeyOrCertificate
 from .checking import check
 from .context import Context
 from .exceptions import InvalidRequest, MdesError
@@ -34,6 +41,23 @@ class Client(Closing):
             run before sending too.
         registry: the API surface to speak (:data:`~mdesrules.registry.REGISTRY` by
             default; see :mod:`mdesrules.apis`).
+        encryption: Mastercard's encryption certificate or RSA public key, or
+            :class:`~mdesrules.account_encryption.AccountEncryption` settings (OAEP hash,
+            CBC or GCM). Each request is checked in its plaintext form, then its
+            ``EncryptedAccountInformation`` is encrypted for the version of its operation as
+            the transport serialises it; operations without the envelope are sent as they
+            are. It may be given to the transport instead (``HttpTransport(...,
+            encryption=...)``), not to both.
+
+    Raises:
+        TypeError: *encryption* is not a certificate, an RSA public key or settings.
+        ValueError: *encryption* with a transport that does not serialise requests
+            (``InMemoryTransport`` without ``wire="json"``, or one without a true
+            ``can_encrypt``); different encryption settings on the transport already; GCM
+            (the client's or the transport's) with a registry of 2.1.7 operations.
+
+    .. versionchanged:: Unreleased
+       ``encryption``.
     """
 
     def __init__(
@@ -42,18 +66,41 @@ class Client(Closing):
         context: Context | None = None,
         *,
         registry: Registry | None = None,
+        encryption: AccountEncryption | PublicKeyOrCertificate | None = None,
     ) -> None:
+        settings = AccountEncryption.of(encryption)
+        self.registry = REGISTRY if registry is None else registry
+        if settings is not None:
+            if not getattr(transport, "can_encrypt", False):
+                raise ValueError(
+                    f"{type(transport).__name__} does not serialise requests, so it cannot "
+                    "encrypt them: use HttpTransport, CodecTransport or "
+                    "InMemoryTransport(..., wire='json')"
+                )
+            own = getattr(transport, "encryption", None)
+            if own is not None and own != settings:
+                raise ValueError(
+                    "the transport has encryption settings of its own: give them to the "
+                    "client or to the transport, not both"
+                )
+        effective = settings if settings is not None else getattr(transport, "encryption", None)
+        if isinstance(effective, AccountEncryption):
+            effective.check_versions(op.account_encryption for op in self.registry)
         self.transport = transport
         self.context = context
-        self.registry = REGISTRY if registry is None else registry
+        self.encryption = settings
 
     def send(self, operation: str, body: object) -> Response:
         """Check *body* (a request model) for *operation*, send it and return the answer.
 
+        With encryption settings, the request checked is the plaintext one; its
+        ``EncryptedAccountInformation`` is encrypted only after it passed, as it is
+        serialised.
+
         Raises:
             UnknownOperation: no such operation.
             TypeError: *body* is not the operation's request model.
-            InvalidRequest: the request breaks a rule; nothing was sent.
+            InvalidRequest: the request breaks a rule; nothing was encrypted or sent.
             MdesError: MDES refused the request.
             TransportError: it could not be delivered or the answer could not be read.
         """
@@ -63,7 +110,8 @@ class Client(Closing):
         report = check(operation, body, self.context, registry=self.registry)
         if not report.ok:
             raise InvalidRequest(report)
-        response = self.transport.send(Request(operation, body, self.registry))
+        request = Request(operation, body, self.registry, encryption=self.encryption)
+        response = self.transport.send(request)
         if not response.ok:
             raise MdesError(operation, response.status, response.errors)
         return response
@@ -167,3 +215,7 @@ class Client(Closing):
     def close(self) -> None:
         """Close the transport."""
         self.transport.close()
+
+    def __repr__(self) -> str:
+        shown = "" if self.encryption is None else f", encryption={self.encryption!r}"
+        return f"Client({self.transport!r}, registry={self.registry.key!r}{shown})"

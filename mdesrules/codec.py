@@ -13,9 +13,10 @@ not fit raises :class:`~mdesrules.exceptions.DecodeError`.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .checking import check, structure_checked
+from .account_encryption import decrypt_and_report
+from .checking import check, encrypted_data, structure_checked
 from .converters import structure, unstructure
 from .exceptions import DecodeError, InvalidRequest
 from .masking import safe_str, scrub
@@ -23,7 +24,10 @@ from .models.responses import Error, Errors, ErrorsResponse
 from .registry import REGISTRY, Operation, Registry
 from .schema import FieldSpec, Naming, ObjectSpec, identity, object_spec
 from .transport import Request, Response
-from .violations import Violation, pointer
+from .violations import Report, Violation, pointer
+
+if TYPE_CHECKING:
+    from .account_encryption import Keys
 
 __all__ = [
     "ERRORS_KEY",
@@ -68,6 +72,7 @@ def decode_request(
     form: Form = "json",
     *,
     registry: Registry | None = None,
+    decryption_keys: Keys | None = None,
 ) -> Request:
     """The :class:`Request` of a received wire object, after checking every rule.
 
@@ -77,17 +82,53 @@ def decode_request(
             is part of *document*).
         document: the parsed body.
         registry: the API surface of *operation* (:data:`REGISTRY` by default).
+        decryption_keys: the private keys that open an encrypted
+            ``EncryptedAccountInformation`` (CS API 2.1.7/2.2.2; see
+            :class:`~mdesrules.context.Context`). The request is decrypted first and its
+            plaintext form checked and made a model. An encrypted request is never made a
+            model without them: the encrypted form is refused with ``not_decrypted``.
 
     Raises:
-        InvalidRequest: the document breaks a rule; ``.report`` holds every violation.
+        InvalidRequest: the document breaks a rule, or its account information cannot be
+            decrypted (``not_decrypted``, ``unknown_key``, ``decryption_failed``, or an
+            envelope violation); ``.report`` holds every violation.
     """
     registry = REGISTRY if registry is None else registry
     op = registry.get(operation)
     document = request_document(op, envelope, document, form)
+    if op.account_encryption is not None and encrypted_data(document) is not None:
+        document = _decrypted(op, document, decryption_keys, registry)
     report = check(operation, document, form=form, registry=registry)
     if not report.ok:
         raise InvalidRequest(report)
     return Request(op.name, structure_checked(op, document, form), registry)
+
+
+def _decrypted(op: Operation, document: object, keys: Keys | None, registry: Registry) -> object:
+    """The plaintext form of an encrypted request *document* of *op*.
+
+    Raises:
+        InvalidRequest: no keys (``not_decrypted``, an error here: the request cannot be
+            read), or the envelope or decryption failed.
+    """
+    version = op.account_encryption
+    assert version is not None
+    if keys is None:
+        at = encrypted_data(document) or ""
+        refused = Violation(
+            "not_decrypted",
+            at,
+            (at,),
+            "EncryptedAccountInformation is encrypted and this service holds no key to "
+            "decrypt it: its account data cannot be read",
+        )
+        found = check(op.name, document, registry=registry).violations
+        errors = tuple(v for v in found if v.severity == "error")
+        raise InvalidRequest(Report(op.name, (*errors, refused)))
+    decrypted = decrypt_and_report(document, keys, version=version)
+    if decrypted.document is None:
+        raise InvalidRequest(Report(op.name, decrypted.violations))
+    return decrypted.document
 
 
 def request_document(op: Operation, envelope: str | None, document: object, form: Form) -> object:

@@ -39,8 +39,9 @@ from __future__ import annotations
 import itertools
 import linecache
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import fields as _fields
@@ -52,15 +53,18 @@ from .combinators import (
     AtLeastOneOf,
     AtMostOneOf,
     Condition,
+    Equals,
     ExactlyOneOf,
     Expects,
     Forbids,
+    OnlyWhen,
     Present,
+    Reaching,
     Requires,
     Rule,
     When,
 )
-from .fields import FieldRule, luhn_digits_ok, severity_of
+from .fields import Failure, FieldRule, luhn_digits_ok, severity_of
 from .schema import FieldSpec, ObjectSpec
 from .violations import Finding, Severity, Violation, pointer
 
@@ -98,6 +102,15 @@ def rule_violation(rule: Rule, snapshot: dict[str, object], base: str) -> Violat
     return found[0]
 
 
+@lru_cache(maxsize=8192)
+def fixed_violation(failure: tuple[str, str, Severity], path: str, name: str) -> Violation:
+    """The violation of a field rule whose failure is the same whatever the value (a
+    pattern's ``bad_format``, a ``bad_check_digit``): made once per place, since a batch
+    breaks the same rules at the same places again and again. Violations are immutable."""
+    code, message, severity = failure
+    return Violation(code, path, (path,), f"{name} {message}", severity)
+
+
 def missing(path: str, name: str) -> Violation:
     """A required field that is absent."""
     return Violation("missing_required", path, (path,), f"{name} is required")
@@ -121,6 +134,7 @@ def _luhn_fails(value: str) -> bool:
 
 
 _LUHN = _fields.luhn()
+_LUHN_FAILURE = ("bad_check_digit", "has a wrong Luhn check digit")
 _DIGITS = _fields.digits().pattern
 
 #: Patterns whose whole-value match an expression of str methods decides faster than the
@@ -147,6 +161,7 @@ class Source:
         self.lines: list[str] = []
         self.names: dict[str, object] = {
             "field_violation": field_violation,
+            "fixed_violation": fixed_violation,
             "rule_violation": rule_violation,
             "missing": missing,
             "given": given,
@@ -156,6 +171,7 @@ class Source:
             "severity_of": severity_of,
             "luhn_fails": _luhn_fails,
             "luhn_digits_ok": luhn_digits_ok,
+            "reach_view": _reach_view,
         }
         self._ids: dict[int, str] = {}
         self._depth = 0
@@ -208,6 +224,7 @@ class _Compiler:
         self._objects: dict[int, str] = {}
         self._pending: list[ObjectSpec] = []
         self._inlined = 0  # depth of nested objects checked in place
+        self.reaching = False  # inside a Reaching rule: findings are of Reaching(rule)
 
     # Objects ----------------------------------------------------------------------------
 
@@ -410,6 +427,10 @@ class _Compiler:
         return writer(condition, self.src)
 
     def finding(self, rule: Rule, is_error: bool) -> None:
+        if self.reaching:
+            # ``obj`` is the view with the nested fields; the finding is read again by the
+            # Reaching rule on the top-level fields, so its paths point into the nesting.
+            rule = Reaching(rule)
         r = self.src.const(rule, "RULE")
         names = self.src.const(tuple(rule.fields()), "NAMES")
         self.src.line(
@@ -451,6 +472,7 @@ class FieldCheck:
         self.value = value
         self.digits = digits
         self.name = compiler.src.const(rules[0], "R")
+        self._rule = rules[0]
         self._compiler = compiler
         self._rest = rules[1:]
         self._path, self._key, self._mark = path, key, mark
@@ -460,10 +482,21 @@ class FieldCheck:
         """Whether other rules follow this one in the chain."""
         return bool(self._rest)
 
-    def report(self, is_error: str) -> None:
-        """Append the finding of this rule on the value; *is_error* is an expression."""
-        args = f"({self.name}, {self.value}, {self._path}, {self._key})"
-        self.src.line(f"out.append(({is_error}, field_violation, {args}))")
+    def report(self, is_error: str, failure: Failure | None = None) -> None:
+        """Append the finding of this rule on the value; *is_error* is an expression.
+
+        *failure*, for a rule whose failure does not depend on the value (its code and
+        message are always the same), lets the violation be made without running the rule
+        again, once per place it is found (see :func:`fixed_violation`).
+        """
+        if failure is not None:
+            code, message = failure
+            fixed = self.src.const((code, message, severity_of(self._rule, code)), "FAILURE")
+            args = f"({fixed}, {self._path}, {self._key})"
+            self.src.line(f"out.append(({is_error}, fixed_violation, {args}))")
+        else:
+            args = f"({self.name}, {self.value}, {self._path}, {self._key})"
+            self.src.line(f"out.append(({is_error}, field_violation, {args}))")
         if self._mark:
             self.src.line(self._mark)
 
@@ -473,14 +506,16 @@ class FieldCheck:
         if self._rest:
             self._compiler.chain(self._rest, self.value, self._path, self._key, self._mark, digits)
 
-    def fails_when(self, test: str, *, shows_digits: bool = False) -> None:
+    def fails_when(
+        self, test: str, *, shows_digits: bool = False, failure: Failure | None = None
+    ) -> None:
         """The test of a rule whose every failure is an error: it reports when *test* holds,
         and the rules after it run otherwise (*shows_digits*: passing it shows the value to
-        be ASCII digits)."""
+        be ASCII digits; *failure*: see :meth:`report`)."""
         src = self.src
         src.line(f"if {test}:")
         with src.indent():
-            self.report("True")
+            self.report("True", failure)
         if self._rest:
             src.line("else:")
             with src.indent():
@@ -602,13 +637,15 @@ def _matches(rule: _fields.matches, at: FieldCheck) -> None:
         test = f"not {v}.isprintable() and {regex}({v}) is None"
     else:
         test = f"{regex}({v}) is None"
-    at.fails_when(test, shows_digits=pattern == _DIGITS)
+    failure = ("bad_format", f"must be {rule.description}")
+    at.fails_when(test, shows_digits=pattern == _DIGITS, failure=failure)
 
 
 @FIELD_RULE_WRITERS.register(_fields.luhn)
 def _luhn(rule: _fields.luhn, at: FieldCheck) -> None:
     v = at.value
-    at.fails_when(f"not luhn_digits_ok({v})" if at.digits else f"luhn_fails({v})")
+    test = f"not luhn_digits_ok({v})" if at.digits else f"luhn_fails({v})"
+    at.fails_when(test, failure=_LUHN_FAILURE)
 
 
 @FIELD_RULE_WRITERS.register(_fields.one_of)
@@ -689,6 +726,84 @@ def _forbids(rule: Forbids, at: RuleCheck) -> None:
 @RULE_WRITERS.register(Requires)
 def _requires(rule: Requires, at: RuleCheck) -> None:
     at.fails_when(f"{sent(rule.name)} and not {all_sent(rule.others)}")
+
+
+@RULE_WRITERS.register(Reaching)
+def _reaching(rule: Reaching, at: RuleCheck) -> None:
+    # The inner rule's own test, on a view of ``obj`` in which each nested field it names
+    # appears under its path (``obj`` itself when none is sent, the usual case); a kind
+    # without a writer inside it runs the whole Reaching rule as the interpreter does.
+    if not _written(rule.rule) or at._compiler.reaching:
+        _run_rule(rule, at)
+        return
+    src = at.src
+    paths = tuple((n, tuple(n.split("/"))) for n in rule.rule.fields() if "/" in n)
+    outer = src.local("outer")
+    src.line(f"{outer} = obj")
+    src.line(f"obj = reach_view(obj, {src.const(paths, 'PATHS')})")
+    at._compiler.reaching = True
+    try:
+        at.rule(rule.rule)
+    finally:
+        at._compiler.reaching = False
+    src.line(f"obj = {outer}")
+
+
+def _written(rule: Rule) -> bool:
+    """Whether *rule* and every rule it holds have a compiled writer."""
+    if RULE_WRITERS.get(rule) is None:
+        return False
+    if isinstance(rule, AllOf):
+        return all(_written(inner) for inner in rule.rules)
+    if isinstance(rule, When):
+        return all(_written(inner) for inner in rule.rules)
+    return not isinstance(rule, Reaching)
+
+
+def _reach_view(
+    obj: dict[str, object], paths: tuple[tuple[str, tuple[str, ...]], ...]
+) -> dict[str, object]:
+    """*obj* with each nested field of *paths* that is sent added under its path name, as
+    :class:`~mdesrules.combinators.Reaching` sees it; *obj* itself when none is sent."""
+    view = obj
+    for name, parts in paths:
+        here: object = obj
+        for part in parts:
+            if (type(here) is not dict and not isinstance(here, Mapping)) or part not in here:
+                break
+            here = here[part]
+        else:
+            if view is obj:
+                view = dict(obj)
+            view[name] = here
+    return view
+
+
+@RULE_WRITERS.register(OnlyWhen)
+def _only_when(rule: OnlyWhen, at: RuleCheck) -> None:
+    got = f"obj[{rule.field!r}]"
+    at.fails_when(
+        f"{sent(rule.name)} and {sent(rule.field)} and {_one_of_values(got, rule.others, at.src)}"
+    )
+
+
+def _one_of_values(expression: str, values: tuple[object, ...], src: Source) -> str:
+    """An expression: *expression* is one of *values*, of the same JSON type."""
+    if all(type(v) is str for v in values):
+        allowed = src.const(frozenset(values), "VALUES")
+        return f"(type({expression}) is str and {expression} in {allowed})"
+    same = src.const(_same_value, "same")
+    return f"any({same}({expression}, v) for v in {src.const(values, 'VALUES')})"
+
+
+def _same_value(value: object, expected: object) -> bool:
+    return type(value) is type(expected) and value == expected
+
+
+@CONDITION_WRITERS.register(Equals)
+def _equals(condition: Equals, src: Source) -> str:
+    got = f"obj[{condition.name!r}]"
+    return f"({sent(condition.name)} and {_one_of_values(got, (condition.value,), src)})"
 
 
 @CONDITION_WRITERS.register(Present)

@@ -10,7 +10,7 @@ the interface, so it never depends on them.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from attrs import field, frozen
 
@@ -18,6 +18,9 @@ from .exceptions import UnknownOperation
 from .models.responses import Error
 from .registry import REGISTRY, Operation, Registry
 from .violations import Violation
+
+if TYPE_CHECKING:
+    from .account_encryption import AccountEncryption
 
 __all__ = ["Closing", "Request", "Response", "Transport"]
 
@@ -30,11 +33,19 @@ class Request:
         operation: the operation's name.
         body: the request model.
         registry: the API surface the operation belongs to (:data:`REGISTRY` by default).
+        encryption: how a transport that sends bytes encrypts the body's
+            ``EncryptedAccountInformation`` (the :class:`~mdesrules.client.Client` sets its
+            own here); ``None`` leaves it to the transport's own setting. The body stays the
+            plaintext model: encryption happens as it is serialised.
+
+    .. versionchanged:: Unreleased
+       ``encryption``.
     """
 
     operation: str
     body: object
     registry: Registry = field(default=REGISTRY, eq=False, repr=False)
+    encryption: AccountEncryption | None = field(default=None, eq=False, repr=False)
 
     @property
     def op(self) -> Operation:
@@ -81,7 +92,13 @@ class Response:
 
 @runtime_checkable
 class Transport(Protocol):
-    """Delivers requests to an MDES; see :mod:`mdesrules.transports` for the implementations."""
+    """Delivers requests to an MDES; see :mod:`mdesrules.transports` for the implementations.
+
+    A transport that encrypts ``EncryptedAccountInformation`` as it serialises a request
+    (:attr:`Request.encryption`) says so with a true ``can_encrypt`` attribute; the client
+    refuses encryption settings for one that does not, rather than send account data in
+    clear.
+    """
 
     def send(self, request: Request) -> Response:
         """Deliver *request* and return MDES's answer.

@@ -389,8 +389,15 @@ PATH = "TokenUpdateRequest.EncryptedAccountInformation"
 
 
 def _mastercard_config(
-    tmp_path: Path, key: rsa.RSAPrivateKey, certificate: x509.Certificate, digest: str
+    tmp_path: Path,
+    key: rsa.RSAPrivateKey,
+    certificate: x509.Certificate,
+    digest: str,
+    path: str = PATH,
+    fingerprint_of: str = "certificate",
 ) -> Any:
+    """The library's configuration for the ``EncryptedAccountInformation`` at *path*
+    (wrapper included); it sends the fingerprint of the certificate or of the key."""
     from client_encryption.field_level_encryption_config import FieldLevelEncryptionConfig  # type: ignore[import-untyped]
 
     cert_file = tmp_path / "cert.pem"
@@ -403,13 +410,18 @@ def _mastercard_config(
             serialization.NoEncryption(),
         )
     )
+    fingerprint_field = (
+        "encryptionCertificateFingerprintFieldName"
+        if fingerprint_of == "certificate"
+        else "encryptionKeyFingerprintFieldName"
+    )
     return FieldLevelEncryptionConfig(
         {
             # the library's paths are relative to the body and include the wrapper
             "paths": {
                 "$": {
-                    "toEncrypt": {f"{PATH}.EncryptedData": PATH},
-                    "toDecrypt": {PATH: f"{PATH}.EncryptedData"},
+                    "toEncrypt": {f"{path}.EncryptedData": path},
+                    "toDecrypt": {path: f"{path}.EncryptedData"},
                 }
             },
             "ivFieldName": "Iv",
@@ -419,7 +431,7 @@ def _mastercard_config(
             "encryptionCertificate": str(cert_file),
             "decryptionKey": str(key_file),
             "oaepPaddingDigestAlgorithm": digest,
-            "encryptionCertificateFingerprintFieldName": "PublicKeyFingerprint",
+            fingerprint_field: "PublicKeyFingerprint",
             "oaepPaddingDigestAlgorithmFieldName": "OaepHashingAlgorithm",
         }
     )

@@ -47,6 +47,7 @@ from mdesrules.combinators import (
     only_when,
     pointer_in,
     present,
+    reaching,
     requires,
     when,
 )
@@ -61,6 +62,7 @@ from mdesrules.compiler import (
     _luhn_fails,
     compile_form,
     compiled_source,
+    fixed_violation,
     sent,
 )
 from mdesrules.fields import digits, length, luhn, one_of, printable
@@ -415,6 +417,62 @@ def test_rule_kinds_of_ones_own_find_what_the_interpreter_finds(
     assert_same(REGISTERED, {"Registered": members})
 
 
+# Rules reaching into nested objects ------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class _Inner:
+    p: str | None = field(default=None)
+    q: str | None = field(default=None)
+
+
+@frozen(kw_only=True)
+class _Nesting:
+    a: str | None = field(default=None)
+    n: _Inner | None = field(default=None)
+
+
+NESTING = Form(
+    "nesting",
+    "Nesting",
+    object_spec(_Nesting),
+    (
+        reaching(exactly_one_of("A", "N/P")),
+        reaching(forbids("N/Q", "A", "N/P")),
+        reaching(at_least_one_of("N/P", "N/Q", "A")),
+        reaching(when(present("N/Q"), requires("A", "N/P"))),
+        reaching(_SameLength()),  # a kind without a writer: run as the interpreter runs it
+    ),
+    (),
+    "warning",
+)
+nested_members = st.dictionaries(
+    st.sampled_from(["A", "N", "B"]),
+    st.one_of(
+        st.dictionaries(st.sampled_from(["P", "Q", "R"]), custom_values, max_size=3),
+        custom_values,
+    ),
+    max_size=3,
+)
+
+
+def test_rules_reaching_into_nested_objects_are_compiled() -> None:
+    source = compiled_source(NESTING.checker)
+    assert source.count("reach_view(") == 4
+    assert "'N/P' in obj" in source
+    update = compiled_source(MDES_CS_API_2_2_2.get("token_update").form().checker)
+    assert "reach_view(" in update
+    assert re.search(r"RULE\d+\.check\(obj", update) is None  # no rule run as interpreted
+    assert re.search(r"RULE\d+\.check\(obj", source) is not None  # but _SameLength is
+
+
+@given(members=nested_members)
+def test_rules_reaching_into_nested_objects_find_what_the_interpreter_finds(
+    members: dict[str, object],
+) -> None:
+    assert_same(NESTING, {"Nesting": members})
+
+
 def test_a_subclass_of_a_known_rule_kind_is_a_kind_of_its_own() -> None:
     assert FIELD_RULE_WRITERS.get(_NotB(1, 3)) is None
     assert FIELD_RULE_WRITERS.get(length(1, 3)) is not None
@@ -511,11 +569,37 @@ def test_a_check_renders_no_message_until_one_is_read(monkeypatch: pytest.Monkey
         init(self, code, *args, **kwargs)
 
     monkeypatch.setattr(Violation, "__init__", counting)
+    fixed_violation.cache_clear()
     report = mdesrules.check("token_update", BROKEN)
     assert not report.ok
     assert made == []
     assert len(report.violations) == 6
     assert made == list(report.codes)
+
+
+def test_a_failure_that_does_not_depend_on_the_value_is_worded_once_per_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fixed_violation.cache_clear()
+    first = mdesrules.check("token_update", BROKEN).violations
+    made: list[str] = []
+    init = Violation.__init__
+
+    def counting(self: Violation, code: str, *args: Any, **kwargs: Any) -> None:
+        made.append(code)
+        init(self, code, *args, **kwargs)
+
+    monkeypatch.setattr(Violation, "__init__", counting)
+    again = copy.deepcopy(BROKEN)
+    again["TokenUpdateRequest"]["NewAccountPan"] = "5412345678908882"  # another wrong digit
+    second = mdesrules.check("token_update", again).violations
+    assert second == first
+    codes = [v.code for v in first]
+    assert "bad_check_digit" in codes
+    assert "bad_format" in codes
+    assert "bad_check_digit" not in made
+    assert "bad_format" not in made
+    assert "not_allowed_value" in made  # its message quotes the value: worded again
 
 
 def test_a_lazy_report_equals_hashes_and_pickles_as_its_rendered_form() -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import mdesrules
 
 PUBLIC = {
-    "CODES", "REGISTRY", "AccountRange", "AccountRangeError", "AccountRanges", "Carrier",
-    "Client", "ConnectError", "Context", "DecodeError", "InvalidRequest", "Inventory",
-    "InventoryError", "LifecycleError", "MdesError", "MdesRulesError", "Operation", "Registry",
-    "Report", "Request", "Response", "Status", "Timeout", "TokenRecord", "TokenSource",
-    "TokenState", "Transport", "TransportError", "UnknownOperation", "Violation", "WireRequest",
-    "WireResponse", "check", "mask_pan", "parse", "scrub", "to_wire",
+    "CODES", "REGISTRY", "AccountEncryption", "AccountRange", "AccountRangeError",
+    "AccountRanges", "Carrier", "Client", "ConnectError", "Context", "DecodeError",
+    "InvalidRequest", "Inventory", "InventoryError", "LifecycleError", "MdesError",
+    "MdesRulesError", "Operation", "Registry", "Report", "Request", "Response", "Status",
+    "Timeout", "TokenRecord", "TokenSource", "TokenState", "Transport", "TransportError",
+    "UnknownOperation", "Violation", "WireRequest", "WireResponse", "check", "mask_pan",
+    "parse", "scrub", "to_wire",
 }  # fmt: skip
 
 

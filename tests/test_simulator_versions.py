@@ -24,8 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_notify_crypto import make_certificate, make_key
 
+import mdesrules
 from mdesrules import Inventory
-from mdesrules.account_encryption import encrypt_account_information
+from mdesrules.account_encryption import AccountEncryption, encrypt_account_information
 from mdesrules.apis import MDES_CS_API_2_0_7, MDES_CS_API_2_1_7, MDES_CS_API_2_2_2
 from mdesrules.codecs import json as json_codec
 from mdesrules.encryption import MAX_ENCRYPTED_DATA_HEX, fingerprint, key_ring
@@ -34,6 +35,7 @@ from mdesrules.lifecycle import Status
 from mdesrules.registry import Registry
 from mdesrules.serving.wsgi import WsgiApp
 from mdesrules.testing import luhn_check_digit
+from mdesrules.transports import InMemoryTransport
 from mdesrules.transports.wsgi import WsgiCarrier
 from mdesrules.wire import WireRequest, WireResponse
 
@@ -301,6 +303,40 @@ def test_a_token_lifecycle_with_encrypted_account_information(
         "token_status_history", {"TokenStatusHistoryRequest": {"TokenUniqueReference": TUR}}
     )
     assert [s.status_code for s in history.statuses.status] == ["D", "A", "A", "A", "S"]
+
+
+@pytest.mark.parametrize(("version", "mode", "oaep"), CIPHERS)
+def test_the_client_encrypts_and_the_simulator_decrypts_through_in_memory_transport(
+    version: str, mode: str, oaep: str
+) -> None:
+    """The issuer's own client, encrypting after its check, against the simulator: the
+    requests travel encrypted (the simulator holds the key), the answers are models."""
+    registry = VERSIONS[version]
+    store = new_store()
+    mdes = SimulatedMdes(store, registry=registry, decryption_keys=(KEY, CERT), clock=clock)
+    settings = AccountEncryption(CERT, oaep_hash=oaep, mode=mode)  # type: ignore[arg-type]
+    client = mdesrules.Client(
+        InMemoryTransport(mdes, wire="json"), registry=registry, encryption=settings
+    )
+
+    def call(operation: str, document: dict[str, Any]) -> Any:
+        return client.call(operation, mdesrules.parse(operation, document, registry=registry))
+
+    assert found(call("search", search_by_pan())) == [TUR, TUR_AWAITING]
+    assert call("token_activate", activate_by_pan()).token.token_unique_reference == TUR_AWAITING
+    updated = call("token_update", update_by_pan())
+    assert len(updated.tokens.token) == 2
+    assert {store.get(t).account_pan for t in (TUR, TUR_AWAITING)} == {NEW_PAN}
+    assert found(call("search", search_by_pan(NEW_PAN))) == [TUR, TUR_AWAITING]
+    # A simulator without the key cannot read what the client sends.
+    blind = mdesrules.Client(
+        InMemoryTransport(SimulatedMdes(new_store(), registry=registry), wire="json"),
+        registry=registry,
+        encryption=settings,
+    )
+    with pytest.raises(mdesrules.MdesError) as refused:
+        blind.call("search", mdesrules.parse("search", search_by_pan(), registry=registry))
+    assert [e.reason_code for e in refused.value.errors] == ["NOT_DECRYPTED"]
 
 
 def test_notify_authentication_decision_records_the_decision_and_the_comment() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Protocol, TextIO
 
 from ..violations import Violation
@@ -90,8 +91,10 @@ class JsonLinesWriter:
 _string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # as json.dumps does
 
 
+@lru_cache(maxsize=4096)
 def _violation_json(v: Violation) -> str:
-    """``json.dumps(v.to_dict())``."""
+    """``json.dumps(v.to_dict())``; a batch repeats its violations, so each distinct one
+    (masked already: a PAN is never a key here) is written once."""
     fields = ", ".join(map(_string, v.fields))
     return (
         f'{{"code": {_string(v.code)}, "path": {_string(v.path)}, "fields": [{fields}], '

@@ -6,7 +6,7 @@ Bytes in and out; the document mapping is :mod:`mdesrules.codec`, shared with th
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mdesrules.codec import decode_request as _decode_request
 from mdesrules.codec import decode_response as _decode_response
@@ -17,6 +17,9 @@ from mdesrules.exceptions import DecodeError
 from mdesrules.models.responses import Error
 from mdesrules.registry import Registry
 from mdesrules.transport import Request, Response
+
+if TYPE_CHECKING:
+    from mdesrules.account_encryption import Keys
 
 __all__ = [
     "CONTENT_TYPE",
@@ -68,19 +71,47 @@ def loads(data: bytes) -> object:
 
 
 def encode_request(request: Request) -> bytes:
-    """The JSON body of *request*."""
+    """The JSON body of *request*.
+
+    With :attr:`~mdesrules.transport.Request.encryption`, the ``EncryptedAccountInformation``
+    of an operation that carries one (:attr:`~mdesrules.registry.Operation.account_encryption`)
+    is encrypted between the model's document and its bytes: the plaintext ``EncryptedData``
+    object is never written out, and the encrypted form never becomes a model.
+
+    Raises:
+        ValueError: the encryption settings cannot serve the operation's version (GCM for
+            2.1.7).
+    """
     envelope, document = _encode_request(request, "json")
-    return _dumps({envelope: document} if envelope is not None else document)
+    wire: dict[str, Any] = {envelope: document} if envelope is not None else document
+    encryption = request.encryption
+    if encryption is not None:
+        version = request.op.account_encryption
+        if version is not None:
+            wire = encryption.encrypt(wire, version)
+    return _dumps(wire)
 
 
-def decode_request(operation: str, data: bytes, *, registry: Registry | None = None) -> Request:
+def decode_request(
+    operation: str,
+    data: bytes,
+    *,
+    registry: Registry | None = None,
+    decryption_keys: Keys | None = None,
+) -> Request:
     """The request of a received JSON body, after checking every rule.
+
+    An encrypted ``EncryptedAccountInformation`` is decrypted with *decryption_keys* first
+    (see :func:`mdesrules.codec.decode_request`); without them it is refused.
 
     Raises:
         DecodeError: the body is not JSON.
-        InvalidRequest: it breaks a rule; ``.report`` holds every violation.
+        InvalidRequest: it breaks a rule or cannot be decrypted; ``.report`` holds every
+            violation.
     """
-    return _decode_request(operation, None, loads(data), "json", registry=registry)
+    return _decode_request(
+        operation, None, loads(data), "json", registry=registry, decryption_keys=decryption_keys
+    )
 
 
 def encode_response(response: Response, *, registry: Registry | None = None) -> bytes:

@@ -38,7 +38,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 from wsgiref.types import StartResponse, WSGIEnvironment
 
 from mdesrules.codec import request_document
@@ -51,6 +51,9 @@ from mdesrules.transport import Request, Response
 from ..codecs import json as json_codec
 from ..codecs import xml as xml_codec
 from ._body import BodyRefused, read_body
+
+if TYPE_CHECKING:
+    from mdesrules.account_encryption import Keys
 
 __all__ = [
     "DEFAULT_BASE_PATH",
@@ -109,6 +112,20 @@ class WsgiApp:
             ``base_path + "/api/Update"``; ``None`` serves it below the base only.
         max_body: the largest request body accepted, in bytes.
         registry: the operations served (:data:`~mdesrules.registry.REGISTRY` by default).
+        decryption_keys: the private keys that open the encrypted
+            ``EncryptedAccountInformation`` of CS API 2.1.7/2.2.2 requests (a key ring, a
+            private key, or ``(private key, certificate)``): such a request is decrypted,
+            checked in its plaintext form and handed over as the plaintext model. Without
+            them it is refused (400 ``NOT_DECRYPTED``); a key that does not open it is a 400
+            ``UNKNOWN_KEY`` or ``DECRYPTION_FAILED``. A handler that checks requests itself
+            (:class:`CheckingHandler`) decrypts them with its own context instead.
+
+    Raises:
+        ValueError: a negative ``max_body``, or ``decryption_keys`` with a
+            :class:`CheckingHandler`.
+
+    .. versionchanged:: Unreleased
+       ``decryption_keys``.
     """
 
     def __init__(
@@ -119,12 +136,19 @@ class WsgiApp:
         legacy_path: str | None = DEFAULT_LEGACY_PATH,
         max_body: int = MAX_REQUEST_BYTES,
         registry: Registry | None = None,
+        decryption_keys: Keys | None = None,
     ) -> None:
         if max_body < 0:
             raise ValueError("max_body must be >= 0")
         self.handler = handler
         # Told once: a runtime protocol check costs microseconds on every request.
         self._checking = handler if isinstance(handler, CheckingHandler) else None
+        if decryption_keys is not None and self._checking is not None:
+            raise ValueError(
+                "this handler checks requests itself (answer_document): give it the "
+                "decryption keys in its own context, not the WsgiApp"
+            )
+        self._decryption_keys = decryption_keys
         self.registry = REGISTRY if registry is None else registry
         self.base_path = base_path.rstrip("/")
         self.max_body = max_body
@@ -187,7 +211,9 @@ class WsgiApp:
         try:
             if form == "xml":
                 return xml_codec.decode_request(op.name, data, registry=self.registry)
-            return json_codec.decode_request(op.name, data, registry=self.registry)
+            return json_codec.decode_request(
+                op.name, data, registry=self.registry, decryption_keys=self._decryption_keys
+            )
         except DecodeError as error:
             raise _Refusal(400, "MALFORMED_DOCUMENT", str(error)) from None
 

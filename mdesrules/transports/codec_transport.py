@@ -8,6 +8,21 @@ meets the wire: :class:`~mdesrules.transports.http.HttpTransport` is this over H
 WSGI application of an in-process MDES::
 
     transport = CodecTransport(WsgiCarrier(WsgiApp(handler), base_url=base), form="json")
+
+It is also where ``EncryptedAccountInformation`` is encrypted (CS API 2.1.7 and 2.2.2), with
+:class:`~mdesrules.account_encryption.AccountEncryption` settings given to it or carried by
+the request (:attr:`~mdesrules.transport.Request.encryption`, which the client sets). Here,
+and not in the client, because this is the one place that holds the request's wire document
+on its way to bytes: the model becomes a document, the document's ``EncryptedData`` object
+is encrypted, the result is serialised, in one pass. Encrypting in the client would need a
+document the transport then sends instead of the model (the encrypted form is no model: its
+``EncryptedData`` is hex), or a decode of the bytes the codec made.
+
+Responses: neither the 2.1.7 nor the 2.2.2 specification returns
+``EncryptedAccountInformation`` (or any encrypted member) in a response; they return PAN
+suffixes only, so answers are decoded as they come. Should a version return one, its
+decryption belongs in :meth:`CodecTransport._decode`, where the answer's document is at hand,
+with decryption keys added to the settings.
 """
 
 from __future__ import annotations
@@ -15,6 +30,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+import attrs
+
+from mdesrules.account_encryption import AccountEncryption, PublicKeyOrCertificate
 from mdesrules.exceptions import DecodeError
 from mdesrules.registry import Registry
 from mdesrules.transport import Closing, Request, Response
@@ -40,25 +58,57 @@ class CodecTransport(Closing):
         carrier: delivers the bytes; closed with the transport.
         form: ``"json"`` (every operation) or ``"xml"`` (DataContract XML, only for the
             operations that have an XML form: the legacy update).
+        encryption: Mastercard's encryption certificate or public key, or
+            :class:`~mdesrules.account_encryption.AccountEncryption` settings: the
+            ``EncryptedAccountInformation`` of each request that carries one is encrypted as
+            it is serialised (see the module doc). A request's own
+            :attr:`~mdesrules.transport.Request.encryption` takes precedence. JSON only: no
+            operation with the envelope has an XML form.
+
+    Raises:
+        ValueError: an unknown form, or encryption with ``form="xml"``.
+        TypeError: *encryption* is not a certificate, an RSA public key or settings.
     """
 
-    def __init__(self, carrier: Carrier, *, form: Form = "json") -> None:
+    def __init__(
+        self,
+        carrier: Carrier,
+        *,
+        form: Form = "json",
+        encryption: AccountEncryption | PublicKeyOrCertificate | None = None,
+    ) -> None:
         if form not in ("json", "xml"):
             raise ValueError(f"form must be 'json' or 'xml', not {form!r}")
+        self.encryption = AccountEncryption.of(encryption)
+        if self.encryption is not None and form != "json":
+            raise ValueError(
+                "encryption needs form='json': the operations that carry "
+                "EncryptedAccountInformation have no XML form"
+            )
         self.carrier = carrier
         self.form: Form = form
         self.closed = False
+
+    @property
+    def can_encrypt(self) -> bool:
+        """True: requests are serialised here, so their account information can be
+        encrypted (in the JSON form)."""
+        return self.form == "json"
 
     def send(self, request: Request) -> Response:
         """Deliver *request* and return MDES's answer.
 
         Raises:
-            ValueError: ``form="xml"`` for an operation without an XML form.
+            ValueError: ``form="xml"`` for an operation without an XML form; encryption
+                settings that cannot serve the operation's version (GCM for 2.1.7). Nothing
+                was sent.
             DecodeError: the answer is not a response of the operation or an MDES error.
             TransportError: the carrier could not deliver it (see the carrier).
         """
         if self.closed:
             raise RuntimeError("the transport is closed")
+        if request.encryption is None and self.encryption is not None:
+            request = attrs.evolve(request, encryption=self.encryption)
         op = request.op
         if self.form == "xml" and op.xml_root is None:
             raise ValueError(f"operation {op.name!r} has no XML form; use form='json'")
@@ -112,4 +162,5 @@ class CodecTransport(Closing):
         self.closed = True
 
     def __repr__(self) -> str:
-        return f"CodecTransport({self.carrier!r}, form={self.form!r})"
+        shown = "" if self.encryption is None else f", encryption={self.encryption!r}"
+        return f"CodecTransport({self.carrier!r}, form={self.form!r}{shown})"

@@ -51,6 +51,7 @@ import requests
 from requests.auth import AuthBase
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError
 
+from mdesrules.account_encryption import AccountEncryption, PublicKeyOrCertificate
 from mdesrules.exceptions import ConnectError, DecodeError, Timeout, TransportError
 from mdesrules.transport import Closing
 from mdesrules.wire import WireRequest, WireResponse
@@ -287,9 +288,15 @@ class HttpTransport(CodecTransport):
         backoff: the pause before the first repeat, doubled before each next one.
         auth: signs each request, e.g. :class:`~mdesrules.transports.oauth.MastercardOAuth1`;
             ``None`` leaves the session's own auth.
+        encryption: Mastercard's encryption certificate or public key, or
+            :class:`~mdesrules.account_encryption.AccountEncryption` settings, for the
+            ``EncryptedAccountInformation`` of CS API 2.1.7 and 2.2.2 requests (see
+            :class:`~mdesrules.transports.codec_transport.CodecTransport`). It may be given
+            to the :class:`~mdesrules.client.Client` instead.
 
     Raises:
         ValueError: an argument is out of range (no timeout, a negative retry count...).
+        TypeError: *encryption* is not a certificate, an RSA public key or settings.
 
     A transport is not meant to be shared between threads (neither is a ``Session``).
     """
@@ -306,7 +313,14 @@ class HttpTransport(CodecTransport):
         retries: int = 2,
         backoff: float = 0.2,
         auth: Auth = None,
+        encryption: AccountEncryption | PublicKeyOrCertificate | None = None,
     ) -> None:
+        settings = AccountEncryption.of(encryption)
+        if settings is not None and form != "json":
+            raise ValueError(
+                "encryption needs form='json': the operations that carry "
+                "EncryptedAccountInformation have no XML form"
+            )
         carrier = HttpCarrier(
             base_url,
             session=session,
@@ -316,7 +330,7 @@ class HttpTransport(CodecTransport):
             auth=auth,
             max_response_bytes=MAX_RESPONSE_BYTES,
         )
-        super().__init__(carrier, form=form)
+        super().__init__(carrier, form=form, encryption=settings)
 
     @property
     def base_url(self) -> str:
@@ -349,7 +363,8 @@ class HttpTransport(CodecTransport):
         return self.carrier.auth
 
     def __repr__(self) -> str:
-        return f"HttpTransport({self.base_url!r}, form={self.form!r})"
+        shown = "" if self.encryption is None else f", encryption={self.encryption!r}"
+        return f"HttpTransport({self.base_url!r}, form={self.form!r}{shown})"
 
 
 class _NotSent(ConnectError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+from mdesrules.account_encryption import AccountEncryption, Keys, PublicKeyOrCertificate
 from mdesrules.registry import Registry
 from mdesrules.transport import Closing, Request, Response
 
@@ -40,6 +41,21 @@ class InMemoryTransport(Closing):
         registry: the operations the WSGI app serves, with a ``wire``: by default the
             handler's own ``registry`` when it has one (the simulated MDES does), else
             :data:`~mdesrules.registry.REGISTRY`.
+        encryption: with ``wire="json"``, Mastercard's encryption certificate or public key,
+            or :class:`~mdesrules.account_encryption.AccountEncryption` settings: requests'
+            ``EncryptedAccountInformation`` is encrypted on its way to the handler's WSGI
+            app, which then needs the matching private key to read it: *decryption_keys*,
+            or the handler's own (the simulated MDES with its encryption key). May be given
+            to the client instead.
+        decryption_keys: with a ``wire``, the private keys the handler's WSGI app decrypts
+            requests with before it hands a plain handler the plaintext model (see
+            :class:`~mdesrules.serving.wsgi.WsgiApp`).
+
+    Raises:
+        ValueError: *encryption* without ``wire="json"`` (without a wire the handler is
+            given the model itself, which is never encrypted), *decryption_keys* without a
+            wire or with a handler that checks requests itself, or GCM settings for a
+            registry with 2.1.7 operations.
     """
 
     def __init__(
@@ -48,26 +64,63 @@ class InMemoryTransport(Closing):
         *,
         wire: Literal["json", "xml"] | None = None,
         registry: Registry | None = None,
+        encryption: AccountEncryption | PublicKeyOrCertificate | None = None,
+        decryption_keys: Keys | None = None,
     ) -> None:
+        settings = AccountEncryption.of(encryption)
+        if decryption_keys is not None and wire is None:
+            raise ValueError("decryption_keys needs a wire: without one nothing is encrypted")
+        if settings is not None and wire != "json":
+            raise ValueError(
+                "encryption needs wire='json': without a wire the handler is given the "
+                "request model itself, and no operation with EncryptedAccountInformation "
+                "has an XML form"
+            )
         self.handler = handler
         self.wire = wire
         if registry is None:
             own = getattr(handler, "registry", None)
             registry = own if isinstance(own, Registry) else None
+        if settings is not None and registry is not None:
+            settings.check_versions(op.account_encryption for op in registry)
         self._coded = (
             None
             if wire is None
             else CodecTransport(
-                WsgiCarrier(WsgiApp(handler, registry=registry), base_url=_BASE_URL), form=wire
+                WsgiCarrier(
+                    WsgiApp(handler, registry=registry, decryption_keys=decryption_keys),
+                    base_url=_BASE_URL,
+                ),
+                form=wire,
+                encryption=settings,
             )
         )
         self.closed = False
 
+    @property
+    def encryption(self) -> AccountEncryption | None:
+        """The transport's own encryption settings, if any."""
+        return None if self._coded is None else self._coded.encryption
+
+    @property
+    def can_encrypt(self) -> bool:
+        """True with ``wire="json"``: only then is a request serialised, and encrypted."""
+        return self.wire == "json"
+
     def send(self, request: Request) -> Response:
-        """Hand *request* to the handler and return its answer."""
+        """Hand *request* to the handler and return its answer.
+
+        Raises:
+            ValueError: a request to encrypt without a wire (nothing was handed over).
+        """
         if self.closed:
             raise RuntimeError("the transport is closed")
         if self._coded is None:
+            if request.encryption is not None and request.op.account_encryption is not None:
+                raise ValueError(
+                    "InMemoryTransport without a wire hands the model over and cannot "
+                    "encrypt it: use wire='json'"
+                )
             return self.handler(request)
         return self._coded.send(request)
 
