@@ -56,8 +56,8 @@ AUDIT = AuditInfo(user_id="A1435477", user_name="John Smith", organization="Any 
 AUDIT_JSON = {"UserId": "A1435477", "UserName": "John Smith", "Organization": "Any Bank"}
 BASE_PATH = "/mdes/csapi/v2"
 STARTUP = re.compile(
-    r"mdesrules: serving the simulated MDES on (http://127\.0\.0\.1:(\d+))/mdes/csapi/v2 "
-    r"\(legacy: /api/Update\)\n"
+    r"mdesrules: serving the simulated MDES on (http://127\.0\.0\.1:(\d+))/mdes/csapi/v2"
+    r"( \(legacy: /api/Update\))?\n"
 )
 STARTUP_SECONDS = 30.0
 TIMEOUT = (5.0, 20.0)
@@ -454,6 +454,7 @@ def _legacy(tur: str, comment: str) -> legacy.UpdateRequest:
 @pytest.mark.slow
 @pytest.mark.parametrize("form", ["json", "xml"])
 def test_legacy_update_at_the_root_path(served: Served, form: Form) -> None:
+    assert served.startup.endswith(" (legacy: /api/Update)\n")
     with served.client(form, root=True) as client:
         answer = client.legacy_update(_legacy(OTHER, f"reissued ({form})"))
     assert answer.token is not None

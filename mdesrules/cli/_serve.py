@@ -61,9 +61,12 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
                 f"cannot listen on {_authority(args.host, args.port)}: {reason}"
             ) from None
         try:
+            # The legacy update's route is named only when the API has that operation.
+            has_legacy = any(op.xml_root is not None for op in registry)
+            legacy = f" (legacy: {DEFAULT_LEGACY_PATH})" if has_legacy else ""
             stderr.write(
-                f"mdesrules: serving the simulated MDES on {_url(server)}{DEFAULT_BASE_PATH} "
-                f"(legacy: {DEFAULT_LEGACY_PATH})\n"
+                "mdesrules: serving the simulated MDES on "
+                f"{_url(server)}{DEFAULT_BASE_PATH}{legacy}\n"
             )
             stderr.flush()
             serve_until_stopped(server)
