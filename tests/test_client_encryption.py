@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -631,3 +632,32 @@ def test_reprs_and_errors_show_no_key_material(public: Any) -> None:
     for text in shown:
         for secret in _secrets():
             assert secret.lower() not in text.lower(), text
+
+
+class _NoNetwork(requests.Session):
+    """A session that fails the test if anything is sent."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        raise AssertionError("a request was sent")
+
+
+@pytest.mark.parametrize("registry", [MDES_CS_API_2_1_7, MDES_CS_API_2_2_2], ids=str)
+def test_http_never_sends_account_information_in_clear_unless_told(registry: Registry) -> None:
+    transport = HttpTransport("https://mdes.test", session=_NoNetwork(), retries=0)
+    with (
+        Client(transport, registry=registry) as client,
+        pytest.raises(ValueError, match="would be sent in clear") as refused,
+    ):
+        client.call("token_update", model("token_update", registry))
+    assert "encryption=" in str(refused.value)
+    assert PAN not in str(refused.value)
+
+
+def test_http_sends_the_plaintext_form_when_told(serve: Callable[[Any], str]) -> None:
+    mdes = DecryptingMdes(MDES_CS_API_2_2_2, _RING)
+    base = serve(WsgiApp(mdes, registry=MDES_CS_API_2_2_2)) + "/mdes/csapi/v2"
+    transport = HttpTransport(base, retries=0, allow_plaintext=True)
+    body = model("search", MDES_CS_API_2_2_2)
+    with Client(transport, registry=MDES_CS_API_2_2_2) as client:
+        client.call("search", body)
+    assert mdes.read == [json.loads(plain_bytes("search", body, MDES_CS_API_2_2_2))]

@@ -53,7 +53,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutErr
 
 from mdesrules.account_encryption import AccountEncryption, PublicKeyOrCertificate
 from mdesrules.exceptions import ConnectError, DecodeError, Timeout, TransportError
-from mdesrules.transport import Closing
+from mdesrules.transport import Closing, Request, Response
 from mdesrules.wire import WireRequest, WireResponse
 
 from .codec_transport import CodecTransport, Form
@@ -293,6 +293,11 @@ class HttpTransport(CodecTransport):
             ``EncryptedAccountInformation`` of CS API 2.1.7 and 2.2.2 requests (see
             :class:`~mdesrules.transports.codec_transport.CodecTransport`). It may be given
             to the :class:`~mdesrules.client.Client` instead.
+        allow_plaintext: send ``EncryptedAccountInformation`` in its plaintext form when
+            no encryption is configured. Off by default: the specs move the PANs there so
+            that they never travel in clear, and MDES refuses the plaintext form anyway.
+            Only for a simulator that accepts it (``mdesrules serve`` without
+            ``--encryption-key``).
 
     Raises:
         ValueError: an argument is out of range (no timeout, a negative retry count...).
@@ -314,7 +319,9 @@ class HttpTransport(CodecTransport):
         backoff: float = 0.2,
         auth: Auth = None,
         encryption: AccountEncryption | PublicKeyOrCertificate | None = None,
+        allow_plaintext: bool = False,
     ) -> None:
+        self.allow_plaintext = allow_plaintext
         settings = AccountEncryption.of(encryption)
         if settings is not None and form != "json":
             raise ValueError(
@@ -331,6 +338,30 @@ class HttpTransport(CodecTransport):
             max_response_bytes=MAX_RESPONSE_BYTES,
         )
         super().__init__(carrier, form=form, encryption=settings)
+
+    def send(self, request: Request) -> Response:
+        """Deliver *request* (see :meth:`CodecTransport.send`).
+
+        Raises:
+            ValueError: besides the codec's reasons, a request whose
+                ``EncryptedAccountInformation`` would leave in clear: no encryption is
+                configured (here or on the client) and ``allow_plaintext`` is off. Nothing
+                was sent.
+        """
+        if (
+            not self.allow_plaintext
+            and request.encryption is None
+            and self.encryption is None
+            and request.op.account_encryption is not None
+            and getattr(request.body, "encrypted_account_information", None) is not None
+        ):
+            raise ValueError(
+                f"{request.operation}: EncryptedAccountInformation would be sent in clear; "
+                "give Mastercard's encryption certificate or public key as encryption= "
+                "(to the transport or the client), or allow_plaintext=True for a simulator "
+                "that accepts the plaintext form"
+            )
+        return super().send(request)
 
     @property
     def base_url(self) -> str:
