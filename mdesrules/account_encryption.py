@@ -41,7 +41,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
-from attrs import frozen
+from attrs import field, frozen
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -437,12 +437,13 @@ class Decrypted:
     """What :func:`decrypt_and_report` found.
 
     Attributes:
-        document: the decrypted document, or ``None`` when it could not be decrypted.
+        document: the decrypted document, or ``None`` when it could not be decrypted. Its
+            ``repr`` is not shown: it holds the account PANs in clear.
         violations: the envelope's violations (warnings included) and, when decryption
             failed, one ``unknown_key`` or ``decryption_failed`` violation.
     """
 
-    document: dict[str, Any] | None
+    document: dict[str, Any] | None = field(repr=lambda d: "None" if d is None else "<hidden>")
     violations: tuple[Violation, ...]
 
     @property
