@@ -556,12 +556,13 @@ class Decrypted:
     """What :func:`decrypt_and_report` found.
 
     Attributes:
-        document: the decrypted document, or ``None`` when it could not be decrypted.
+        document: the decrypted document, or ``None`` when it could not be decrypted. Its
+            ``repr`` is not shown: it holds the account PANs in clear.
         violations: the envelope's violations (warnings included) and, when decryption
             failed, one ``unknown_key`` or ``decryption_failed`` violation.
     """
 
-    document: dict[str, Any] | None
+    document: dict[str, Any] | None = field(repr=lambda d: "None" if d is None else "<hidden>")
     violations: tuple[Violation, ...]
 
     @property

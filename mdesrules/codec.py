@@ -6,8 +6,10 @@ Requests are checked on the way in, so a server built on this never handles an i
 Responses are read tolerantly, as MDES asks its clients to: members this library does not
 know are dropped with an ``unknown_field`` warning, and known quirks of live responses
 (booleans or numbers where MDES documents strings, ``[]`` for an absent value, one object
-where a list belongs) are repaired with a ``wrong_type`` warning. Anything else that does
-not fit raises :class:`~mdesrules.exceptions.DecodeError`.
+where a list belongs) are repaired with a ``wrong_type`` warning. A value that breaks its
+member's field rules (a length or a value set of the specification, as the response models
+of CS API 2.1.7 and 2.2.2 state them) is kept as sent, with a warning of the rule's code.
+Anything else that does not fit raises :class:`~mdesrules.exceptions.DecodeError`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .account_encryption import decrypt_and_report
 from .checking import check, encrypted_data, structure_checked
 from .converters import structure, unstructure
 from .exceptions import DecodeError, InvalidRequest
+from .fields import severity_of
 from .masking import safe_str, scrub
 from .models.responses import Error, Errors, ErrorsResponse
 from .registry import REGISTRY, Operation, Registry
@@ -316,7 +319,7 @@ def _read_member(
     if value is None:
         return None
     if f.kind == "str":
-        return _read_str(value, path, warnings)
+        return _read_text(f, value, path, warnings)
     if f.kind == "object":
         assert f.child is not None
         return _read(f.child, value, path, warnings, form)
@@ -331,10 +334,28 @@ def _read_member(
             assert f.child is not None
             items.append(_read(f.child, item, f"{path}/{i}", warnings, form))
         else:
-            text = _read_str(item, f"{path}/{i}", warnings)
+            text = _read_text(f, item, f"{path}/{i}", warnings)
             if text is not None:
                 items.append(text)
     return items
+
+
+def _read_text(f: FieldSpec, value: object, path: str, warnings: list[Violation]) -> str | None:
+    """A string member (or list item) as read, after a warning for each of its field rules
+    it breaks, up to the first that a check would report as an error."""
+    text = _read_str(value, path, warnings)
+    if text is None:
+        return None
+    for rule in f.rules:
+        failure = rule(text)
+        if failure is not None:
+            code, message = failure
+            warnings.append(
+                Violation(code, path, (path,), f"{f.name} {message}; read as sent", "warning")
+            )
+            if severity_of(rule, code) == "error":
+                break
+    return text
 
 
 def _read_str(value: object, path: str, warnings: list[Violation]) -> str | None:

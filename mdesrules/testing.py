@@ -35,6 +35,7 @@ The token-state rules need a token context, not a document: see :func:`inventori
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -64,6 +65,7 @@ from .fields import (
     FieldRule,
     digits,
     hex_digits,
+    iso_timestamp,
     length,
     luhn,
     matches,
@@ -172,6 +174,39 @@ def _sized_text(alphabet: str | st.SearchStrategy[str], lo: int, hi: int) -> st.
 
 def _expiry_dates() -> st.SearchStrategy[str]:
     return st.builds("{:02d}{:02d}".format, st.integers(1, 12), st.integers(0, 99))
+
+
+@cache
+def _timestamps(lo: int, hi: int) -> st.SearchStrategy[str]:
+    """ISO 8601 timestamps (:func:`~mdesrules.fields.iso_timestamp`) of *lo* to *hi*
+    characters: 19 for the date and time, 0 or 2 to 4 for the fraction, 1 (``Z``) or 6
+    (``+hh:mm``) for the zone, chosen so that the length fits."""
+    shapes = [
+        (fraction, zone)
+        for fraction in (0, 2, 3, 4)
+        for zone in (1, 6)
+        if lo <= 19 + fraction + zone <= hi
+    ]
+    if not shapes:  # no timestamp fits: the length rule filters out what is drawn
+        shapes = [(3, 1)]
+    moments = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2099, 12, 31))
+    zones = st.builds(
+        "{}{:02d}:{:02d}".format, st.sampled_from("+-"), st.integers(0, 23), st.integers(0, 59)
+    )
+
+    def shaped(shape: tuple[int, int]) -> st.SearchStrategy[str]:
+        fraction, zone = shape
+        digits_ = st.text("0123456789", min_size=fraction - 1, max_size=fraction - 1)
+        return st.builds(
+            lambda moment, frac, tz: (
+                moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{frac}" if fraction else "") + tz
+            ),
+            moments,
+            digits_ if fraction else st.just(""),
+            st.just("Z") if zone == 1 else zones,
+        )
+
+    return st.one_of(*map(shaped, shapes))
 
 
 @frozen
@@ -290,6 +325,8 @@ def _matches(rule: matches, strings: Strings) -> Strings:
     draw: Callable[[int, int], st.SearchStrategy[str]]
     if pattern == mmyy().pattern:
         draw = lambda lo, hi: _expiry_dates()  # noqa: E731
+    elif pattern == iso_timestamp().pattern:
+        draw = _timestamps
     elif pattern in _ALPHABETS:
         alphabet = _ALPHABETS[pattern]
         draw = lambda lo, hi: _sized_text(alphabet, lo, hi)  # noqa: E731

@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 import mdesrules
+from mdesrules.apis import SURFACES
 from mdesrules.masking import mask_pan
 from mdesrules.schema import ObjectSpec
 
@@ -200,6 +201,44 @@ VALID_XML: dict[str, Any] = {
 }
 
 OPERATIONS = tuple(mdesrules.REGISTRY.names())
+
+
+def _later_valid(key: str) -> dict[str, dict[str, Any]]:
+    """A valid plaintext document of every operation of the CS API registry *key* (2.1.7 or
+    2.2.2): those of 2.0.7 with a 48-character TUR, and the operations new since."""
+    registry = SURFACES[key]
+    documents: dict[str, dict[str, Any]] = {}
+    for op in registry:
+        if op.name in VALID and op.wrapper is not None:
+            inner = {**VALID[op.name][op.wrapper], "TokenUniqueReference": TUR48}
+            if op.name == "token_update":  # 2.1.7 moved the expiry into the encrypted part
+                del inner["ExpirationDate"]
+                inner["IssuerProductConfigurationId"] = "PRODUCTX"
+            documents[op.name] = {op.wrapper: inner}
+    documents["token_disable_payment_channels"] = _wrapped(
+        "DisablePaymentChannelsRequest",
+        TokenUniqueReference=TUR48,
+        DisabledPaymentChannels={"DisabledChannel": "P2P"},
+    )
+    documents["token_requestor_search"] = _wrapped(
+        "TokenRequestorSearchRequest", TokenRequestorId="TRIDABCD"
+    )
+    if "notify_authentication_decision" in registry:
+        documents["notify_authentication_decision"] = {
+            "tokenUniqueReference": TUR48,
+            "authRequestCorrelationId": "CORRELATIONX",
+            "authenticationMethod": "Web Portal",
+            "decision": "SUCCESS",
+            "auditInfo": dict(LEGACY_AUDIT),
+        }
+    assert set(documents) == set(registry.names()), key
+    return documents
+
+
+#: The CS API versions with EncryptedAccountInformation, and a valid plaintext document of
+#: each of their operations (by registry key, then operation).
+LATER_KEYS = ("mdes-cs-api-2.1.7", "mdes-cs-api-2.2.2")
+LATER_VALID: dict[str, dict[str, dict[str, Any]]] = {key: _later_valid(key) for key in LATER_KEYS}
 
 
 def field_paths(spec: ObjectSpec, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

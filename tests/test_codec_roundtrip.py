@@ -1,9 +1,12 @@
 """Round trips through the byte codecs: what is encoded decodes to itself.
 
-Requests: every valid request of every operation in JSON, and of the legacy update in
-DataContract XML (:func:`mdesrules.testing.valid_documents`). Responses: response models
-built field by field from their attrs declarations, with any text. And the XML written
-follows the seed 004 samples of the legacy service: element order and namespaces.
+Requests: every valid request of every operation in JSON, of the default registry and of
+the CS API 2.1.7 and 2.2.2, and of the legacy update in DataContract XML
+(:func:`mdesrules.testing.valid_documents`). Responses: response models of the same
+registries built field by field from their attrs declarations, with any text (read back as
+they were, with warnings only where a member breaks its rules) and with values within their
+rules (read back without a warning). And the XML written follows the seed 004 samples of
+the legacy service: element order and namespaces.
 """
 
 from __future__ import annotations
@@ -22,14 +25,16 @@ from slow_params import slow_except
 
 import mdesrules
 from mdesrules._xml import DATACONTRACT_NS, XSI_NS, parse_xml, to_document
+from mdesrules.apis import SURFACES
 from mdesrules.codecs import json as json_codec
 from mdesrules.codecs import xml as xml_codec
 from mdesrules.converters import structure
 from mdesrules.exceptions import DecodeError, InvalidRequest
+from mdesrules.fields import FieldRule
 from mdesrules.models import legacy
 from mdesrules.models import responses as r
-from mdesrules.registry import REGISTRY
-from mdesrules.testing import valid_documents
+from mdesrules.schema import object_spec
+from mdesrules.testing import string_values, valid_documents
 from mdesrules.transport import Request, Response
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,16 +43,25 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 # --- requests ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("operation", slow_except(REGISTRY.names()))
+#: The registries whose requests and answers round trip: the default one (CS API 2.0.7, the
+#: legacy update, the notifications, TMS) and the CS API 2.1.7 and 2.2.2 (plaintext form).
+REGISTRIES = {key: SURFACES[key] for key in ("default", "mdes-cs-api-2.1.7", "mdes-cs-api-2.2.2")}
+REQUESTS = [(op.name, key) for key, registry in REGISTRIES.items() for op in registry]
+
+
+@pytest.mark.parametrize(("operation", "key"), slow_except(REQUESTS))
 @SETTINGS
 @given(data=st.data())
-def test_every_valid_request_round_trips_in_json(operation: str, data: st.DataObject) -> None:
-    document = data.draw(valid_documents(operation), label="document")
-    model = mdesrules.parse(operation, document)
-    request = Request(operation, model)
+def test_every_valid_request_round_trips_in_json(
+    operation: str, key: str, data: st.DataObject
+) -> None:
+    registry = REGISTRIES[key]
+    document = data.draw(valid_documents(operation, registry=registry), label="document")
+    model = mdesrules.parse(operation, document, registry=registry)
+    request = Request(operation, model, registry)
     wire = json_codec.encode_request(request)
-    assert json.loads(wire) == mdesrules.to_wire(model)
-    assert json_codec.decode_request(operation, wire) == request
+    assert json.loads(wire) == mdesrules.to_wire(model, registry=registry)
+    assert json_codec.decode_request(operation, wire, registry=registry) == request
 
 
 @SETTINGS
@@ -80,48 +94,87 @@ XML_TEXT = st.text(
 
 
 def models(
-    cls: type, text: st.SearchStrategy[str], *, some: bool = False
+    cls: type, text: st.SearchStrategy[str], *, some: bool = False, valid: bool = False
 ) -> st.SearchStrategy[Any]:
     """Instances of the attrs class *cls*, every field drawn from its declared type.
 
     ``st.builds`` alone fills only the required fields; this draws the optional ones too.
-    With *some*, every object has at least one field that is not ``None``.
+    With *some*, every object has at least one field that is not ``None``. With *valid*, a
+    text member with field rules is drawn from its rules, the others from *text*.
     """
     hints = get_type_hints(cls)
     fields = attrs.fields(cls)
-    built = st.builds(cls, **{f.name: _values(hints[f.name], text, some) for f in fields})
+    rules = {s.attribute: s.rules for s in object_spec(cls).fields}
+    built = st.builds(
+        cls,
+        **{
+            f.name: _values(hints[f.name], text, some, rules[f.name] if valid else None)
+            for f in fields
+        },
+    )
     if some:
         return built.filter(lambda o: any(getattr(o, f.name) is not None for f in fields))
     return built
 
 
-def _values(hint: Any, text: st.SearchStrategy[str], some: bool) -> st.SearchStrategy[Any]:
+def _values(
+    hint: Any, text: st.SearchStrategy[str], some: bool, rules: tuple[FieldRule, ...] | None
+) -> st.SearchStrategy[Any]:
+    """Values of *hint*; *rules*: those of a text member, or None for any text."""
     origin, args = get_origin(hint), get_args(hint)
     if hint is str:
-        return text
+        return string_values(rules) if rules else text
     if origin in (Union, types.UnionType):
         (inner,) = [a for a in args if a is not type(None)]
-        return st.none() | _values(inner, text, some)
+        return st.none() | _values(inner, text, some, rules)
     if origin is tuple:
-        return st.lists(_values(args[0], text, some), max_size=2).map(tuple)
+        return st.lists(_values(args[0], text, some, rules), max_size=2).map(tuple)
     if attrs.has(hint):
-        return st.deferred(lambda: models(hint, text, some=some))
+        valid = rules is not None
+        return st.deferred(lambda: models(hint, text, some=some, valid=valid))
     raise TypeError(f"no strategy for {hint!r}")
 
 
-RESPONSES = [(op.name, op.response) for op in REGISTRY if op.response is not None]
+RESPONSES = [
+    (op.name, key, op.response)
+    for key, registry in REGISTRIES.items()
+    for op in registry
+    if op.response is not None
+]
+#: What reading an answer may say of a member it keeps: it breaks the member's field rules.
+RULE_CODES = {"too_short", "too_long", "bad_format", "not_allowed_value", "deprecated_value"}
 
 
-@pytest.mark.parametrize(("operation", "model"), slow_except(RESPONSES))
+@pytest.mark.parametrize(("operation", "key", "model"), slow_except(RESPONSES))
 @SETTINGS
 @given(data=st.data())
 def test_every_response_round_trips_in_json(
-    operation: str, model: type, data: st.DataObject
+    operation: str, key: str, model: type, data: st.DataObject
 ) -> None:
+    # Any text: the answer reads back as it was, whatever its members' rules say of it
+    # (MDES is not refused for an odd value; the reader warns).
+    registry = REGISTRIES[key]
     body = data.draw(models(model, JSON_TEXT), label="body")
-    wire = json_codec.encode_response(Response(operation, 200, body))
-    decoded = json_codec.decode_response(operation, 200, wire)
-    assert decoded == Response(operation, 200, body)
+    wire = json_codec.encode_response(Response(operation, 200, body), registry=registry)
+    decoded = json_codec.decode_response(operation, 200, wire, registry=registry)
+    assert (decoded.status, decoded.body, decoded.errors) == (200, body, ())
+    assert {(w.code, w.severity) for w in decoded.warnings} <= {
+        (code, "warning") for code in RULE_CODES
+    }
+
+
+@pytest.mark.parametrize(("operation", "key", "model"), slow_except(RESPONSES))
+@SETTINGS
+@given(data=st.data())
+def test_every_response_within_its_rules_round_trips_without_a_warning(
+    operation: str, key: str, model: type, data: st.DataObject
+) -> None:
+    registry = REGISTRIES[key]
+    body = data.draw(models(model, JSON_TEXT, valid=True), label="body")
+    wire = json_codec.encode_response(Response(operation, 200, body), registry=registry)
+    assert json_codec.decode_response(operation, 200, wire, registry=registry) == Response(
+        operation, 200, body
+    )
 
 
 @SETTINGS

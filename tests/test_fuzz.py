@@ -9,6 +9,10 @@
 - inventories, account ranges and statuses raise only their documented errors.
 - ``mdesrules check`` exits 0, 1 or 2 on any file, without a traceback and without an
   ``internal_error`` record (the CLI's net for a library exception).
+- the same for the CS API 2.1.7 and 2.2.2 registries, in the plaintext and the encrypted
+  form, with and without the decryption key; and the JSON codecs read any bytes as a
+  request (or ``InvalidRequest``, ``DecodeError``) and any answer of every CS API version as
+  a ``Response`` (or ``DecodeError``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from hypothesis import strategies as st
 from slow_params import slow_except
 from strategies_documents import NAMES, context_for, json_values, keys, mutated, scalars, text
 from strategies_pan import AUDIT, LEGACY_AUDIT, OPERATIONS, TUR, VALID, VALID_XML
+from test_notify_crypto import make_certificate, make_key
 
 import mdesrules
 from mdesrules import (
@@ -42,12 +47,20 @@ from mdesrules import (
     InvalidRequest,
     Inventory,
     InventoryError,
+    Registry,
     Report,
     Status,
     UnknownOperation,
 )
 from mdesrules._xml import XmlRejected, from_document, parse_xml, to_document
+from mdesrules.account_encryption import encrypt_account_information
+from mdesrules.apis import SURFACES
+from mdesrules.codecs import json as json_codec
+from mdesrules.encryption import key_ring
+from mdesrules.exceptions import DecodeError
+from mdesrules.schema import object_spec
 from mdesrules.testing import valid_documents, valid_models
+from mdesrules.transport import Request, Response
 
 FUZZ = settings(max_examples=60, deadline=None)
 XML_OPERATIONS = tuple(op.name for op in REGISTRY if op.xml_root is not None)
@@ -717,3 +730,153 @@ def test_cli_usage_problems_exit_2(argv: list[str], capsys: pytest.CaptureFixtur
     _out, err = capsys.readouterr()
     assert status == 2
     assert "Traceback" not in err
+
+
+# --- the later CS API versions (2.1.7 and 2.2.2) --------------------------------------------
+#
+# The same promises for the registries of CS API 2.1.7 and 2.2.2, whose requests carry
+# EncryptedAccountInformation: check answers any payload with a report, with or without the
+# key that decrypts the envelope; the JSON codecs read any bytes as a request or an answer,
+# or raise their documented errors. The answers of every CS API registry are fuzzed here too.
+
+LATER = {key: SURFACES[key] for key in ("mdes-cs-api-2.1.7", "mdes-cs-api-2.2.2")}
+LATER_OPERATIONS = [(op.name, key) for key, registry in LATER.items() for op in registry]
+ANSWERING = {"default": REGISTRY, **LATER}
+ANSWERS = [(op.name, key) for key, registry in ANSWERING.items() for op in registry if op.response]
+_KEY = make_key()
+_CERT = make_certificate(_KEY)
+DECRYPTING = attrs.evolve(CONTEXT, decryption_keys=key_ring((_KEY, _CERT)))
+
+
+def _wire_names(registry: Registry, *, responses: bool) -> list[str]:
+    """Every wire name of the requests (or answers) of *registry*, wrappers included."""
+    names: set[str] = set()
+    for op in registry:
+        model = op.response if responses else op.request
+        wrapper = op.response_wrapper if responses else op.wrapper
+        if model is None:
+            continue
+        names.update([wrapper] if wrapper else [])
+        stack = [object_spec(model, op.naming)]
+        while stack:
+            spec = stack.pop()
+            for f in spec.fields:
+                names.add(f.name)
+                if f.child is not None:
+                    stack.append(f.child)
+    return sorted(names)
+
+
+def _values_named(names: list[str]) -> st.SearchStrategy[object]:
+    """JSON values whose keys are mostly *names*, so that they reach the rules."""
+    named = st.one_of(st.sampled_from(names), keys)
+    return st.recursive(
+        scalars,
+        lambda children: st.one_of(
+            st.lists(children, max_size=4), st.dictionaries(named, children, max_size=6)
+        ),
+        max_leaves=30,
+    )
+
+
+LATER_REQUESTS = _values_named(
+    sorted({n for r in LATER.values() for n in _wire_names(r, responses=False)})
+)
+ANSWER_VALUES = _values_named(
+    sorted({n for r in ANSWERING.values() for n in _wire_names(r, responses=True)})
+)
+
+
+def check_later(op: str, key: str, payload: object) -> None:
+    """check as given and wrapped, without a context, with one, and with the key."""
+    registry = LATER[key]
+    wrapper = registry.get(op).wrapper
+    for value in (payload, {wrapper: payload} if wrapper is not None else payload):
+        for context in (None, CONTEXT, DECRYPTING):
+            assert_report(mdesrules.check(op, value, context, registry=registry), op)
+        result = outcome(InvalidRequest, lambda: mdesrules.parse(op, value, registry=registry))  # noqa: B023
+        if not isinstance(result, InvalidRequest):
+            assert isinstance(result, registry.get(op).request)
+
+
+@pytest.mark.parametrize(("op", "key"), slow_except(LATER_OPERATIONS))
+@FUZZ
+@given(payload=LATER_REQUESTS)
+def test_later_versions_answer_any_json_value(op: str, key: str, payload: object) -> None:
+    check_later(op, key, payload)
+
+
+@pytest.mark.parametrize(("op", "key"), slow_except(LATER_OPERATIONS))
+@FUZZ
+@given(data=st.data())
+def test_later_versions_answer_mutated_valid_documents(
+    op: str, key: str, data: st.DataObject
+) -> None:
+    """Valid documents of either form mutated: plaintext, and encrypted for the key the
+    context holds (a mutation then alters the ciphertext, the IV, the key or the mode)."""
+    registry = LATER[key]
+    document = data.draw(valid_documents(op, registry=registry), label="document")
+    assert mdesrules.check(op, document, registry=registry).ok
+    if registry.get(op).account_encryption is not None:
+        version = registry.version
+        mode = data.draw(st.sampled_from(["CBC", "GCM"] if version == "2.2.2" else ["CBC"]))
+        document = data.draw(
+            st.sampled_from(
+                [
+                    document,
+                    encrypt_account_information(
+                        document, public_key_or_certificate=_CERT, mode=mode, version=version
+                    ),
+                ]
+            ),
+            label="form",
+        )
+    check_later(op, key, data.draw(mutated(document), label="mutated"))
+
+
+@pytest.mark.parametrize(("op", "key"), slow_except(LATER_OPERATIONS))
+@FUZZ
+@given(data=st.binary(max_size=200) | LATER_REQUESTS.map(_json_line).map(str.encode))
+def test_later_versions_read_any_bytes_as_a_request_or_refuse_them(
+    op: str, key: str, data: bytes
+) -> None:
+    result = outcome(
+        (InvalidRequest, DecodeError),  # type: ignore[arg-type]
+        lambda: json_codec.decode_request(op, data, registry=LATER[key]),
+    )
+    if isinstance(result, InvalidRequest):
+        assert not result.report.ok
+    elif not isinstance(result, DecodeError):
+        assert isinstance(result, Request)
+        assert mdesrules.check(op, result.body, registry=LATER[key]).ok
+
+
+@pytest.mark.parametrize(("op", "key"), slow_except(ANSWERS))
+@FUZZ
+@given(
+    data=st.binary(max_size=200) | ANSWER_VALUES.map(_json_line).map(str.encode),
+    wrap=st.booleans(),
+    status=st.sampled_from([200, 201, 400, 404, 500, 503]),
+)
+def test_any_answer_reads_as_a_response_or_a_decode_error(
+    op: str, key: str, data: bytes, wrap: bool, status: int
+) -> None:
+    """An answer of any CS API version: a Response (its warnings within the codes) that
+    encodes again, or DecodeError; never another exception."""
+    registry = ANSWERING[key]
+    wrapper = registry.get(op).response_wrapper
+    if wrap and wrapper is not None:
+        data = b'{"' + wrapper.encode() + b'": ' + data + b"}"
+    result = outcome(
+        DecodeError, lambda: json_codec.decode_response(op, status, data, registry=registry)
+    )
+    if isinstance(result, DecodeError):
+        return
+    assert isinstance(result, Response)
+    for warning in result.warnings:
+        assert warning.code in CODES
+        assert warning.severity == "warning"
+    assert result.ok is (result.body is not None)
+    json_codec.decode_response(
+        op, result.status, json_codec.encode_response(result, registry=registry), registry=registry
+    )

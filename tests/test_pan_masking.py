@@ -11,6 +11,10 @@ messages, CLI output) never holds
 
 and where it shows the PAN masked, the mask is ``mask_pan(pan)`` or a cut of it, never a
 PAN cut first and masked after (which shows middle digits in place of the last four).
+
+The same for the registries of CS API 2.1.7 and 2.2.2, in the plaintext and the encrypted
+form of ``EncryptedAccountInformation``, for every model of every registry, and for the
+answers the codec reads.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +34,8 @@ from strategies_pan import (
     AUDIT,
     FIXTURE_NEW_PAN,
     FIXTURE_PAN,
+    LATER_KEYS,
+    LATER_VALID,
     LEGACY_AUDIT,
     OPERATIONS,
     TUR,
@@ -45,6 +52,7 @@ from strategies_pan import (
     pans,
     placed,
 )
+from test_notify_crypto import make_certificate, make_key
 
 import mdesrules
 from mdesrules import (
@@ -62,7 +70,18 @@ from mdesrules import (
     lifecycle,
 )
 from mdesrules._xml import DATACONTRACT_NS, XmlRejected, from_document, parse_xml, to_document
+from mdesrules.account_encryption import (
+    decrypt_account_information,
+    decrypt_and_report,
+    encrypt_account_information,
+)
+from mdesrules.apis import SURFACES
+from mdesrules.codecs import json as json_codec
+from mdesrules.converters import unstructure
+from mdesrules.encryption import NotificationRejected, key_ring
+from mdesrules.exceptions import DecodeError
 from mdesrules.masking import mask_pan
+from mdesrules.schema import ObjectSpec, object_spec
 
 # Each example runs hundreds of checks; a deadline would only measure the machine.
 SETTINGS = settings(max_examples=25, deadline=None)
@@ -749,3 +768,199 @@ def test_cli_usage_errors_never_show_the_pan(
         status, text = run_cli(capsys, argv)
         assert status == 2, text
         assert_no_exposure(text, pan, " ".join(argv[:2]))
+
+
+# --- the later CS API versions (2.1.7 and 2.2.2) --------------------------------------------
+#
+# Their PANs travel inside EncryptedAccountInformation: in the plaintext form as the nested
+# CurrentAccount and NewAccount, in the encrypted form as ciphertext that the check opens
+# with the context's key. Neither form, nor a model of any registry, nor an answer read by
+# the codec, shows a PAN.
+
+_KEY = make_key()
+_CERT = make_certificate(_KEY)
+_KEYS = key_ring((_KEY, _CERT))
+_OTHER_KEYS = key_ring(make_key())
+
+
+def later_placements(pan: str, category: str) -> Iterator[tuple[str, str, str, object]]:
+    """(registry key, operation, what, document): every placement in every operation of
+    the CS API 2.1.7 and 2.2.2, nested members of EncryptedData included."""
+    for key in LATER_KEYS:
+        registry = SURFACES[key]
+        for op, document in LATER_VALID[key].items():
+            wire = registry.get(op).form("json")
+            for what, doc in placements(pan, document, wire.spec, wire.envelope, category):
+                yield key, op, what, doc
+
+
+def later_outputs(key: str, op: str, document: object, context: Context | None) -> str:
+    registry = SURFACES[key]
+    parts = [report_text(mdesrules.check(op, document, context, registry=registry))]
+    if context is None:
+        try:
+            mdesrules.parse(op, document, registry=registry)
+        except InvalidRequest as error:
+            parts += [str(error), repr(error), report_text(error.report)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("category", slow_except(CATEGORIES, keep={"pan_field"}))
+@SETTINGS
+@given(pan=pans, status=statuses)
+def test_later_versions_reports_never_show_the_pan(category: str, pan: str, status: str) -> None:
+    """Without a context, and with one that holds the PAN's tokens and ranges and the key."""
+    context = attrs.evolve(pan_context(pan, status), decryption_keys=_KEYS)
+    count = 0
+    for key, op, what, document in later_placements(pan, category):
+        for ctx in (None, context):
+            text = later_outputs(key, op, document, ctx)
+            assert_no_exposure(text, pan, f"{op} ({key}) with {what}")
+            assert_standard_masks(text, pan, f"{op} ({key}) with {what}")
+        count += 1
+    assert count > 0
+
+
+def _in_encrypted_data(spec: ObjectSpec) -> Iterator[tuple[str, ...]]:
+    """The paths of the text members inside ``EncryptedAccountInformation.EncryptedData``."""
+    for path in field_paths(spec):
+        if "EncryptedData" in path[:-1] and field_kind(spec, path) != "object":
+            yield path
+
+
+def encrypted_documents(pan: str, key: str, operation: str) -> Iterator[tuple[str, Any]]:
+    """(what, document): *pan* in each member inside EncryptedData of *operation*,
+    encrypted for the test key (CBC, and GCM in 2.2.2), as sent and tampered with."""
+    registry = SURFACES[key]
+    modes = ("CBC", "GCM") if registry.version == "2.2.2" else ("CBC",)
+    wire = registry.get(operation).form("json")
+    for path in _in_encrypted_data(wire.spec):
+        for value in (pan, pan + "A", f"card {pan}", *as_numbers(pan)):
+            plain = placed(LATER_VALID[key][operation], wire.envelope, path, value)
+            for mode in modes:
+                sealed = encrypt_account_information(
+                    plain,
+                    public_key_or_certificate=_CERT,
+                    mode=mode,  # type: ignore[arg-type]
+                    version=registry.version,  # type: ignore[arg-type]
+                )
+                what = f"{'/'.join(path)}={value!r} ({mode})"
+                yield what, sealed
+                for change, tampered in _tampered(sealed, wire.envelope):
+                    yield f"{what}, {change}", tampered
+
+
+def _tampered(document: dict[str, Any], envelope: str | None) -> Iterator[tuple[str, Any]]:
+    eai = inner_of(document, envelope)["EncryptedAccountInformation"]
+    data = eai["EncryptedData"]
+    flipped = data[:-2] + ("00" if data[-2:] != "00" else "11")
+    for change, member, value in (
+        ("ciphertext altered", "EncryptedData", flipped),
+        ("ciphertext cut", "EncryptedData", data[:32]),
+        ("key truncated", "EncryptedKey", eai["EncryptedKey"][:64]),
+        ("another fingerprint", "PublicKeyFingerprint", "ab" * 32),
+    ):
+        yield change, placed(document, envelope, ("EncryptedAccountInformation", member), value)
+
+
+ENCRYPTING = [(op.name, key) for key in LATER_KEYS for op in SURFACES[key] if op.account_encryption]
+
+
+@pytest.mark.parametrize(("operation", "key"), slow_except(ENCRYPTING))
+@settings(max_examples=10, deadline=None)
+@given(pan=pans)
+def test_encrypted_account_information_never_shows_the_pan(
+    operation: str, key: str, pan: str
+) -> None:
+    """Checked without a key, with the key, with another key; decrypted and refused."""
+    contexts = (None, Context(decryption_keys=_KEYS), Context(decryption_keys=_OTHER_KEYS))
+    version: Any = SURFACES[key].version
+    count = 0
+    for what, document in encrypted_documents(pan, key, operation):
+        parts = [later_outputs(key, operation, document, ctx) for ctx in contexts]
+        decrypted = decrypt_and_report(document, _KEYS, version=version)
+        parts += [repr(decrypted), str(decrypted), *(repr(v) for v in decrypted.violations)]
+        try:
+            decrypt_account_information(document, _OTHER_KEYS, version=version)
+        except NotificationRejected as error:
+            parts.append(message_of(error))
+        assert_no_exposure("\n".join(parts), pan, f"{operation} ({key}) with {what}")
+        count += 1
+    assert count > 0
+
+
+def _filled(model: type, value: str) -> Any:
+    """An instance of *model* with *value* in every text member, nested objects too."""
+    members: dict[str, Any] = {}
+    for f in object_spec(model).fields:
+        if f.kind == "object":
+            assert f.child is not None
+            members[f.attribute] = _filled(f.child.model, value)
+        elif f.kind == "array":
+            item = _filled(f.child.model, value) if f.child is not None else value
+            members[f.attribute] = (item, item)
+        elif f.kind == "str":
+            members[f.attribute] = value
+    return model(**members)
+
+
+def _every_model() -> list[type]:
+    """Every request and response model, nested ones included, of every registry."""
+    seen: dict[type, None] = {}
+    stack = [
+        model
+        for registry in SURFACES.values()
+        for op in registry
+        for model in (op.request, op.response)
+        if model is not None
+    ]
+    while stack:
+        model = stack.pop()
+        if model in seen:
+            continue
+        seen[model] = None
+        stack.extend(f.child.model for f in object_spec(model).fields if f.child is not None)
+    return sorted(seen, key=lambda m: f"{m.__module__}.{m.__qualname__}")
+
+
+EVERY_MODEL = _every_model()
+
+
+@SETTINGS
+@given(pan=pans)
+def test_no_model_of_any_registry_shows_the_pan(pan: str) -> None:
+    """CurrentAccount, NewAccount, the plaintext EncryptedAccountInformation and every
+    answer of every version, the PAN in each text member: repr and str mask it."""
+    assert len(EVERY_MODEL) > 100
+    for model in EVERY_MODEL:
+        for value in (pan, f"card {pan} lost"):
+            filled = _filled(model, value)
+            assert_no_exposure(model_text(filled), pan, f"a {model.__qualname__}")
+            assert_standard_masks(model_text(filled), pan, f"a {model.__qualname__}")
+
+
+LATER_ANSWERS = [(op.name, key) for key in LATER_KEYS for op in SURFACES[key] if op.response]
+
+
+@pytest.mark.parametrize(("operation", "key"), slow_except(LATER_ANSWERS, keep={"search"}))
+@SETTINGS
+@given(pan=pans)
+def test_answers_read_from_mdes_never_show_the_pan(operation: str, key: str, pan: str) -> None:
+    """An answer with the PAN in every member (most break their rules and are reported as
+    warnings): the response, its warnings and an answer refused as undecodable."""
+    registry = SURFACES[key]
+    op = registry.get(operation)
+    assert op.response is not None
+    body = unstructure(_filled(op.response, pan), op.naming)
+    answer = body if op.response_wrapper is None else {op.response_wrapper: body}
+    response = json_codec.decode_response(
+        operation, 200, json.dumps(answer).encode(), registry=registry
+    )
+    parts = [repr(response), *(repr(w) for w in response.warnings)]
+    parts += [json.dumps(w.to_dict()) for w in response.warnings]
+    for odd in ({pan: answer}, [pan], {op.response_wrapper or pan: pan}):
+        try:
+            json_codec.decode_response(operation, 200, json.dumps(odd).encode(), registry=registry)
+        except DecodeError as error:
+            parts.append(message_of(error))
+    assert_no_exposure("\n".join(parts), pan, f"the {operation} answer of {key}")

@@ -3,7 +3,8 @@
 Source: ``specs/mdes-customer-service-v2.1.7``. The wire form is that of 2.0.7 (PascalCase,
 one wrapper key per operation, POSTed below ``/mdes/csapi/v2``), but every PAN-type
 identifier travels in ``EncryptedAccountInformation``. This registry checks the document
-*before* encryption, with ``EncryptedData`` a JSON object (:mod:`mdesrules.models.v2_1_7`).
+*before* encryption, with ``EncryptedData`` a JSON object (:mod:`mdesrules.models.v2_1_7`),
+and reads the answers in 2.1.7's shapes (:mod:`mdesrules.models.responses_2_1_7`).
 
 The operations keep their 2.0.7 names, so this registry is not part of the default one;
 pick it with ``registry=MDES_CS_API_2_1_7`` or ``--api mdes-cs-api-2.1.7``.
@@ -21,14 +22,14 @@ disable payment channels and look up token requestors (see
 from __future__ import annotations
 
 from ..combinators import at_least_one_of, exactly_one_of, forbids, reaching, requires
-from ..models import responses
+from ..models import responses_2_1_7 as r
 from ..models import v2_1_7 as m
 from ..registry import Operation, Registry
 from ..state_rules import OfTokenType, SameAccountRange, TargetToken
 
 __all__ = ["MDES_CS_API_2_1_7"]
 
-SIMPLE = responses.SimpleTokenResponse
+SIMPLE = r.SimpleTokenResponse
 
 _CURRENT = "EncryptedAccountInformation/EncryptedData/CurrentAccount/"
 _NEW = "EncryptedAccountInformation/EncryptedData/NewAccount/"
@@ -110,7 +111,7 @@ for _operation in (
             ),
         ),
         state_rules=SEARCH_STATE,
-        response=responses.SearchResponse,
+        response=r.SearchResponse,
         response_wrapper="SearchResponse",
         account_encryption="2.1.7",
         read_only=True,
@@ -142,7 +143,7 @@ for _operation in (
         wrapper="TokenUpdateRequest",
         rules=UPDATE_RULES_2_1_7,
         state_rules=UPDATE_STATE_2_1_7,
-        response=responses.TokenUpdateResponse,
+        response=r.TokenUpdateResponse,
         response_wrapper="TokenUpdateResponse",
         account_encryption="2.1.7",
         effect="update",
@@ -187,7 +188,7 @@ for _operation in (
         request=m.TokenStatusHistoryRequest,
         wrapper="TokenStatusHistoryRequest",
         state_rules=(TargetToken("read"),),
-        response=responses.TokenStatusHistoryResponse,
+        response=r.TokenStatusHistoryResponse,
         response_wrapper="TokenStatusHistoryResponse",
         read_only=True,
         effect="status_history",
@@ -199,7 +200,7 @@ for _operation in (
         request=m.TokenCommentsRequest,
         wrapper="TokenCommentsRequest",
         state_rules=(TargetToken("read"),),
-        response=responses.TokenCommentsResponse,
+        response=r.TokenCommentsResponse,
         response_wrapper="TokenCommentsResponse",
         read_only=True,
         effect="comments",
@@ -211,7 +212,7 @@ for _operation in (
         request=m.TransactionsRequest,
         wrapper="TransactionsRequest",
         state_rules=(TargetToken("read"),),
-        response=responses.TransactionsResponse,
+        response=r.TransactionsResponse,
         response_wrapper="TransactionsResponse",
         read_only=True,
         effect="transactions",
@@ -223,7 +224,7 @@ for _operation in (
         request=m.TokenActivationMethodsRequest,
         wrapper="TokenActivationMethodsRequest",
         state_rules=(TargetToken("activation_methods"),),
-        response=responses.TokenActivationMethodsResponse,
+        response=r.TokenActivationMethodsResponse,
         response_wrapper="TokenActivationMethodsResponse",
         read_only=True,
         effect="activation_methods",
@@ -235,7 +236,7 @@ for _operation in (
         request=m.TokenResendActivationCodeRequest,
         wrapper="TokenResendActivationCodeRequest",
         state_rules=(TargetToken("resend_activation_code"),),
-        response=responses.TokenResendActivationCodeResponse,
+        response=r.TokenResendActivationCodeResponse,
         response_wrapper="TokenResendActivationCodeResponse",
         effect="resend_activation_code",
     ),
@@ -269,7 +270,7 @@ for _operation in (
         request=m.DisablePaymentChannelsRequest,
         wrapper="DisablePaymentChannelsRequest",
         state_rules=(TargetToken("read"),),
-        response=m.DisablePaymentChannelsResponse,
+        response=r.DisablePaymentChannelsResponse,
         response_wrapper="DisablePaymentChannelsResponse",
         effect="disable_payment_channels",
     ),
@@ -279,7 +280,7 @@ for _operation in (
         summary="Look up a token requestor's name by its id.",
         request=m.TokenRequestorSearchRequest,
         wrapper="TokenRequestorSearchRequest",
-        response=m.TokenRequestorSearchResponse,
+        response=r.TokenRequestorSearchResponse,
         response_wrapper="TokenRequestorSearchResponse",
         read_only=True,
         effect="token_requestor_search",

@@ -6,6 +6,9 @@ and wire form, plus ``notify_authentication_decision``, the one operation sent c
 without a wrapper. What changes is in :mod:`mdesrules.models.v2_2_2`: the envelope of
 ``EncryptedAccountInformation`` (``algorithmCipherMode``, ``tag``, ``aad``), the search's
 filters and paging, and some lengths; the requests that do not change are those of 2.1.7.
+The answers are in 2.2.2's shapes (:mod:`mdesrules.models.responses_2_2_2`: longer TURs and
+date-times, ``PageInfo``, more value sets), so an operation of 2.1.7 is taken as the same
+object only when its answer did not change either.
 
 Like 2.1.7, this registry is not part of the default one: pick it with
 ``registry=MDES_CS_API_2_2_2`` or ``--api mdes-cs-api-2.2.2``.
@@ -20,9 +23,10 @@ surface, applying the search filters and paging (see :mod:`mdesrules.fakes.mdes.
 
 from __future__ import annotations
 
+from attrs import evolve
+
 from ..combinators import exactly_one_of, reaching, requires
-from ..models import responses
-from ..models import v2_1_7 as v217
+from ..models import responses_2_2_2 as r
 from ..models import v2_2_2 as m
 from ..registry import Operation, Registry
 from ..schema import camel
@@ -31,7 +35,6 @@ from .mdes_cs_api_2_1_7 import (
     ACTIVATE_STATE,
     MDES_CS_API_2_1_7,
     SEARCH_STATE,
-    SIMPLE,
     UPDATE_RULES_2_1_7,
     UPDATE_STATE_2_1_7,
 )
@@ -47,8 +50,9 @@ SEARCH_ACCOUNT_RULES = tuple(
     for name in ("FinancialAccountId", "AlternateAccountIdentifier")
 )
 
-#: The operations 2.2.2 takes from 2.1.7 as they are, in registration order.
-UNCHANGED_SINCE_2_1_7 = (
+#: The operations whose request, rules and effect 2.2.2 takes from 2.1.7, in registration
+#: order.
+KEPT_SINCE_2_1_7 = (
     "token_suspend",
     "token_unsuspend",
     "token_delete",
@@ -61,6 +65,29 @@ UNCHANGED_SINCE_2_1_7 = (
     "update_token_assurance",
     "token_requestor_search",
 )
+
+#: Those of them that answer in 2.2.2's shapes (TURs of 48..64, date-times of 20..29, more
+#: value sets): 2.1.7's operation with the response replaced. The others are the very same
+#: objects as in 2.1.7.
+ANSWER_CHANGED_SINCE_2_1_7 = {
+    "token_suspend": r.SimpleTokenResponse,
+    "token_unsuspend": r.SimpleTokenResponse,
+    "token_delete": r.SimpleTokenResponse,
+    "token_status_history": r.TokenStatusHistoryResponse,
+    "token_comments": r.TokenCommentsResponse,
+    "transactions": r.TransactionsResponse,
+    "token_activation_methods": r.TokenActivationMethodsResponse,
+    "token_reset_mobile_pin": r.SimpleTokenResponse,
+    "update_token_assurance": r.SimpleTokenResponse,
+}
+
+
+def _since_2_1_7(name: str) -> Operation:
+    """2.1.7's operation *name*, the same object or with 2.2.2's response model."""
+    op = MDES_CS_API_2_1_7.get(name)
+    response = ANSWER_CHANGED_SINCE_2_1_7.get(name)
+    return op if response is None else evolve(op, response=response)
+
 
 MDES_CS_API_2_2_2 = Registry("mdes-cs-api", "2.2.2", title="MDES Customer Service API")
 
@@ -84,7 +111,7 @@ for _operation in (
             *SEARCH_ACCOUNT_RULES,
         ),
         state_rules=SEARCH_STATE,
-        response=m.SearchResponse,
+        response=r.SearchResponse,
         response_wrapper="SearchResponse",
         read_only=True,
         account_encryption="2.2.2",
@@ -102,7 +129,7 @@ for _operation in (
             ),
         ),
         state_rules=ACTIVATE_STATE,
-        response=SIMPLE,
+        response=r.SimpleTokenResponse,
         response_wrapper="TokenActivateResponse",
         account_encryption="2.2.2",
         effect="activate",
@@ -116,13 +143,13 @@ for _operation in (
         wrapper="TokenUpdateRequest",
         rules=UPDATE_RULES_2_1_7,  # the same rules: the fields did not change
         state_rules=UPDATE_STATE_2_1_7,
-        response=responses.TokenUpdateResponse,
+        response=r.TokenUpdateResponse,
         response_wrapper="TokenUpdateResponse",
         account_encryption="2.2.2",
         effect="update",
     ),
-    # Unchanged since 2.1.7: the very same operations (request, rules, effect).
-    *(MDES_CS_API_2_1_7.get(name) for name in UNCHANGED_SINCE_2_1_7[:-1]),
+    # Since 2.1.7, in 2.1.7's order: the same requests, rules and effects.
+    *map(_since_2_1_7, KEPT_SINCE_2_1_7[:-1]),
     Operation(
         name="token_disable_payment_channels",
         endpoint="POST /token/disablepaymentchannels",
@@ -130,11 +157,11 @@ for _operation in (
         request=m.DisablePaymentChannelsRequest,
         wrapper="DisablePaymentChannelsRequest",
         state_rules=(TargetToken("read"),),
-        response=v217.DisablePaymentChannelsResponse,
+        response=r.DisablePaymentChannelsResponse,
         response_wrapper="DisablePaymentChannelsResponse",
         effect="disable_payment_channels",
     ),
-    MDES_CS_API_2_1_7.get(UNCHANGED_SINCE_2_1_7[-1]),
+    _since_2_1_7(KEPT_SINCE_2_1_7[-1]),
     Operation(
         name="notify_authentication_decision",
         endpoint="POST /token/notifyauthenticationdecision",
@@ -143,7 +170,7 @@ for _operation in (
         request=m.NotifyAuthenticationDecisionRequest,
         wrapper=None,
         state_rules=(TargetToken("read"),),
-        response=m.NotifyAuthenticationDecisionResponse,
+        response=r.NotifyAuthenticationDecisionResponse,
         response_wrapper=None,
         naming=camel,
         effect="authentication_decision",

@@ -6,7 +6,17 @@ from typing import Any
 
 from attrs import field
 
-from ..fields import FieldRule, digits, length, luhn, mmyy, no_control, one_of, printable
+from ..fields import (
+    FieldRule,
+    digits,
+    iso_timestamp,
+    length,
+    luhn,
+    mmyy,
+    no_control,
+    one_of,
+    printable,
+)
 from ..schema import wire
 
 
@@ -30,6 +40,12 @@ def expiry() -> tuple[FieldRule, ...]:
     return (length(4, 4), mmyy())
 
 
+def date_time(min_len: int, max_len: int) -> tuple[FieldRule, ...]:
+    """A date and time, ISO 8601 ``YYYY-MM-DDThh:mm:ss[.sss]`` with ``Z`` or ``±hh:mm``, of
+    *min_len* to *max_len* characters (2.1.7 sends exactly 24, ``2015-01-21T00:04:35.000Z``)."""
+    return (length(min_len, max_len), iso_timestamp())
+
+
 def choice(*values: str, deprecated: tuple[str, ...] = ()) -> tuple[FieldRule, ...]:
     """One value of an enumeration (MDES sends every scalar as a string)."""
     return (one_of(values, deprecated),)
@@ -38,6 +54,11 @@ def choice(*values: str, deprecated: tuple[str, ...] = ()) -> tuple[FieldRule, .
 def psn(max_len: int) -> tuple[FieldRule, ...]:
     """A PAN sequence number: 1 to *max_len* digits."""
     return (length(1, max_len), digits())
+
+
+def optional(*rules: FieldRule) -> Any:
+    """An optional member (``None`` when absent) with field *rules*."""
+    return field(default=None, metadata=wire(*rules))
 
 
 def pan_field() -> Any:

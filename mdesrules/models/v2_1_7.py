@@ -12,8 +12,8 @@ they are optional; when sent, their lengths and value sets are checked.
 Lengths follow the 2.1.7 specification, which states them on every field. The one
 exception: a PAN-type member (``AccountPan`` and ``Token``, whose minimum the specification
 leaves at 0) gets the PAN rules of 2.0.7, 9 to 19 digits with a valid check digit.
-Response shapes that 2.1.7 keeps are those of :mod:`mdesrules.models.responses`; the new ones
-are here.
+The responses are in :mod:`mdesrules.models.responses_2_1_7`, but for those of the two
+operations new in 2.1.7, which are here beside their requests.
 
 .. versionadded:: 0.5
 """
@@ -28,7 +28,7 @@ from ..combinators import Rule, at_least_one_of, exactly_one_of
 from ..fields import digits, hex_digits, length, matches
 from ..schema import wire
 from ._base import MaskedRepr
-from ._rules import choice, expiry, ident, pan, pan_field, text
+from ._rules import choice, expiry, ident, optional, pan, pan_field, text
 
 __all__ = [
     "AccountData",
@@ -449,8 +449,9 @@ class DisablePaymentChannelsResponse(MaskedRepr):
 
 @frozen(kw_only=True, repr=False)
 class TokenRequestorSearchResponse(MaskedRepr):
-    """Answer of ``/tokenrequestorsearch``."""
+    """Answer of ``/tokenrequestorsearch``: the token requestor's legal name and, when it
+    has one, the name shown to consumers (UTF-8)."""
 
-    token_requestor_id: str | None = None
-    token_requestor_name: str | None = None
-    token_requestor_consumer_facing_entity_name: str | None = None
+    token_requestor_id: str | None = optional(*ident(6, 11))
+    token_requestor_name: str | None = optional(*text(1, 100))
+    token_requestor_consumer_facing_entity_name: str | None = optional(*text(1, 100))

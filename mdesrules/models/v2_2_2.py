@@ -14,6 +14,9 @@ listed here; every class that does not change is that of 2.1.7, imported, not co
   ``TokenUniqueReference`` is 48..64, as is that of ``DisablePaymentChannels``.
 - ``NotifyAuthenticationDecision`` is new: camelCase and unwrapped.
 
+The responses are in :mod:`mdesrules.models.responses_2_2_2`; the search's and the
+authentication decision's are named here too.
+
 Where the specification types a member ``number`` or ``boolean`` yet gives it string lengths
 (``PageInfo.Offset`` 1..5, ``PageInfo.Limit`` 1..2, ``InterbankCardAssociationId`` 3..11,
 ``CompactResponse`` 4..5), and every example sends a string, the member is a string: digits
@@ -33,9 +36,13 @@ from ..combinators import Rule, equals, only_when, requires, when
 from ..encryption import OAEP_HASHES
 from ..fields import digits, hex_digits, length, matches
 from ..schema import wire
-from . import responses
 from ._base import MaskedRepr
 from ._rules import choice, ident, text
+from .responses_2_2_2 import (
+    NotifyAuthenticationDecisionResponse,
+    PageInfoResults,
+    SearchResponse,
+)
 from .v2_1_7 import (
     _ALPHA3,
     _FLAG,
@@ -242,32 +249,3 @@ class NotifyAuthenticationDecisionRequest(MaskedRepr):
     decision: str = field(metadata=wire(*choice("SUCCESS", "FAILED")))
     comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
     audit_info: AuditInfo
-
-
-# --- responses new in 2.2.2 ----------------------------------------------------------------
-
-
-@frozen(kw_only=True, repr=False)
-class PageInfoResults(MaskedRepr):
-    """The page a search answered: ``Offset``, ``Limit``, ``Total`` tokens, ``Count`` here."""
-
-    offset: str | None = None
-    limit: str | None = None
-    total: str | None = None
-    count: str | None = None
-
-
-@frozen(kw_only=True, repr=False)
-class SearchResponse(MaskedRepr):
-    """Answer of ``/search``: the accounts and their tokens, and the page."""
-
-    accounts: responses.Accounts | None = None
-    page_info: PageInfoResults | None = None
-
-
-@frozen(kw_only=True, repr=False)
-class NotifyAuthenticationDecisionResponse(MaskedRepr):
-    """Answer of ``/token/notifyauthenticationdecision`` (camelCase, unwrapped)."""
-
-    token_unique_reference: str | None = None
-    comment_id: str | None = None
