@@ -339,6 +339,19 @@ def test_the_client_encrypts_and_the_simulator_decrypts_through_in_memory_transp
     assert [e.reason_code for e in refused.value.errors] == ["NOT_DECRYPTED"]
 
 
+@pytest.mark.parametrize("version", ["2.1.7", "2.2.2"])
+def test_the_clients_named_methods_answer_in_the_versions_models(version: str) -> None:
+    registry = VERSIONS[version]
+    mdes = SimulatedMdes(new_store(), registry=registry, clock=clock)
+    client = mdesrules.Client(InMemoryTransport(mdes), registry=registry)
+    suspend = {
+        "TokenSuspendRequest": {"TokenUniqueReference": TUR, "ReasonCode": "T", "AuditInfo": AUDIT}
+    }
+    answer = client.token_suspend(mdesrules.parse("token_suspend", suspend, registry=registry))
+    assert isinstance(answer, registry.get("token_suspend").response)
+    assert answer.token.token_unique_reference == TUR
+
+
 def test_notify_authentication_decision_records_the_decision_and_the_comment() -> None:
     sim = Sim("2.2.2")
     document = {
