@@ -40,7 +40,6 @@ ROOT = HERE.parent
 INVENTORY = ROOT / "examples" / "inventory.jsonl"
 STARTUP = re.compile(r"mdesrules: serving the simulated MDES on (http://127\.0\.0\.1:\d+)/")
 PACKAGE = "mdes_export_client"
-PACKAGE_ARGS = ("--package-name", PACKAGE)
 
 
 def generator() -> str | None:
@@ -53,20 +52,24 @@ def generator() -> str | None:
     return found
 
 
-def generate(spec: Path, out: Path) -> None:
+def generate(spec: Path, out: Path, package: str = PACKAGE) -> None:
+    """Generate openapi-generator's Python client of *spec* into *out* as *package*."""
     command = generator()
     assert command is not None
+    arguments = ["generate", "-i", str(spec), "-g", "python", "-o", str(out)]
     subprocess.run(
-        [command, "generate", "-i", str(spec), "-g", "python", "-o", str(out), *PACKAGE_ARGS],
+        [command, *arguments, "--package-name", package],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
 
 
-def start_server() -> tuple[subprocess.Popen[bytes], str]:
+def start_server(*options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``mdesrules serve --port 0 OPTIONS``; return the process and the URL of the
+    host (``http://127.0.0.1:PORT``) once it says where it listens."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mdesrules", "serve", "--port", "0", "--tokens", str(INVENTORY)],
+        [sys.executable, "-m", "mdesrules", "serve", "--port", "0", *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
@@ -131,7 +134,7 @@ def run(per_operation: int, seed: int) -> int:
         sys.path.insert(0, str(Path(work) / "client"))
         client = importlib.import_module(PACKAGE)
         models = importlib.import_module(f"{PACKAGE}.models")
-        process, url = start_server()
+        process, url = start_server("--tokens", str(INVENTORY))
         tally: collections.Counter[str] = collections.Counter()
         comment_ids = 0
         failures: list[str] = []
