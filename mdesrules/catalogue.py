@@ -107,6 +107,12 @@ def _naming(naming: Callable[[str], str]) -> str:
 
 def _wire_form(op: Operation, code: Callable[[str], str]) -> str:
     names = _naming(op.naming)
+    if op.method == "GET" and not op.form("json").spec.fields:
+        answer = op.json_response_wrapper
+        text = f"no request body (its document is {code('{}')})"
+        if answer is not None:
+            text += f"; the answer is JSON wrapped as {code('{' + json.dumps(answer) + ': {...}}')}"
+        return text + "."
     if op.wrapper is not None:
         envelope = "{" + json.dumps(op.wrapper) + ": {...}}"
         text = f"JSON with {names} names, wrapped as {code(envelope)}"
@@ -154,13 +160,16 @@ def _markdown(registry: Registry) -> str:
             "",
             f"Wire form: {_wire_form(op, _md_code)}",
             "",
-            "| Field | Presence | Type | Field rules |",
-            "|---|---|---|---|",
         ]
-        out += [
-            f"| `{row.path}` | {row.presence} | {row.type} | {_markdown_cell(row.rules)} |"
-            for row in _rows(form.spec)
-        ]
+        rows = list(_rows(form.spec))
+        if rows:
+            out += ["| Field | Presence | Type | Field rules |", "|---|---|---|---|"]
+            out += [
+                f"| `{row.path}` | {row.presence} | {row.type} | {_markdown_cell(row.rules)} |"
+                for row in rows
+            ]
+        else:
+            out.append("Fields: none.")
         out.append("")
         if form.rules:
             out += ["Rules across fields:", ""]
@@ -226,9 +235,11 @@ def _text(registry: Registry) -> str:
             f"Summary:    {op.summary}",
             f"Wire form:  {_wire_form(op, _plain)}",
             "",
-            "Fields:",
         ]
-        out += _columns([(r.path, r.presence, r.type, r.rules) for r in _rows(form.spec)])
+        rows: list[tuple[str, ...]] = [
+            (r.path, r.presence, r.type, r.rules) for r in _rows(form.spec)
+        ]
+        out += ["Fields:", *_columns(rows)] if rows else ["Fields: none."]
         out.append("")
         if form.rules:
             out.append("Rules across fields:")

@@ -210,6 +210,21 @@ class Client(Closing):
         """``POST /updatetokenassurance``."""
         return self._call("update_token_assurance", request, responses.SimpleTokenResponse)
 
+    def account_holder_messaging(
+        self, request: requests.AccountHolderMessagingRequest
+    ) -> responses.AccountHolderMessagingResponse:
+        """``POST /accountholdermessaging`` (CS API 2.0.7 only)."""
+        return self._call(
+            "account_holder_messaging", request, responses.AccountHolderMessagingResponse
+        )
+
+    def system_status(
+        self, request: requests.SystemStatusRequest | None = None
+    ) -> responses.SystemStatusResponse:
+        """``GET /systemstatus`` (CS API 2.0.7 only; no body, so no request is needed)."""
+        body = requests.SystemStatusRequest() if request is None else request
+        return self._call("system_status", body, responses.SystemStatusResponse)
+
     def legacy_update(self, request: legacy.UpdateRequest) -> legacy.LegacyTokenResponse:
         """Legacy ``POST api/Update``."""
         return self._call("legacy_update", request, legacy.LegacyTokenResponse)

@@ -165,9 +165,10 @@ def encode_response(
     document = unstructure(response.body, _naming(op, form))
     if form == "xml":
         return op.response_wrapper, _to_xml_shape(object_spec(op.response), document)
-    if op.wrapper is None:
+    wrapper = op.json_response_wrapper
+    if wrapper is None:
         return None, document
-    return None, {op.response_wrapper: document}
+    return None, {wrapper: document}
 
 
 def encode_errors(errors: tuple[Error, ...], form: Form = "json") -> tuple[str | None, Any]:
@@ -228,10 +229,10 @@ def decode_response(
             raise DecodeError("the XML answer has no members")
         body: object = _from_xml_shape(spec, members, warnings)
         base = pointer(root or "")
-    elif op.wrapper is None:
+    elif op.json_response_wrapper is None:
         body, base = members, ""
     else:
-        wrapper = op.response_wrapper or ""
+        wrapper = op.json_response_wrapper
         if not isinstance(members, dict) or wrapper not in members:
             raise DecodeError(f"expected an answer wrapped as {{{wrapper!r}: {{...}}}}")
         for key in members:

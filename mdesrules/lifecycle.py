@@ -13,6 +13,8 @@ operation applies to which state is fixed by the CS API (its "token states" tabl
 - update: only active or suspended tokens are updated, and the update leaves the state alone.
 - activation methods and a resent activation code: only a token awaiting activation (``U``);
   neither changes the state.
+- a message for the cardholder (2.0.7 ``/accountholdermessaging``): any token but a deleted
+  one; it does not change the state.
 
 The pre-flight check and the simulated MDES both use these functions, so the two cannot
 disagree about a transition. Nothing here does I/O. Transitions return a new
@@ -44,6 +46,7 @@ __all__ = [
     "apply",
     "delete",
     "require_awaiting_activation",
+    "require_not_deleted",
     "require_updatable",
     "suspend",
     "unsuspend",
@@ -297,6 +300,21 @@ def require_awaiting_activation(state: TokenState, doing: str) -> None:
         f"token is {state.status.name}; only a token IN_PROGRESS (U, awaiting activation) "
         f"can be {doing}",
     )
+
+
+def require_not_deleted(state: TokenState, doing: str) -> None:
+    """Refuse what makes sense only for a token that is not DELETED.
+
+    An account holder message is shown in the wallet below the card's image (CS API 2.0.7
+    ``/accountholdermessaging``); a deleted token has left the wallet, while one awaiting
+    activation, active or suspended is still shown there. Nothing changes the state.
+
+    Args:
+        state: the token's state.
+        doing: what is asked, for the message (``"sent a message"``).
+    """
+    if state.status is Status.DELETED:
+        raise _terminal(doing)
 
 
 class Event(enum.Enum):

@@ -39,8 +39,9 @@ still describes:
   publishes its own specification.
 
 Each operation answers 200 with its response, or 400, 404, 413, 415 or 500 with the MDES
-error document ``{"Errors": {"Error": [...]}}``. Output is deterministic: operations in
-registry order, fields in declaration order.
+error document ``{"Errors": {"Error": [...]}}``; a ``GET`` (2.0.7's ``/systemstatus``) has
+no ``requestBody`` and answers 400 (a body was sent), 413 or 500. Output is deterministic:
+operations in registry order, fields in declaration order.
 
 A rule kind of one's own gets its JSON Schema by registering a hook in
 :data:`FIELD_SCHEMAS`, :data:`RULE_SCHEMAS` or :data:`CONDITION_SCHEMAS` (keyed by its exact
@@ -77,6 +78,7 @@ __all__ = [
     "CONDITION_SCHEMAS",
     "ERROR_STATUSES",
     "FIELD_SCHEMAS",
+    "GET_ERROR_STATUSES",
     "RULE_SCHEMAS",
     "SCHEMA_DIALECT",
     "across_schema",
@@ -104,6 +106,13 @@ ERROR_STATUSES: dict[str, str] = {
     "413": "The body is larger than the service reads (ReasonCode REQUEST_TOO_LARGE).",
     "415": "The body is not application/json (ReasonCode UNSUPPORTED_MEDIA_TYPE).",
     "500": "The service failed to answer (ReasonCode INTERNAL_ERROR).",
+}
+
+#: The error answers of an operation without a request body (``GET /systemstatus``).
+GET_ERROR_STATUSES: dict[str, str] = {
+    "400": "A body was sent: the operation takes none (ReasonCode MALFORMED_DOCUMENT).",
+    "413": ERROR_STATUSES["413"],
+    "500": ERROR_STATUSES["500"],
 }
 
 _ERRORS = "ErrorsResponse"
@@ -363,13 +372,14 @@ class _Writer:
             return None
         name = pascal(op.name) + "ResponseBody"
         inner = self.model(op.response, op.naming, "response")
-        if op.wrapper is None or op.response_wrapper is None:
+        wrapper = op.json_response_wrapper
+        if wrapper is None:
             self.defs[name] = inner
         else:
             self.defs[name] = {
                 "type": "object",
-                "properties": {op.response_wrapper: inner},
-                "required": [op.response_wrapper],
+                "properties": {wrapper: inner},
+                "required": [wrapper],
             }
         return name
 
@@ -420,7 +430,8 @@ def openapi(registry: Registry) -> Json:
     paths: Json = {}
     ops = tuple(served(registry))
     for op in ops:
-        request = writer.request(op)
+        takes_body = op.method != "GET"
+        request = writer.request(op) if takes_body else None
         response = writer.response(op)
         answers: Json = {
             "200": {
@@ -432,21 +443,23 @@ def openapi(registry: Registry) -> Json:
                 ),
             }
         }
-        for status, why in ERROR_STATUSES.items():
+        for status, why in (ERROR_STATUSES if takes_body else GET_ERROR_STATUSES).items():
             answers[status] = {
                 "description": why,
                 "content": {"application/json": {"schema": writer.ref(errors)}},
             }
-        paths.setdefault(_path(op), {})[op.method.lower()] = {
+        described: Json = {
             "operationId": op.name,
             "summary": op.summary,
             "description": _rules_text(op),
-            "requestBody": {
+        }
+        if request is not None:
+            described["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": writer.ref(request)}},
-            },
-            "responses": answers,
-        }
+            }
+        described["responses"] = answers
+        paths.setdefault(_path(op), {})[op.method.lower()] = described
     if not paths:
         raise ValueError(
             f"{registry.key or 'the registry'} has no operation served over HTTP "

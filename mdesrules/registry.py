@@ -71,12 +71,17 @@ class Operation:
         name: the stable operation name (``token_update``).
         endpoint: method and path, for people (``POST /token/update``).
         summary: one sentence on what the operation does.
-        request: the attrs model of the request object.
-        wrapper: the JSON key that wraps the request, or ``None`` when it is sent bare.
+        request: the attrs model of the request object. A ``GET`` sends no body: an
+            operation served by the MDES codecs then has a request model without members
+            (its document is the empty object ``{}``).
+        wrapper: the JSON key that wraps the request, or ``None`` when it is sent bare (or
+            not at all: a ``GET``).
         rules: rules across the request's fields, named in PascalCase.
         state_rules: token-state rules, applied when a context is given.
         response: the attrs model of the response object, if any.
-        response_wrapper: the JSON key that wraps the response.
+        response_wrapper: the JSON key that wraps the response (see
+            :attr:`json_response_wrapper`), or the XML root of an answer that is bare in
+            JSON (the legacy update's).
         naming: the JSON naming of wire names (camelCase for the legacy API).
         xml_root: the DataContract XML root element, for operations with an XML form.
         unknown_severity: the severity of ``unknown_field``: ``"error"`` for requests sent to
@@ -123,6 +128,20 @@ class Operation:
     def path(self) -> str:
         """The HTTP path below the API's base (``/token/update``)."""
         return self.endpoint.split()[1]
+
+    @property
+    def json_response_wrapper(self) -> str | None:
+        """The key that wraps the JSON answer, or ``None`` when the answer is bare.
+
+        An answer is wrapped as its request is: ``{"SearchResponse": {...}}``; a request
+        sent bare with a body has a bare answer (the legacy update's ``{"token": ...}``,
+        whose ``response_wrapper`` names its XML root). A GET sends no body, so nothing
+        about its request says: its answer is wrapped in ``response_wrapper`` when one is
+        declared (``{"SystemStatusResponse": {...}}``).
+        """
+        if self.wrapper is None and self.method != "GET":
+            return None
+        return self.response_wrapper
 
     def form(self, name: FormName = "json") -> Form:
         """The operation's JSON form, or its DataContract XML form (PascalCase, rooted)."""

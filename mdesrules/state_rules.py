@@ -32,6 +32,7 @@ Action = Literal[
     "read",
     "resend_activation_code",
     "activation_methods",
+    "message",
 ]
 
 
@@ -70,6 +71,10 @@ _ACTIONS: Mapping[str, _Action] = {
         "awaits activation (IN_PROGRESS); a warning otherwise, since this is a read",
         _awaiting("asked for its activation methods"),
         "warning",
+    ),
+    "message": _Action(
+        "is not DELETED, so it can carry a message for the cardholder",
+        lambda s, p: lifecycle.require_not_deleted(s, "sent a message for the cardholder"),
     ),
 }
 

@@ -154,6 +154,16 @@ VALID: dict[str, dict[str, Any]] = {
         "TokenResetMobilePinRequest", TokenUniqueReference=TUR, ReasonCode="N"
     ),
     "update_token_assurance": _wrapped("UpdateTokenAssuranceRequest", TokenUniqueReference=TUR),
+    "account_holder_messaging": _wrapped(
+        "AccountHolderMessagingRequest",
+        TokenUniqueReference=TUR,
+        MessageIdentifier="MSG-0001",
+        IssuerApplicationMessageDisplay="FALSE",
+        MessageText="You have earned a statement credit.",
+        MessageExpiration="2024-06-18T18:04:35-06:00",
+        MessageLanguageCode="en",
+    ),
+    "system_status": {},
     "legacy_update": {
         "tokenUniqueReference": TUR48,
         "expirationDate": "0128",

@@ -219,6 +219,7 @@ def test_every_operation_is_registered() -> None:
         "search", "token_activate", "token_update", "token_suspend", "token_unsuspend",
         "token_delete", "token_status_history", "token_comments", "transactions",
         "token_activation_methods", "token_resend_activation_code", "token_reset_mobile_pin",
-        "update_token_assurance", "legacy_update", "notify_token_updated",
+        "update_token_assurance", "account_holder_messaging", "system_status",
+        "legacy_update", "notify_token_updated",
         "notify_token_updated_envelope", "tms_card_art", "tms_payment_credentials",
     }  # fmt: skip

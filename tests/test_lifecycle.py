@@ -20,6 +20,7 @@ from mdesrules.lifecycle import (
     activate,
     apply,
     delete,
+    require_not_deleted,
     require_updatable,
     suspend,
     unsuspend,
@@ -241,6 +242,18 @@ def test_require_updatable_refuses_tokens_in_progress_or_deleted(state: TokenSta
     error = refusal("token_state", require_updatable, state)
     assert state.status.name in error.message
     assert "ACTIVE or SUSPENDED" in error.message
+
+
+@pytest.mark.parametrize("state", [ACTIVE, IN_PROGRESS, suspended("I", "C")])
+def test_a_message_goes_to_any_token_still_in_the_wallet(state: TokenState) -> None:
+    require_not_deleted(state, "sent a message for the cardholder")
+
+
+def test_a_deleted_token_takes_no_message() -> None:
+    error = refusal("token_state", require_not_deleted, DELETED, "sent a message")
+    assert error.message == (
+        "token is DELETED; DELETED is terminal, a deleted token cannot be sent a message"
+    )
 
 
 # --- apply --------------------------------------------------------------------------------------

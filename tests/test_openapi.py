@@ -96,11 +96,31 @@ def test_no_max_length_zero_anywhere() -> None:
 
 def test_every_answer_is_200_or_an_mdes_error() -> None:
     for path in OPENAPI["paths"].values():
-        for op in path.values():
-            assert set(op["responses"]) == {"200", "400", "404", "413", "415", "500"}
-            for status in ("400", "404", "500"):
+        for method, op in path.items():
+            # A GET takes no body: no unknown token, no media type to refuse.
+            errors = {"400", "413", "500"} | (set() if method == "get" else {"404", "415"})
+            assert set(op["responses"]) == {"200"} | errors
+            for status in errors:
                 schema = op["responses"][status]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorsResponse"}
+
+
+def test_a_get_has_no_request_body_and_a_wrapped_answer() -> None:
+    status = OPENAPI["paths"]["/mdes/csapi/v2/systemstatus"]
+    assert list(status) == ["get"]
+    assert "requestBody" not in status["get"]
+    assert "SystemStatusRequestBody" not in OPENAPI["components"]["schemas"]
+    ref = status["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    body = OPENAPI["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert body["required"] == ["SystemStatusResponse"]
+    answer = {"SystemStatusResponse": {"CommentText": "fully operational"}}
+    validator = jsonschema.Draft202012Validator({"components": OPENAPI["components"], **body})
+    validator.validate(answer)
+    assert not validator.is_valid({"CommentText": "fully operational"})
+    # Every POST still has its body.
+    posts = [op for path in OPENAPI["paths"].values() for m, op in path.items() if m == "post"]
+    assert posts
+    assert all(op["requestBody"]["required"] for op in posts)
 
 
 def test_patterns_use_ascii_digits_and_refuse_a_trailing_newline() -> None:

@@ -379,6 +379,23 @@ def test_bad_xml_requests_get_xml_mdes_errors(
 
 
 @pytest.mark.slow
+def test_the_status_is_read_with_a_get_and_nothing_else(served: Served) -> None:
+    with served.client() as client:
+        status = client.system_status()
+    assert status.comment_text == "Mastercard Digital Enablement Service is fully operational"
+    answer = requests.get(served.base + "/systemstatus", timeout=TIMEOUT)  # no Content-Type
+    assert answer.status_code == 200
+    assert list(answer.json()) == ["SystemStatusResponse"]
+    answer = _post(served.base + "/systemstatus", b"{}", "application/json")
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "GET"
+    assert _json_codes(answer) == ["METHOD_NOT_ALLOWED"]
+    answer = _post(served.base + "/systemstatus", b"{}", "application/json", "GET")
+    assert answer.status_code == 400
+    assert _json_codes(answer) == ["MALFORMED_DOCUMENT"]
+
+
+@pytest.mark.slow
 def test_xml_where_there_is_no_xml_form_is_415_in_xml(served: Served) -> None:
     answer = _post(served.base + "/token/suspend", b"<TokenSuspendRequest/>", "application/xml")
     assert answer.status_code == 415

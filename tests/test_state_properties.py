@@ -124,6 +124,9 @@ ACTIONS: dict[str, Callable[[TokenState, str], object]] = {
     "token_activation_methods": lambda state, party: lifecycle.require_awaiting_activation(
         state, "asked for its activation methods"
     ),
+    "account_holder_messaging": lambda state, party: lifecycle.require_not_deleted(
+        state, "sent a message for the cardholder"
+    ),
 }
 # A refusal of these is a warning: looking up activation methods is a read.
 WARNS = {"token_activation_methods"}
@@ -160,7 +163,10 @@ def type_answer(operation: str, token_type: object) -> str | None:
 def test_every_operation_is_classified_here() -> None:
     notifications = {"notify_token_updated", "notify_token_updated_envelope"}  # no token state
     tms = {"tms_card_art", "tms_payment_credentials"}  # CyberSource TMS: no MDES token state
-    assert set(REGISTRY.names()) == {*ACTIONS, *READS, "search", *notifications, *tms}
+    no_token = {"system_status"}  # GET /systemstatus names no token
+    assert set(REGISTRY.names()) == {
+        *ACTIONS, *READS, "search", *notifications, *tms, *no_token
+    }  # fmt: skip
 
 
 # --- the lifecycle, as properties ----------------------------------------------------------------

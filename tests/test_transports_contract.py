@@ -98,6 +98,18 @@ DOCUMENTS: dict[str, dict[str, Any]] = {
     "update_token_assurance": {
         "UpdateTokenAssuranceRequest": {"TokenUniqueReference": ACTIVE, "AuditInfo": AUDIT}
     },
+    "account_holder_messaging": {
+        "AccountHolderMessagingRequest": {
+            "TokenUniqueReference": ACTIVE,
+            "MessageIdentifier": "MSG-0001",
+            "IssuerApplicationMessageDisplay": "TRUE",
+            "MessageText": "Votre crédit est arrivé <&>",
+            "MessageExpiration": "2024-02-15T00:00:00Z",
+            "MessageLanguageCode": "fr",
+            "AuditInfo": AUDIT,
+        }
+    },
+    "system_status": {},  # GET: no body, no token
     "legacy_update": {
         "tokenUniqueReference": ACTIVE,
         "newAccountPan": "5412345678901232",
@@ -152,6 +164,9 @@ class FakeMdes:
 
     def __call__(self, request: Request) -> Response:
         self.calls.append(request)
+        if request.operation == "system_status":
+            status = r.SystemStatusResponse(comment_text="Fully operational — opérationnel")
+            return Response(request.operation, 200, status)
         tur = request.body.token_unique_reference  # type: ignore[attr-defined]
         token = self.tokens.get(tur)
         if token is None:
@@ -247,6 +262,11 @@ class FakeMdes:
     def update_token_assurance(self, body: Any, tur: str, token: Token) -> r.SimpleTokenResponse:
         return self._simple(tur, body)
 
+    def account_holder_messaging(
+        self, body: Any, tur: str, token: Token
+    ) -> r.AccountHolderMessagingResponse:
+        return r.AccountHolderMessagingResponse(token=r.TokenReference(token_unique_reference=tur))
+
     def legacy_update(self, body: Any, tur: str, token: Token) -> legacy.LegacyTokenResponse:
         updated = legacy.LegacyToken(
             token_unique_reference=tur,
@@ -334,7 +354,11 @@ def test_success_gives_equal_models(harness: Harness, operation: str) -> None:
     assert harness.deliveries() == 2
 
 
-@pytest.mark.parametrize(("harness", "operation"), CASES, indirect=["harness"])
+# Every operation that names a token, refused for an unknown one.
+NAMING_A_TOKEN = [(kind, op) for kind, op in CASES if op != "system_status"]
+
+
+@pytest.mark.parametrize(("harness", "operation"), NAMING_A_TOKEN, indirect=["harness"])
 def test_mdes_errors_raise_with_every_entry(harness: Harness, operation: str) -> None:
     client = Client(harness.transport)
     with pytest.raises(MdesError) as refused:
@@ -383,8 +407,8 @@ Encoder = Callable[..., bytes]
 def _with_unknown_json(original: Encoder) -> Encoder:
     def encode(response: Response, **options: Any) -> bytes:
         document = json.loads(original(response, **options))
-        op = REGISTRY.get(response.operation)
-        inner = document if op.wrapper is None else document[op.response_wrapper or ""]
+        wrapper = REGISTRY.get(response.operation).json_response_wrapper
+        inner = document if wrapper is None else document[wrapper]
         inner["FutureMember"] = "added by a newer MDES"
         return json.dumps(document).encode()
 

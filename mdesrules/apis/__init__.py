@@ -1,7 +1,7 @@
 """The API surfaces, each a :class:`~mdesrules.registry.Registry` built in its own module.
 
 =========================  =====================================================
-:data:`MDES_CS_API_2_0_7`  MDES Customer Service API 2.0.7 (13 operations)
+:data:`MDES_CS_API_2_0_7`  MDES Customer Service API 2.0.7 (15 operations)
 :data:`MDES_CS_API_2_1_7`  MDES Customer Service API 2.1.7, plaintext form (15 operations)
 :data:`MDES_CS_API_2_2_2`  MDES Customer Service API 2.2.2, plaintext form (16 operations)
 :data:`LEGACY_UPDATE`      the legacy customer service ``api/Update``

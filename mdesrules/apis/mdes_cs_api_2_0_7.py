@@ -1,7 +1,9 @@
-"""MDES Customer Service API 2.0.7: the thirteen operations of the issuer's customer service.
+"""MDES Customer Service API 2.0.7: the fifteen operations of the issuer's customer service.
 
 Source: ``specs/mdes-customer-service-v2.0.7``. Requests are PascalCase, wrapped in one
-key per operation (``{"TokenUpdateRequest": {...}}``), POSTed below ``/mdes/csapi/v2``.
+key per operation (``{"TokenUpdateRequest": {...}}``), POSTed below ``/mdes/csapi/v2``;
+``GET /systemstatus`` alone sends no body (its request is the empty document ``{}``). The
+last two, ``/accountholdermessaging`` and ``/systemstatus``, exist in 2.0.7 only.
 """
 
 from __future__ import annotations
@@ -180,6 +182,29 @@ for _operation in (
         response=SIMPLE,
         response_wrapper="UpdateTokenAssuranceResponse",
         effect="assurance",
+    ),
+    Operation(
+        name="account_holder_messaging",
+        endpoint="POST /accountholdermessaging",
+        summary="Show the issuer's message for a token in Apple Pay, below the card's image, "
+        "until it expires (at most 30 days ahead).",
+        request=requests.AccountHolderMessagingRequest,
+        wrapper="AccountHolderMessagingRequest",
+        state_rules=(TargetToken("message"),),
+        response=responses.AccountHolderMessagingResponse,
+        response_wrapper="AccountHolderMessagingResponse",
+        effect="account_holder_message",
+    ),
+    Operation(
+        name="system_status",
+        endpoint="GET /systemstatus",
+        summary="Read the overall status of MDES (no request body).",
+        request=requests.SystemStatusRequest,
+        wrapper=None,
+        response=responses.SystemStatusResponse,
+        response_wrapper="SystemStatusResponse",
+        read_only=True,
+        effect="system_status",
     ),
 ):
     MDES_CS_API_2_0_7.register(_operation)

@@ -77,7 +77,10 @@ def _whole(code: str, message: str) -> tuple[Violation, ...]:
 
 def _unknown_json(registry: Registry) -> str:
     wrappers = ", ".join(op.wrapper for op in registry if op.wrapper is not None)
-    bare = ", ".join(op.name for op in registry if op.wrapper is None)
+    # A request without members (GET /systemstatus: no body) cannot be told from its keys.
+    bare = ", ".join(
+        op.name for op in registry if op.wrapper is None and op.form("json").spec.fields
+    )
     return (
         "cannot tell the operation: the document is not a JSON object with one of the "
         f"wrapper keys {wrappers}, nor a bare {bare} request; "

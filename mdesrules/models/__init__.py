@@ -13,7 +13,9 @@ from .notify import (
     TokenInfo,
 )
 from .requests import (
+    AccountHolderMessagingRequest,
     SearchRequest,
+    SystemStatusRequest,
     TokenActivateRequest,
     TokenActivationMethodsRequest,
     TokenCommentsRequest,
@@ -29,6 +31,7 @@ from .requests import (
 )
 from .responses import (
     Account,
+    AccountHolderMessagingResponse,
     Accounts,
     ActivationMethod,
     ActivationMethods,
@@ -44,9 +47,11 @@ from .responses import (
     Status,
     Statuses,
     Suspenders,
+    SystemStatusResponse,
     Token,
     TokenActivationMethodsResponse,
     TokenCommentsResponse,
+    TokenReference,
     TokenResendActivationCodeResponse,
     Tokens,
     TokenStatusHistoryResponse,
@@ -72,6 +77,8 @@ from .tms import (
 
 __all__ = [
     "Account",
+    "AccountHolderMessagingRequest",
+    "AccountHolderMessagingResponse",
     "Accounts",
     "ActivationMethod",
     "ActivationMethods",
@@ -111,6 +118,8 @@ __all__ = [
     "Status",
     "Statuses",
     "Suspenders",
+    "SystemStatusRequest",
+    "SystemStatusResponse",
     "Token",
     "TokenActivateRequest",
     "TokenActivationMethodsRequest",
@@ -119,6 +128,7 @@ __all__ = [
     "TokenCommentsResponse",
     "TokenDeleteRequest",
     "TokenInfo",
+    "TokenReference",
     "TokenResendActivationCodeRequest",
     "TokenResendActivationCodeResponse",
     "TokenResetMobilePinRequest",

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
+from ..fields import length, matches
 from ..schema import wire
 from ._base import MaskedRepr
-from ._rules import choice, expiry, ident, pan_field, psn, text
+from ._rules import choice, date_time, expiry, ident, pan_field, psn, text
 from .common import AuditInfo
 
 __all__ = [
+    "AccountHolderMessagingRequest",
     "SearchRequest",
+    "SystemStatusRequest",
     "TokenActivateRequest",
     "TokenActivationMethodsRequest",
     "TokenCommentsRequest",
@@ -186,3 +189,35 @@ class UpdateTokenAssuranceRequest(MaskedRepr):
     token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
     comment_text: str | None = field(default=None, metadata=wire(*text(1, 500)))
     audit_info: AuditInfo
+
+
+@frozen(kw_only=True, repr=False)
+class AccountHolderMessagingRequest(MaskedRepr):
+    """Show the issuer's message for one token in Apple Pay, below the card's image.
+
+    ``IssuerApplicationMessageDisplay`` ``TRUE`` says the message can also be viewed in the
+    issuer's app (by ``MessageIdentifier``), ``FALSE`` that it cannot. The spec gives
+    ``MessageExpiration`` no length: its form ``YYYY-MM-DDThh:mm:ssTZD`` takes 20 (``Z``) to
+    25 characters, and up to 29 with milliseconds, the bounds of 2.2.2's date-times. It
+    must be at most 30 days ahead; the check has no clock, so the simulated MDES judges
+    that. ``MessageLanguageCode`` is ISO 639-1 (``en``) in at most the spec's 3 characters.
+    """
+
+    token_unique_reference: str = field(metadata=wire(*ident(1, 48)))
+    message_identifier: str = field(metadata=wire(*ident(1, 64)))
+    issuer_application_message_display: str = field(metadata=wire(*choice("TRUE", "FALSE")))
+    message_text: str = field(metadata=wire(*text(1, 128)))
+    message_expiration: str = field(metadata=wire(*date_time(20, 29)))
+    message_language_code: str = field(
+        metadata=wire(
+            length(2, 3), matches("[a-z]+", "lower-case ASCII letters (ISO 639-1, such as en)")
+        )
+    )
+    audit_info: AuditInfo
+
+
+@frozen(kw_only=True, repr=False)
+class SystemStatusRequest(MaskedRepr):
+    """The request of ``GET /systemstatus``: nothing. A GET has no body, so its document is
+    the empty object ``{}`` (the spec's example shows that), and a member in it is an
+    ``unknown_field`` error."""

@@ -15,6 +15,7 @@ from .common import AuditInfo
 
 __all__ = [
     "Account",
+    "AccountHolderMessagingResponse",
     "Accounts",
     "ActivationMethod",
     "ActivationMethods",
@@ -30,9 +31,11 @@ __all__ = [
     "Status",
     "Statuses",
     "Suspenders",
+    "SystemStatusResponse",
     "Token",
     "TokenActivationMethodsResponse",
     "TokenCommentsResponse",
+    "TokenReference",
     "TokenResendActivationCodeResponse",
     "TokenStatusHistoryResponse",
     "TokenUpdateResponse",
@@ -264,6 +267,29 @@ class TokenResendActivationCodeResponse(MaskedRepr):
     """Answer of ``/token/resendactivationcode``."""
 
     token: SimpleToken | None = None
+
+
+@frozen(kw_only=True, repr=False)
+class TokenReference(MaskedRepr):
+    """A token named by its reference only (the spec's ``TokenResponse``)."""
+
+    token_unique_reference: str | None = None
+
+
+@frozen(kw_only=True, repr=False)
+class AccountHolderMessagingResponse(MaskedRepr):
+    """Answer of ``/accountholdermessaging``: the token the message is for."""
+
+    token: TokenReference | None = None
+
+
+@frozen(kw_only=True, repr=False)
+class SystemStatusResponse(MaskedRepr):
+    """Answer of ``GET /systemstatus``: MDES's overall status in words, and when it last
+    changed."""
+
+    comment_text: str | None = None
+    last_status_date_time: str | None = None
 
 
 @frozen(kw_only=True, repr=False)

@@ -10,23 +10,26 @@ to Mastercard::
 
 Every operation of its registry (:data:`~mdesrules.registry.REGISTRY` by default; any API
 surface of :mod:`mdesrules.apis`, or a registry of your own) is served at
-``base_path + path`` (``/mdes/csapi/v2/token/update``) in JSON; the legacy update in JSON or
-DataContract XML, told by the ``Content-Type``, both below the base
+``base_path + path`` (``/mdes/csapi/v2/token/update``) with its own method, in JSON; the
+legacy update in JSON or DataContract XML, told by the ``Content-Type``, both below the base
 (``/mdes/csapi/v2/api/Update``) and at ``legacy_path`` (``/api/Update``, where the legacy
-service lives). Requests are decoded and checked by the codecs, so the handler sees only
-valid requests; a handler that checks requests itself, with its own context (the simulated
-MDES, against its token store), has an ``answer_document`` method
-(:class:`CheckingHandler`) and is handed each parsed document instead, so that every request
-is checked once. Whatever goes wrong is answered in MDES's error shape,
-in XML for an XML request and JSON otherwise, never with a traceback or an HTML page:
+service lives). A ``GET`` (2.0.7's ``/systemstatus``) takes no body and no
+``Content-Type``: its request is the empty document ``{}``. Requests are decoded and checked
+by the codecs, so the handler sees only valid requests; a handler that checks requests
+itself, with its own context (the simulated MDES, against its token store), has an
+``answer_document`` method (:class:`CheckingHandler`) and is handed each parsed document
+instead, so that every request is checked once. Whatever goes wrong is answered in MDES's
+error shape, in XML for an XML request and JSON otherwise, never with a traceback or an
+HTML page:
 
 ========================================  ======  ==================================
 what                                      status  ``ReasonCode``
 ========================================  ======  ==================================
 a request that breaks rules               400     each violation's code, upper-cased
 a body that is not JSON / safe XML        400     ``MALFORMED_DOCUMENT``
+a body sent with a GET                    400     ``MALFORMED_DOCUMENT``
 no operation at the path                  404     ``NOT_FOUND``
-a method other than POST                  405     ``METHOD_NOT_ALLOWED``
+a method the operation does not take      405     ``METHOD_NOT_ALLOWED``, ``Allow`` its own
 a body type the operation does not take   415     ``UNSUPPORTED_MEDIA_TYPE``
 a body larger than ``max_body``           413     ``REQUEST_TOO_LARGE``
 the handler raised or answered nonsense   500     ``INTERNAL_ERROR``
@@ -41,7 +44,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from mdesrules.codec import request_document
+from mdesrules.codec import decode_request, request_document
 from mdesrules.exceptions import DecodeError, InvalidRequest
 from mdesrules.masking import scrub
 from mdesrules.models.responses import Error
@@ -95,11 +98,14 @@ class CheckingHandler(Protocol):
 
 
 class _Refusal(Exception):
-    def __init__(self, status: int, reason_code: str, description: str) -> None:
+    def __init__(
+        self, status: int, reason_code: str, description: str, *, allow: str | None = None
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.reason_code = reason_code
         self.description = description
+        self.allow = allow
 
 
 class WsgiApp:
@@ -162,18 +168,30 @@ class WsgiApp:
         op: Operation | None = None
         try:
             op = self._route(environ)
-            form = self._accepted_form(environ, op)
-            data = self._read_body(environ)
             checking = self._checking
-            if checking is not None:
-                document = self._document(op, form, data)
-                return self._handle(
-                    start_response, op, form, lambda: checking.answer_document(op, document, form)
-                )
-            request = self._decode(op, form, data)
+            if op.method == "GET":
+                form = "json"
+                self._refuse_body(environ, op)
+                if checking is not None:
+                    return self._handle(
+                        start_response, op, form, lambda: checking.answer_document(op, {}, form)
+                    )
+                request = self._decode_nothing(op)
+            else:
+                form = self._accepted_form(environ, op)
+                data = self._read_body(environ)
+                if checking is not None:
+                    document = self._document(op, form, data)
+                    return self._handle(
+                        start_response,
+                        op,
+                        form,
+                        lambda: checking.answer_document(op, document, form),
+                    )
+                request = self._decode(op, form, data)
         except _Refusal as refusal:
             entry = _entry("INPUT", refusal.reason_code, refusal.description)
-            extra = [("Allow", "POST")] if refusal.status == 405 else []
+            extra = [("Allow", refusal.allow)] if refusal.allow is not None else []
             return _answer(start_response, refusal.status, form, (entry,), extra)
         except InvalidRequest as invalid:
             entries = tuple(
@@ -188,8 +206,21 @@ class WsgiApp:
         if op is None:
             raise _Refusal(404, "NOT_FOUND", "no MDES operation is served at this path")
         if str(environ.get("REQUEST_METHOD", "")).upper() != op.method:
-            raise _Refusal(405, "METHOD_NOT_ALLOWED", f"{op.endpoint} takes {op.method} only")
+            raise _Refusal(
+                405, "METHOD_NOT_ALLOWED", f"{op.endpoint} takes {op.method} only", allow=op.method
+            )
         return op
+
+    def _refuse_body(self, environ: WSGIEnvironment, op: Operation) -> None:
+        """Read the body of a GET, which must be empty: a body is refused rather than
+        ignored, since whatever it says would be dropped."""
+        if self._read_body(environ):
+            raise _Refusal(400, "MALFORMED_DOCUMENT", f"{op.endpoint} takes no request body")
+
+    def _decode_nothing(self, op: Operation) -> Request:
+        """The request of a GET: the empty document, checked (a GET that needs members,
+        as a TMS path, is refused by its rules)."""
+        return decode_request(op.name, None, {}, "json", registry=self.registry)
 
     def _accepted_form(self, environ: WSGIEnvironment, op: Operation) -> Form:
         media = _media_type(environ)

@@ -33,6 +33,7 @@ from typing import Literal
 import attrs
 
 from mdesrules.account_encryption import AccountEncryption, PublicKeyOrCertificate
+from mdesrules.codec import encode_request
 from mdesrules.exceptions import DecodeError
 from mdesrules.registry import Registry
 from mdesrules.transport import Closing, Request, Response
@@ -50,9 +51,9 @@ class CodecTransport(Closing):
     """Sends MDES requests as JSON or XML bodies through *carrier*.
 
     Each operation is sent with its own method to its own path (``POST /token/update``),
-    relative to the carrier's base URL. A read-only operation's request is marked
-    repeatable, and a carrier that retries may repeat it when every MDES error of the
-    answer is ``Recoverable``.
+    relative to the carrier's base URL; a ``GET`` (``/systemstatus``) without a body. A
+    read-only operation's request is marked repeatable, and a carrier that retries may
+    repeat it when every MDES error of the answer is ``Recoverable``.
 
     Args:
         carrier: delivers the bytes; closed with the transport.
@@ -98,10 +99,13 @@ class CodecTransport(Closing):
     def send(self, request: Request) -> Response:
         """Deliver *request* and return MDES's answer.
 
+        A ``GET`` (2.0.7's ``/systemstatus``) is sent without a body or ``Content-Type``.
+
         Raises:
             ValueError: ``form="xml"`` for an operation without an XML form; encryption
-                settings that cannot serve the operation's version (GCM for 2.1.7). Nothing
-                was sent.
+                settings that cannot serve the operation's version (GCM for 2.1.7); a
+                ``GET`` whose request has members (this transport sends no path
+                parameters). Nothing was sent.
             DecodeError: the answer is not a response of the operation or an MDES error.
             TransportError: the carrier could not deliver it (see the carrier).
         """
@@ -113,12 +117,18 @@ class CodecTransport(Closing):
         if self.form == "xml" and op.xml_root is None:
             raise ValueError(f"operation {op.name!r} has no XML form; use form='json'")
         content_type = xml_codec.CONTENT_TYPE if self.form == "xml" else json_codec.CONTENT_TYPE
+        if op.method == "GET":
+            _require_no_members(request)
+            headers, body = {"Accept": content_type}, b""
+        else:
+            headers = {"Content-Type": content_type, "Accept": content_type}
+            body = self._encode(request)
         repeatable = request.repeatable
         wire = WireRequest(
             op.method,
             op.path,
-            {"Content-Type": content_type, "Accept": content_type},
-            self._encode(request),
+            headers,
+            body,
             repeatable=repeatable,
             label=op.name,
             retry_answer=self._recoverable(op.name, request.registry) if repeatable else None,
@@ -164,3 +174,18 @@ class CodecTransport(Closing):
     def __repr__(self) -> str:
         shown = "" if self.encryption is None else f", encryption={self.encryption!r}"
         return f"CodecTransport({self.carrier!r}, form={self.form!r}{shown})"
+
+
+def _require_no_members(request: Request) -> None:
+    """Refuse a ``GET`` whose request would have a body: nothing of it may be dropped.
+
+    Raises:
+        ValueError: the request model holds members (a GET of CyberSource TMS carries its
+            path parameters there, which this transport does not send).
+    """
+    envelope, document = encode_request(request, "json")
+    if envelope is not None or document:
+        raise ValueError(
+            f"{request.op.endpoint} is sent without a body, but its request has members "
+            f"({', '.join(map(str, document)) or envelope}): this transport cannot send them"
+        )

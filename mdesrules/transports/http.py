@@ -33,8 +33,9 @@ What the carrier guarantees, whoever uses it:
   status, duration and attempt of each call; never a body, a header value or a PAN.
 
 :class:`HttpTransport` is :class:`~mdesrules.transports.codec_transport.CodecTransport` over
-an :class:`HttpCarrier`: MDES requests are POSTed in JSON or XML, and a read-only
-operation is also repeated when every MDES error of its answer is ``Recoverable``.
+an :class:`HttpCarrier`: MDES requests are POSTed in JSON or XML (2.0.7's ``GET
+/systemstatus`` goes without a body), and a read-only operation is also repeated when every
+MDES error of its answer is ``Recoverable``.
 """
 
 from __future__ import annotations
@@ -276,7 +277,8 @@ class HttpTransport(CodecTransport):
 
     Args:
         base_url: the API root, :data:`PRODUCTION_URL` by default (or :data:`SANDBOX_URL`);
-            each operation is POSTed to ``base_url + path`` (``.../token/update``).
+            each operation is sent to ``base_url + path`` (``.../token/update``) with its
+            own method.
         session: a :class:`requests.Session` to send with (for proxies, certificates,
             connection pooling shared with other code). :meth:`close` closes only a session
             the transport created itself.

@@ -91,6 +91,22 @@ Where MDES does not say, the simulator decides (see also ``docs/simulator.md``):
 - ``/token/notifyauthenticationdecision`` (2.2.2) records the decision as an event in the
   token's status history and the ``commentText`` as a comment; the token's status does not
   change (the decision is about its transaction credentials, which are not simulated).
+- ``/accountholdermessaging`` (2.0.7) takes a message for any token in the store that is
+  not DELETED (a deleted token has left the wallet; one awaiting activation or suspended is
+  still shown there); the rules refuse a DELETED one with 400 ``TOKEN_STATE``. Whether the
+  token is in Apple Pay is not checked: the store does not say which wallet a token is in.
+  ``MessageExpiration`` must be after the simulator's clock and at most
+  :data:`MAX_MESSAGE_DAYS` days ahead, else 400 ``NOT_ALLOWED_VALUE`` (a day the month does
+  not have is ``BAD_FORMAT``): the pre-flight check has no clock, so only the simulator
+  judges it. The message is recorded as a comment on the token (``/token/comments`` and
+  search's ``LastCommentId`` show it, with the request's ``AuditInfo``), its text naming
+  the ``MessageIdentifier``, language, expiry and display flag, with any PAN-like digits
+  masked; the answer is the spec's ``{"Token": {"TokenUniqueReference": ...}}``, without
+  the comment's id, which the spec does not return. It records no history and notifies no
+  one: the token's status does not change.
+- ``GET /systemstatus`` (2.0.7) always answers the healthy status: ``CommentText``
+  :data:`SYSTEM_STATUS` and ``LastStatusDateTime`` the time of the answer (the simulator's
+  status never changes, so it is current whenever it is read).
 - update_token_assurance raises a numeric Token Assurance Level by one, up to
   :data:`MAX_ASSURANCE_LEVEL`; a level already at the cap, or not numeric, stays as it is.
 - the status history lists, newest first, one entry per change made by the simulator:
@@ -120,7 +136,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
@@ -149,7 +165,9 @@ __all__ = [
     "ACTIVATION_METHODS",
     "EFFECTS",
     "MAX_ASSURANCE_LEVEL",
+    "MAX_MESSAGE_DAYS",
     "STATUS_DESCRIPTIONS",
+    "SYSTEM_STATUS",
     "SimulatedMdes",
     "TokenRequestor",
 ]
@@ -160,6 +178,12 @@ T = TypeVar("T")
 
 #: The highest Token Assurance Level ``/updatetokenassurance`` raises a token to.
 MAX_ASSURANCE_LEVEL = 3
+
+#: How far ahead an account holder message may expire (``MessageExpiration``), in days.
+MAX_MESSAGE_DAYS = 30
+
+#: The ``CommentText`` of ``GET /systemstatus`` (the example of the 2.0.7 spec's schema).
+SYSTEM_STATUS = "Mastercard Digital Enablement Service is fully operational"
 
 #: ``CurrentStatusDescription`` / ``StatusDescription`` of each status.
 STATUS_DESCRIPTIONS = {
@@ -232,6 +256,8 @@ _EFFECT_METHODS = {
     "disable_payment_channels": "_disable_payment_channels",
     "token_requestor_search": "_token_requestor_search",
     "authentication_decision": "_authentication_decision",
+    "account_holder_message": "_account_holder_message",
+    "system_status": "_system_status",
 }
 
 #: Every ``effect`` the simulator implements.
@@ -904,6 +930,54 @@ class SimulatedMdes:
         )
         self.store.put(token)
         return at.answer(token_unique_reference=token.token_unique_reference, comment_id=comment_id)
+
+    def _account_holder_message(self, request: Any, at: _Call) -> Any:
+        token = self._token(request.token_unique_reference, at)
+        lifecycle.require_not_deleted(token.state, "sent a message for the cardholder")
+        now = self.clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        wrong = _message_expiry(request.message_expiration, now)
+        if wrong is not None:
+            raise _Refused(400, wrong[0], at("MessageExpiration"), wrong[1])
+        token, _ = self._comment(
+            token, _message_comment(request), request.audit_info, _timestamp(now)
+        )
+        self.store.put(token)
+        return at.answer(token={"token_unique_reference": token.token_unique_reference})
+
+    def _system_status(self, request: Any, at: _Call) -> Any:
+        return at.answer(comment_text=SYSTEM_STATUS, last_status_date_time=self._now())
+
+
+def _message_expiry(value: str, now: datetime) -> tuple[str, str] | None:
+    """What is wrong with an account holder message's ``MessageExpiration`` at *now*, as
+    ``(code, message)``, or ``None``: it must be a calendar date and time after *now*, at
+    most :data:`MAX_MESSAGE_DAYS` ahead. Its form (ISO 8601 with a zone) passed the rules."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return "bad_format", "MessageExpiration is not a calendar date (check the day of the month)"
+    if moment.tzinfo is None:  # the rules ask for Z or an offset
+        moment = moment.replace(tzinfo=UTC)
+    if moment <= now:
+        return "not_allowed_value", "MessageExpiration has passed: the message would never show"
+    if moment > now + timedelta(days=MAX_MESSAGE_DAYS):
+        return (
+            "not_allowed_value",
+            f"MessageExpiration is more than {MAX_MESSAGE_DAYS} days ahead, MDES's maximum",
+        )
+    return None
+
+
+def _message_comment(request: Any) -> str:
+    """The comment that records an account holder message on its token, PAN-free."""
+    return scrub(
+        f"Account holder message {request.message_identifier} "
+        f"({request.message_language_code}, until {request.message_expiration}, "
+        f"viewable in the issuer app: {request.issuer_application_message_display}): "
+        f"{request.message_text}"
+    )
 
 
 def _passes_filters(request: Any, token: StoredToken) -> bool:
