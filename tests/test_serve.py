@@ -57,7 +57,7 @@ AUDIT_JSON = {"UserId": "A1435477", "UserName": "John Smith", "Organization": "A
 BASE_PATH = "/mdes/csapi/v2"
 STARTUP = re.compile(
     r"mdesrules: serving the simulated MDES on (http://127\.0\.0\.1:(\d+))/mdes/csapi/v2"
-    r"( \(legacy: /api/Update\))?\n"
+    r"( \(legacy: /api/Update\))?(; admin API: http://127\.0\.0\.1:\d+/__admin/)?\n"
 )
 STARTUP_SECONDS = 30.0
 TIMEOUT = (5.0, 20.0)
