@@ -174,12 +174,13 @@ class Fault:
         return Response(operation, self.status, None, (error,), headers=headers)
 
     def to_json(self) -> dict[str, Any]:
-        """The fault as the admin API answers it (camelCase; the members of its kind)."""
+        """The fault as the admin API answers it (camelCase; the members of its kind; the
+        token with any run of nine or more digits masked)."""
         out: dict[str, Any] = {
             "id": self.id,
             "kind": self.kind,
             "operation": self.operation,
-            "token": self.token,
+            "token": None if self.token is None else scrub(self.token),
             "share": self.share,
             "times": self.times,
             "after": self.after,
