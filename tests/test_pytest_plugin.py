@@ -6,6 +6,8 @@ The example on docs/test-double.md is run here as it is written, so the page can
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -140,3 +142,15 @@ def test_the_live_server_is_stopped_after_the_test(pytester: pytest.Pytester) ->
         ),
     )
     result.assert_outcomes(passed=2)
+
+
+def test_importing_mdesrules_imports_neither_pytest_nor_the_plugin() -> None:
+    code = (
+        "import sys, mdesrules, mdesrules.fakes.mdes, mdesrules.transports, mdesrules.cli\n"
+        "print(sorted(m for m in ('pytest', 'hypothesis', 'mdesrules.pytest_plugin')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]"
