@@ -53,13 +53,20 @@ DEFAULT_MAXLEN = 1000
 _SHOWN = 20
 
 
+def _masked_text(text: str) -> str:
+    # Most keys and many values hold no digit at all (any Unicode digit is not alpha).
+    if len(text) < 9 or text.isalpha():
+        return text
+    return scrub(text)
+
+
 def masked(value: object) -> Any:
     """*value* (a parsed document) with every run of nine or more digits masked, in
     strings, keys and numbers alike; other values as they are."""
     if isinstance(value, str):
-        return scrub(value)
+        return _masked_text(value)
     if isinstance(value, dict):
-        return {scrub(str(k)): masked(v) for k, v in value.items()}
+        return {_masked_text(str(k)): masked(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [masked(v) for v in value]
     if value is None or isinstance(value, bool):
