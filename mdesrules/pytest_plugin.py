@@ -8,7 +8,7 @@ Installed with mdesrules (a ``pytest11`` entry point), so a test names a fixture
   (and, for 2.1.7/2.2.2, encrypting ``EncryptedAccountInformation`` for the simulator's key).
 - ``mdes_journal``, ``mdes_faults``: the simulator's journal and faults.
 - ``mdes_notifications``: the ``notifyTokenUpdated`` token entries MDES would send token
-  requestors for the changes made (``tokenUniqueReference``, ``status``, ...), decrypted.
+  requestors for the changes made (``tokenUniqueReference``, ``status``, ...), in plaintext.
 - ``mdes_server`` and ``mdes_url``: the same simulator served over HTTP on 127.0.0.1 on a
   free port (for code that opens its own connections), with the admin API under
   ``/__admin/``; latency faults wait for real there. Stopped after the test.
@@ -109,7 +109,8 @@ def mdes_key() -> RSAPrivateKey:
 @pytest.fixture
 def mdes_notifications() -> list[dict[str, Any]]:
     """The ``tokens[]`` entries of the ``notifyTokenUpdated`` notifications the ``mdes``
-    simulator sent, decrypted, in order."""
+    simulator sent, in plaintext (as the token requestor reads them once decrypted), in
+    order."""
     return []
 
 

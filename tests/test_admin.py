@@ -3,6 +3,8 @@ JSON, with MDES-shaped refusals and no full PAN."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import requests
 from hypothesis import given
@@ -266,3 +268,46 @@ def test_the_live_server_serves_the_admin_api(mdes_server: LiveServer, mdes: Sim
     token = requests.get(mdes_server.admin + f"/tokens/{NEW}", timeout=10).json()["token"]
     assert token["status"] == "S"
     assert mdes.journal.count("token_suspend", token=NEW) == 1
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_reset_restores_the_seed_of_either_store(kind: str, tmp_path: Any) -> None:
+    from mdesrules.fakes.mdes import SqliteStore
+
+    inventory = Inventory.from_records(
+        [{"tokenUniqueReference": TUR, "accountPan": PAN, "status": "A"}]
+    )
+    store = (
+        MemoryStore.from_inventory(inventory)
+        if kind == "memory"
+        else SqliteStore.from_inventory(tmp_path / "mdes.sqlite", inventory)
+    )
+    mdes = SimulatedMdes(store)
+    client = Client(InMemoryTransport(mdes))
+    request = TokenSuspendRequest(
+        token_unique_reference=TUR, reason_code="L", comment_text="lost", audit_info=AUDIT
+    )
+    first = client.token_suspend(request).token.comment_id
+    mdes.seed_tokens([{"tokenUniqueReference": NEW, "accountPan": PAN, "status": "A"}])
+    mdes.reset()
+    assert [(t.token_unique_reference, t.status.value, t.comments) for t in store.tokens()] == [
+        (TUR, "A", ())
+    ]
+    assert client.token_suspend(request).token.comment_id == first  # ids start again
+    store.close()
+
+
+def test_a_store_without_reset_cannot_be_reset(
+    mdes: SimulatedMdes, admin: requests.Session
+) -> None:
+    class Plain:
+        def __getattr__(self, name: str) -> Any:
+            if name == "reset":
+                raise AttributeError(name)
+            return getattr(store, name)
+
+    store = mdes.store
+    mdes.store = Plain()  # type: ignore[assignment]
+    with pytest.raises(TypeError, match="has no reset"):
+        mdes.reset()
+    assert refusal(admin.post(ADMIN + "/reset"))[:2] == (400, "INVALID_VALUE")
