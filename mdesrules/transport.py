@@ -9,6 +9,7 @@ the interface, so it never depends on them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
@@ -76,6 +77,12 @@ class Response:
         errors: every ``Error`` entry of an MDES error response.
         warnings: what decoding tolerated, e.g. response fields this library does not know
             (MDES asks clients to accept new fields); never errors.
+        headers: HTTP headers an answer over HTTP carries besides its body's own
+            (``Retry-After`` on a gateway's 503); a server sends them, a handler sets them.
+            Not part of the answer's equality.
+
+    .. versionchanged:: Unreleased
+       ``headers``.
     """
 
     operation: str
@@ -83,6 +90,7 @@ class Response:
     body: object = None
     errors: tuple[Error, ...] = ()
     warnings: tuple[Violation, ...] = ()
+    headers: Mapping[str, str] = field(factory=dict, eq=False, repr=False)
 
     @property
     def ok(self) -> bool:

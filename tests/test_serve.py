@@ -57,7 +57,7 @@ AUDIT_JSON = {"UserId": "A1435477", "UserName": "John Smith", "Organization": "A
 BASE_PATH = "/mdes/csapi/v2"
 STARTUP = re.compile(
     r"mdesrules: serving the simulated MDES on (http://127\.0\.0\.1:(\d+))/mdes/csapi/v2"
-    r"( \(legacy: /api/Update\))?\n"
+    r"( \(legacy: /api/Update\))?(; admin API: http://127\.0\.0\.1:\d+/__admin/)?\n"
 )
 STARTUP_SECONDS = 30.0
 TIMEOUT = (5.0, 20.0)
@@ -471,7 +471,7 @@ def _legacy(tur: str, comment: str) -> legacy.UpdateRequest:
 @pytest.mark.slow
 @pytest.mark.parametrize("form", ["json", "xml"])
 def test_legacy_update_at_the_root_path(served: Served, form: Form) -> None:
-    assert served.startup.endswith(" (legacy: /api/Update)\n")
+    assert " (legacy: /api/Update)" in served.startup
     with served.client(form, root=True) as client:
         answer = client.legacy_update(_legacy(OTHER, f"reissued ({form})"))
     assert answer.token is not None
@@ -604,3 +604,18 @@ def test_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
     for option in ("--host", "--port", "--tokens", "--db", "--account-ranges"):
         assert option in out
     assert "127.0.0.1" in out
+
+
+@pytest.mark.slow
+def test_the_admin_api_is_served_and_can_be_left_out(served: Served) -> None:
+    assert served.startup.endswith(f"; admin API: {served.root}/__admin/\n")
+    index = requests.get(served.root + "/__admin/", timeout=TIMEOUT)
+    assert (index.status_code, index.json()["endpoints"]["faults"]) == (200, "/__admin/faults")
+    bare = Served("--no-admin")
+    try:
+        assert "admin API" not in bare.startup
+        answer = requests.get(bare.root + "/__admin/", timeout=TIMEOUT)
+        assert answer.status_code == 404
+        assert answer.json()["Errors"]["Error"][0]["ReasonCode"] == "NOT_FOUND"
+    finally:
+        assert bare.stop() == (0, "")

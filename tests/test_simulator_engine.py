@@ -481,14 +481,17 @@ def test_update_of_a_token_in_progress_is_refused(client: Client) -> None:
     assert refusal(excinfo)[1][0][1] == "TOKEN_STATE"
 
 
-def test_without_account_ranges_any_new_pan_is_accepted(store: MemoryStore) -> None:
-    client = Client(InMemoryTransport(SimulatedMdes(store)))
-    client.token_update(
+@pytest.mark.mdes_tokens(*RECORDS)
+def test_without_account_ranges_any_new_pan_is_accepted(
+    mdes: SimulatedMdes, mdes_client: Client
+) -> None:
+    # The pytest plugin's simulator has no account ranges.
+    mdes_client.token_update(
         requests.TokenUpdateRequest(
             token_unique_reference=ACTIVE, new_account_pan=PAN_OTHER_RANGE, audit_info=AUDIT
         )
     )
-    assert len(store.tokens_of_pan(PAN_OTHER_RANGE)) == 2
+    assert len(mdes.store.tokens_of_pan(PAN_OTHER_RANGE)) == 2
 
 
 def test_legacy_update(client: Client, store: MemoryStore) -> None:

@@ -339,15 +339,17 @@ def test_the_client_encrypts_and_the_simulator_decrypts_through_in_memory_transp
     assert [e.reason_code for e in refused.value.errors] == ["NOT_DECRYPTED"]
 
 
-@pytest.mark.parametrize("version", ["2.1.7", "2.2.2"])
-def test_the_clients_named_methods_answer_in_the_versions_models(version: str) -> None:
-    registry = VERSIONS[version]
-    mdes = SimulatedMdes(new_store(), registry=registry, clock=clock)
-    client = mdesrules.Client(InMemoryTransport(mdes), registry=registry)
+@pytest.mark.mdes_tokens(INVENTORY)
+@pytest.mark.parametrize("mdes_api", ["2.1.7", "2.2.2"], indirect=True)
+def test_the_clients_named_methods_answer_in_the_versions_models(
+    mdes: SimulatedMdes, mdes_client: mdesrules.Client
+) -> None:
+    # The pytest plugin's fixtures: a simulator of the version, and a client of it.
+    registry = mdes.registry
     suspend = {
         "TokenSuspendRequest": {"TokenUniqueReference": TUR, "ReasonCode": "T", "AuditInfo": AUDIT}
     }
-    answer = client.token_suspend(mdesrules.parse("token_suspend", suspend, registry=registry))
+    answer = mdes_client.token_suspend(mdesrules.parse("token_suspend", suspend, registry=registry))
     assert isinstance(answer, registry.get("token_suspend").response)
     assert answer.token.token_unique_reference == TUR
 

@@ -202,6 +202,12 @@ def _add_serve(commands: argparse._SubParsersAction[_Parser]) -> None:
         "decrypts the EncryptedAccountInformation of requests (clients encrypt for its "
         "certificate or public key); without it encrypted requests are refused",
     )
+    serve.add_argument(
+        "--no-admin",
+        action="store_true",
+        help="do not serve the admin API under /__admin/ (journal, reset, seeding, faults), "
+        "for a simulator shared by several teams",
+    )
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import time
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from ..apis import surface
@@ -31,9 +32,9 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
             database cannot be opened, or the address cannot be bound.
         InputError: a file cannot be opened (from the readers).
     """
-    from mdesrules.fakes.mdes import SimulatedMdes
+    from mdesrules.fakes.mdes import SimulatedMdes, simulator_app
     from mdesrules.serving.server import make_server, serve_until_stopped
-    from mdesrules.serving.wsgi import DEFAULT_BASE_PATH, DEFAULT_LEGACY_PATH, WsgiApp
+    from mdesrules.serving.wsgi import DEFAULT_BASE_PATH, DEFAULT_LEGACY_PATH
 
     registry = surface(args.api)
     keys = None
@@ -44,14 +45,13 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
     ranges = load_ranges(args.account_ranges, stdin) if args.account_ranges is not None else None
     store = _open_store(args.db, inventory)
     try:
+        # Latency faults wait for real here: the clients under test time out for real.
         engine = SimulatedMdes(
-            store, account_ranges=ranges, registry=registry, decryption_keys=keys
+            store, account_ranges=ranges, registry=registry, decryption_keys=keys, sleep=time.sleep
         )
-        app = WsgiApp(
-            engine,
-            base_path=DEFAULT_BASE_PATH,
-            legacy_path=DEFAULT_LEGACY_PATH,
-            registry=registry,
+        admin = not getattr(args, "no_admin", False)
+        app = simulator_app(
+            engine, admin=admin, base_path=DEFAULT_BASE_PATH, legacy_path=DEFAULT_LEGACY_PATH
         )
         try:
             server = make_server(app, args.host, args.port)
@@ -64,9 +64,10 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
             # The legacy update's route is named only when the API has that operation.
             has_legacy = any(op.xml_root is not None for op in registry)
             legacy = f" (legacy: {DEFAULT_LEGACY_PATH})" if has_legacy else ""
+            shown = f"; admin API: {_url(server)}/__admin/" if admin else ""
             stderr.write(
                 "mdesrules: serving the simulated MDES on "
-                f"{_url(server)}{DEFAULT_BASE_PATH}{legacy}\n"
+                f"{_url(server)}{DEFAULT_BASE_PATH}{legacy}{shown}\n"
             )
             stderr.flush()
             serve_until_stopped(server)

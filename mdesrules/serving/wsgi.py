@@ -34,6 +34,12 @@ a body type the operation does not take   415     ``UNSUPPORTED_MEDIA_TYPE``
 a body larger than ``max_body``           413     ``REQUEST_TOO_LARGE``
 the handler raised or answered nonsense   500     ``INTERNAL_ERROR``
 ========================================  ======  ==================================
+
+A handler that wants to know of the requests refused before it is called (to journal
+them, as the simulated MDES does) has a ``refused`` method (:class:`RefusalObserver`). A
+handler may ask for the connection to be closed without an answer by raising
+:class:`~mdesrules.serving.drop.DropConnection`, which passes through; the headers of its
+:class:`~mdesrules.transport.Response` (``Retry-After``) are sent with the answer.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ from mdesrules.transport import Request, Response
 from ..codecs import json as json_codec
 from ..codecs import xml as xml_codec
 from ._body import BodyRefused, read_body
+from .drop import DropConnection
 
 if TYPE_CHECKING:
     from mdesrules.account_encryption import Keys
@@ -63,6 +70,7 @@ __all__ = [
     "DEFAULT_LEGACY_PATH",
     "MAX_REQUEST_BYTES",
     "CheckingHandler",
+    "RefusalObserver",
     "WsgiApp",
 ]
 
@@ -95,6 +103,22 @@ class CheckingHandler(Protocol):
     def answer_document(self, op: Operation, document: object, form: Form) -> Response:
         """Check *document* (as :func:`mdesrules.check` takes it, in *form*) and answer."""
         ...
+
+
+@runtime_checkable
+class RefusalObserver(Protocol):
+    """A handler told of each request :class:`WsgiApp` refuses before calling it."""
+
+    def refused(
+        self, path: str, operation: str | None, status: int, errors: tuple[Error, ...]
+    ) -> None:
+        """*path* (as requested) was refused with *status* and *errors*; *operation* is the
+        operation routed to, or ``None`` when no operation is served there."""
+        ...
+
+
+#: Headers a handler may not set: the app writes them from the body it encodes.
+_OWN_HEADERS = frozenset({"content-type", "content-length", "x-content-type-options"})
 
 
 class _Refusal(Exception):
@@ -149,6 +173,7 @@ class WsgiApp:
         self.handler = handler
         # Told once: a runtime protocol check costs microseconds on every request.
         self._checking = handler if isinstance(handler, CheckingHandler) else None
+        self._observer = handler if isinstance(handler, RefusalObserver) else None
         if decryption_keys is not None and self._checking is not None:
             raise ValueError(
                 "this handler checks requests itself (answer_document): give it the "
@@ -192,13 +217,26 @@ class WsgiApp:
         except _Refusal as refusal:
             entry = _entry("INPUT", refusal.reason_code, refusal.description)
             extra = [("Allow", refusal.allow)] if refusal.allow is not None else []
+            self._observe(environ, op, refusal.status, (entry,))
             return _answer(start_response, refusal.status, form, (entry,), extra)
         except InvalidRequest as invalid:
             entries = tuple(
                 _entry(v.path or "INPUT", v.code.upper(), v.message) for v in invalid.report.errors
             )
+            self._observe(environ, op, 400, entries)
             return _answer(start_response, 400, form, entries)
         return self._handle(start_response, op, form, lambda: self.handler(request))
+
+    def _observe(
+        self, environ: WSGIEnvironment, op: Operation | None, status: int, errors: tuple[Error, ...]
+    ) -> None:
+        if self._observer is None:
+            return
+        path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+        try:
+            self._observer.refused(path, None if op is None else op.name, status, errors)
+        except Exception as error:
+            log.error("the refusal observer failed (%s)", type(error).__name__)
 
     def _route(self, environ: WSGIEnvironment) -> Operation:
         path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
@@ -276,12 +314,15 @@ class WsgiApp:
             if not 200 <= response.status <= 599:
                 raise ValueError("the handler answered with a status outside 200..599")
             body = _encode(form, response, self.registry)
+            extra = [(k, v) for k, v in response.headers.items() if k.lower() not in _OWN_HEADERS]
+        except DropConnection:
+            raise
         except Exception as error:
             # The exception's text may quote the request (a PAN): log its type only.
             log.error("%s: the handler failed (%s)", op.name, type(error).__name__)
             entry = _entry("SYSTEM", "INTERNAL_ERROR", "the service failed to answer")
             return _answer(start_response, 500, form, (entry,))
-        return _respond(start_response, response.status, form, body)
+        return _respond(start_response, response.status, form, body, extra)
 
 
 def _media_type(environ: WSGIEnvironment) -> str:

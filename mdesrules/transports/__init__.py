@@ -7,6 +7,9 @@ Carriers (:class:`~mdesrules.wire.Carrier`: a wire request in, a wire response o
 - :class:`WsgiCarrier`: any WSGI application, called in process.
 - :class:`MockCarrier`: a function from wire request to wire response, for tests.
 
+For code that sends with :mod:`requests` itself: :class:`SimulatorAdapter`, a transport
+adapter to mount on a ``requests.Session``, answers from a WSGI application in process.
+
 Transports (:class:`~mdesrules.transport.Transport`: a request model in, a response out):
 
 - :class:`CodecTransport`: the JSON or XML codec over any carrier.
@@ -32,6 +35,7 @@ from .codec_transport import CodecTransport
 from .http import PRODUCTION_URL, SANDBOX_URL, HttpCarrier, HttpTransport
 from .memory import InMemoryTransport
 from .mock import MockCarrier
+from .requests_adapter import SimulatorAdapter
 from .wsgi import WsgiCarrier
 
 if TYPE_CHECKING:
@@ -46,6 +50,7 @@ __all__ = [
     "InMemoryTransport",
     "MastercardOAuth1",
     "MockCarrier",
+    "SimulatorAdapter",
     "WsgiApp",
     "WsgiCarrier",
 ]

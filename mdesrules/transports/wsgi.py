@@ -24,6 +24,8 @@ from mdesrules.exceptions import DecodeError, TransportError
 from mdesrules.transport import Closing
 from mdesrules.wire import WireRequest, WireResponse
 
+from ..serving.drop import DropConnection
+
 __all__ = ["MAX_RESPONSE_BYTES", "WsgiCarrier"]
 
 #: The largest answer collected by default, as for the HTTP carrier.
@@ -44,7 +46,11 @@ class WsgiCarrier(Closing):
             :class:`~mdesrules.exceptions.DecodeError` without being read to its end.
 
     An exception the application raises is not caught: in process, it is the caller's to
-    see. The application runs in the caller's thread.
+    see; except :class:`~mdesrules.serving.drop.DropConnection`, an application's request to
+    close the connection without an answer, which raises the
+    :class:`~mdesrules.exceptions.TransportError` that
+    :class:`~mdesrules.transports.http.HttpCarrier` raises for a connection that broke. The
+    application runs in the caller's thread.
     """
 
     def __init__(
@@ -77,7 +83,8 @@ class WsgiCarrier(Closing):
         Raises:
             DecodeError: the answer body is larger than ``max_response_bytes``.
             TransportError: the application broke the WSGI protocol (no status, or one
-                that is not ``"<code> <reason>"``).
+                that is not ``"<code> <reason>"``), or dropped the connection without an
+                answer (:class:`~mdesrules.serving.drop.DropConnection`).
         """
         if self.closed:
             raise RuntimeError("the carrier is closed")
@@ -100,14 +107,20 @@ class WsgiCarrier(Closing):
             started[:] = [(status, headers)]
             return collect
 
-        result: Iterable[bytes] = self.app(self._environ(request), start_response)
         try:
-            for chunk in result:
-                collect(chunk)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+            result: Iterable[bytes] = self.app(self._environ(request), start_response)
+            try:
+                for chunk in result:
+                    collect(chunk)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except DropConnection:
+            raise TransportError(
+                f"the connection to {self._netloc} broke (RemoteDisconnected); the request "
+                "may have been applied"
+            ) from None
         if not started:
             raise TransportError("the WSGI application answered without a status")
         status_line, header_list = started[0]

@@ -121,6 +121,16 @@ Where MDES does not say, the simulator decides (see also ``docs/simulator.md``):
   rules refuse the others with 400 ``TOKEN_STATE``), a Mobile PIN reset for any token the
   rules accept (a cloud token, or one whose ``tokenType`` the store does not know).
 
+Journal and faults (see :mod:`~mdesrules.fakes.mdes.journal` and
+:mod:`~mdesrules.fakes.mdes.faults`): every request is recorded in ``journal`` (operation,
+tokens, status, errors, changes, faults, time; masked, bounded), and the ``faults`` in force
+may delay it, answer it with an error or a gateway's 502/503/504, or drop it, before its
+effect (nothing is checked or applied) or, with ``after=True``, after it. Latency waits
+through ``sleep``, which does not wait by default: pass ``time.sleep`` for a real wait (as
+``mdesrules serve`` does). :meth:`SimulatedMdes.reset` puts the store back to its seed (the
+tokens it held when the simulator was made), and :meth:`SimulatedMdes.seed` adds or
+replaces tokens from inventory records.
+
 Notifications: an optional ``notifier`` is called with ``(previous, new, event)`` (two
 :class:`StoredToken` and the history event) for every token a request changed and recorded
 in its history, after the request succeeded and its transaction was committed, outside the
@@ -145,20 +155,23 @@ from cattrs import Converter
 
 from mdesrules import lifecycle
 from mdesrules.account_encryption import Keys, decrypt_and_report
-from mdesrules.checking import check, encrypted_data, structure_checked
-from mdesrules.context import AccountRanges, Context
+from mdesrules.checking import check, encrypted_data, model_document, structure_checked
+from mdesrules.context import AccountRanges, Context, Inventory
 from mdesrules.encryption import KeyRing, key_ring
-from mdesrules.exceptions import UnknownOperation
+from mdesrules.exceptions import TransportError, UnknownOperation
 from mdesrules.lifecycle import LifecycleError, Status
 from mdesrules.masking import scrub
 from mdesrules.models import responses
 from mdesrules.models.common import AuditInfo
 from mdesrules.registry import REGISTRY, FormName, Operation, Registry
 from mdesrules.schema import identity
+from mdesrules.serving.drop import DropConnection
 from mdesrules.transport import Request, Response
 from mdesrules.violations import Violation, pointer
 
 from ._accounts import accounts_of
+from .faults import Fault, FaultSet, Selection
+from .journal import AppliedFault, Change, Journal
 from .store import Comment, HistoryEntry, MemoryStore, StoredToken, TokenStore
 
 __all__ = [
@@ -264,6 +277,8 @@ _EFFECT_METHODS = {
 EFFECTS = frozenset(_EFFECT_METHODS)
 
 Clock = Callable[[], datetime]
+#: Waits the given seconds (latency faults); see ``SimulatedMdes(sleep=...)``.
+Sleep = Callable[[float], object]
 #: Called with the token before and after a change, and the change's history event.
 Notifier = Callable[[StoredToken, StoredToken, str], object]
 
@@ -285,6 +300,10 @@ class TokenRequestor:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _no_wait(seconds: float) -> None:
+    """The default ``sleep``: latency is recorded in the journal, not waited for."""
 
 
 def _timestamp(moment: datetime) -> str:
@@ -399,9 +418,23 @@ class SimulatedMdes:
             them an encrypted request is refused (see the module doc).
         token_requestors: the token requestors ``/tokenrequestorsearch`` knows, and whose
             names a search answer gives.
+        journal: where each request is recorded; a new
+            :class:`~mdesrules.fakes.mdes.journal.Journal` (1000 entries) by default,
+            ``Journal(maxlen=0)`` for none.
+        faults: the faults in force; a new empty
+            :class:`~mdesrules.fakes.mdes.faults.FaultSet` (seed 0) by default.
+        sleep: waits the seconds of a latency fault. By default nothing waits (the latency
+            is only journaled), so that tests stay fast; ``time.sleep`` waits for real
+            (``mdesrules serve`` and the ``mdes_url`` fixture), and a test clock's advance
+            function moves fake time.
+        seed: the tokens :meth:`reset` puts back: an inventory, or stored tokens. By default
+            the tokens the store holds now.
 
     Raises:
         ValueError: a ``(key, certificate)`` whose certificate does not hold the key.
+
+    .. versionchanged:: Unreleased
+       ``journal``, ``faults``, ``sleep``, ``seed``; :meth:`reset`, :meth:`seed_tokens`.
     """
 
     def __init__(
@@ -414,9 +447,23 @@ class SimulatedMdes:
         registry: Registry | None = None,
         decryption_keys: Keys | None = None,
         token_requestors: Iterable[TokenRequestor] = (),
+        journal: Journal | None = None,
+        faults: FaultSet | None = None,
+        sleep: Sleep | None = None,
+        seed: Inventory | Iterable[StoredToken] | None = None,
     ) -> None:
         self.registry = REGISTRY if registry is None else registry
         self.store: TokenStore = store if store is not None else MemoryStore()
+        self.journal = journal if journal is not None else Journal()
+        self.faults = faults if faults is not None else FaultSet(operations=self.registry.names())
+        self.sleep: Sleep = sleep if sleep is not None else _no_wait
+        self._seed: tuple[StoredToken, ...] = (
+            tuple(self.store.tokens())
+            if seed is None
+            else tuple(StoredToken.from_record(r) for r in seed)
+            if isinstance(seed, Inventory)
+            else tuple(seed)
+        )
         self.notifier = notifier
         self._changes = threading.local()
         self.account_ranges = account_ranges
@@ -442,8 +489,19 @@ class SimulatedMdes:
 
     def __call__(self, request: Request) -> Response:
         """Answer *request* (a request model) as MDES would: the response model, or MDES's
-        errors."""
-        return self._serve(request.operation, request.body, "json")
+        errors.
+
+        Raises:
+            TransportError: a ``drop`` fault applied: the connection broke, as
+                :class:`~mdesrules.transports.http.HttpCarrier` says of a real one.
+        """
+        try:
+            return self._serve(request.operation, request.body, "json")
+        except DropConnection:
+            raise TransportError(
+                "the connection to the simulated MDES broke (a drop fault); the request "
+                "may have been applied"
+            ) from None
 
     def answer_document(self, op: Operation, document: object, form: FormName) -> Response:
         """Answer a parsed wire *document* of *op* (as :func:`mdesrules.check` takes it):
@@ -452,7 +510,148 @@ class SimulatedMdes:
         that a request over HTTP is not checked twice."""
         return self._serve(op.name, document, form)
 
+    def refused(
+        self, path: str, operation: str | None, status: int, errors: tuple[responses.Error, ...]
+    ) -> None:
+        """Journal a request :class:`~mdesrules.serving.WsgiApp` refused before it reached
+        the simulator (no operation at *path*, a body that is not JSON, too large...)."""
+        self.journal.record(
+            at=self._now(), operation=operation, status=status, errors=errors, path=path
+        )
+
+    def seed_tokens(self, records: Inventory | Iterable[Mapping[str, object]]) -> int:
+        """Put the tokens of *records* (an inventory, or records in its format: the
+        ``--tokens`` files) in the store, each replacing a stored token with its TUR (its
+        history and comments too); return how many. :meth:`reset` removes them again.
+
+        Raises:
+            InventoryError: a record is invalid (nothing is stored).
+        """
+        inventory = records if isinstance(records, Inventory) else Inventory.from_records(records)
+        tokens = [StoredToken.from_record(r) for r in inventory]
+        self.store.put_many(tokens)
+        return len(tokens)
+
+    def reset(self, *, store: bool = True, journal: bool = True, faults: bool = True) -> None:
+        """Put the store back to its seed (``seed``, by default the tokens it held when the
+        simulator was made), forget the journal and remove every fault; each can be kept.
+
+        Raises:
+            TypeError: the store cannot be reset (a store of your own without ``reset``).
+        """
+        if store:
+            restore = getattr(self.store, "reset", None)
+            if restore is None:
+                raise TypeError(f"{type(self.store).__name__} has no reset(tokens) method")
+            restore(self._seed)
+        if journal:
+            self.journal.clear()
+        if faults:
+            self.faults.clear()
+
     def _serve(self, name: str, body: object, form: FormName) -> Response:
+        """Answer one request, with the faults in force, and journal it."""
+        try:
+            op = self.registry.get(name)
+        except UnknownOperation:
+            op = None
+        if op is None:
+            response = self._serve_op(name, body, form)
+            self.journal.record(at=self._now(), operation=None, status=404, errors=response.errors)
+            return response
+        named = _named_token(op, body, form)
+        selection = self.faults.select(op.name, named)
+        if selection.before:
+            self.sleep(selection.before)
+        fault = selection.answer
+        if fault is not None and not fault.after:
+            return self._faulted(op, body, form, named, selection, fault, None, ())
+        self._changes.done = ()
+        response = self._serve_op(op.name, body, form)
+        changes: tuple[tuple[StoredToken, StoredToken, str], ...] = self._changes.done
+        self._changes.done = ()
+        if selection.after:
+            self.sleep(selection.after)
+        if fault is not None:
+            return self._faulted(op, body, form, named, selection, fault, response, changes)
+        self._journal(op, body, form, named, response, changes, selection)
+        return response
+
+    def _faulted(
+        self,
+        op: Operation,
+        body: object,
+        form: FormName,
+        named: str | None,
+        selection: Selection,
+        fault: Fault,
+        outcome: Response | None,
+        changes: tuple[tuple[StoredToken, StoredToken, str], ...],
+    ) -> Response:
+        """The answer of *fault* (or a dropped connection), journaled; *outcome* is the
+        simulator's own answer when the fault applies after the effect."""
+        response = None if fault.kind == "drop" else fault.answer(op.name)
+        self._journal(
+            op,
+            body,
+            form,
+            named,
+            response if response is not None else Response(op.name, 0),
+            changes,
+            selection,
+            outcome=None if outcome is None else outcome.status,
+        )
+        if response is None:
+            raise DropConnection("the simulated MDES drops the connection (a fault)")
+        return response
+
+    def _journal(
+        self,
+        op: Operation,
+        body: object,
+        form: FormName,
+        named: str | None,
+        response: Response,
+        changes: tuple[tuple[StoredToken, StoredToken, str], ...],
+        selection: Selection,
+        *,
+        outcome: int | None = None,
+    ) -> None:
+        journal = self.journal
+        if journal.maxlen == 0:
+            return
+        tokens: list[str] = []
+        if named is not None:
+            tokens.append(named if self.store.get(named) is not None else scrub(named))
+        for _, new, _ in changes:
+            if new.token_unique_reference not in tokens:
+                tokens.append(new.token_unique_reference)
+        at = changes[0][1].history[-1].date_time if changes and changes[0][1].history else None
+        journal.record(
+            at=at if at is not None else self._now(),
+            operation=op.name,
+            status=response.status,
+            tokens=tuple(tokens),
+            errors=response.errors,
+            changes=tuple(
+                Change(
+                    new.token_unique_reference,
+                    event,
+                    previous.status.value,
+                    new.status.value,
+                    tuple(sorted(new.suspenders)),
+                )
+                for previous, new, event in changes
+            ),
+            faults=tuple(
+                AppliedFault(f.id or "", f.kind, f.after, f.summary) for f in selection.applied
+            ),
+            latency=selection.before + selection.after,
+            outcome=outcome,
+            request=body if not attrs.has(type(body)) else model_document(op, body, form),
+        )
+
+    def _serve_op(self, name: str, body: object, form: FormName) -> Response:
         try:
             op = self.registry.get(name)
         except UnknownOperation:
@@ -519,6 +718,8 @@ class SimulatedMdes:
             self._changes.pending = None
         if response.status == 200 and changes and self.notifier is not None:
             self._notify(op, changes)
+        if response.status == 200:
+            self._changes.done = tuple(changes)
         return response
 
     def _notify(self, op: Operation, changes: list[tuple[StoredToken, StoredToken, str]]) -> None:
@@ -978,6 +1179,20 @@ def _message_comment(request: Any) -> str:
         f"viewable in the issuer app: {request.issuer_application_message_display}): "
         f"{request.message_text}"
     )
+
+
+def _named_token(op: Operation, body: object, form: FormName) -> str | None:
+    """The Token Unique Reference a request names (a model's, or its document's), if any."""
+    if attrs.has(type(body)):
+        value = getattr(body, "token_unique_reference", None)
+        return value if isinstance(value, str) else None
+    envelope = op.form(form).envelope
+    inner = body.get(envelope) if envelope is not None and isinstance(body, dict) else body
+    if not isinstance(inner, dict):
+        return None
+    name = "TokenUniqueReference"
+    value = inner.get(op.naming(name) if form == "json" else name)
+    return value if isinstance(value, str) and value else None
 
 
 def _passes_filters(request: Any, token: StoredToken) -> bool:

@@ -49,6 +49,12 @@ def _format_comment_id(n: int) -> str:
     return f"{n:08d}"
 
 
+def _next_comment_after(tokens: Iterable[StoredToken]) -> int:
+    """The first comment number above every numeric comment id the *tokens* hold."""
+    ids = [int(c.comment_id) for t in tokens for c in t.comments if c.comment_id.isdigit()]
+    return max(ids, default=_FIRST_COMMENT_ID - 1) + 1
+
+
 @frozen
 class Comment:
     """One comment on a token: recorded exactly when a request carried ``CommentText``."""
@@ -188,6 +194,8 @@ class TokenStore(Protocol):
 
     def close(self) -> None:
         """Release the store's resources."""
+
+    # Optional: reset(tokens), which the simulator's reset (and /__admin/reset) needs.
 
 
 class _Writes:
@@ -332,6 +340,25 @@ class MemoryStore(_Writes):
             n = self._next_comment
             self._next_comment += 1
             return _format_comment_id(n)
+
+    def reset(self, tokens: Iterable[StoredToken] = ()) -> None:
+        """Forget every token and hold *tokens* instead; comment ids go on above the
+        highest the tokens hold (from the first when they hold none).
+
+        Raises:
+            RuntimeError: called inside a transaction (a reset cannot be undone).
+        """
+        batch = list(tokens)
+        with self.lock:
+            if self._depth:
+                raise RuntimeError("a store cannot be reset inside a transaction")
+            self._by_tur.clear()
+            self._by_pan.clear()
+            self._seq.clear()
+            self._counter = 0
+            self._comments.clear()
+            self.put_many(batch)
+            self._next_comment = _next_comment_after(batch)
 
     def close(self) -> None:
         """Nothing to release; kept for the :class:`TokenStore` interface."""
@@ -643,6 +670,27 @@ class SqliteStore(_Writes):
                 "RETURNING value - 1"
             ).fetchone()
         return _format_comment_id(int(row[0]))
+
+    def reset(self, tokens: Iterable[StoredToken] = ()) -> None:
+        """Delete every token and hold *tokens* instead, in one transaction; comment ids go
+        on above the highest the tokens hold (from the first when they hold none).
+
+        Raises:
+            RuntimeError: called inside a transaction of this store.
+        """
+        batch = list(tokens)
+        with self.lock:
+            if self._depth:
+                raise RuntimeError("a store cannot be reset inside a transaction")
+            with self.transaction():
+                self._conn.execute("DELETE FROM tokens")
+                self._conn.execute("DELETE FROM comment_ids")
+                self._conn.execute(
+                    "UPDATE counters SET value = ? WHERE name = 'comment_id'",
+                    (_next_comment_after(batch),),
+                )
+                for token in batch:
+                    self._write(token)
 
     def close(self) -> None:
         """Close the database; the store cannot be used afterwards."""
