@@ -56,8 +56,9 @@ __all__ = [
 
 #: The violation code of a document that is not acceptable JSON, at every entry point.
 MALFORMED: Final = "malformed_document"
-#: The deepest nesting read; MDES documents nest a handful of levels.
-MAX_DEPTH: Final = 64
+#: The deepest nesting read; MDES documents nest a handful of levels. Data shorter than
+#: twice this cannot nest deeper, so most documents are never counted.
+MAX_DEPTH: Final = 256
 
 
 class MalformedJson(DecodeError):
@@ -129,8 +130,12 @@ class StrictDecoder(json.JSONDecoder):
         )
 
     def raw_decode(self, s: str, idx: int = 0) -> tuple[object, int]:
-        value, end = super().raw_decode(s, idx)
-        if _deeper_than(s, idx, end, MAX_DEPTH):
+        # json.JSONDecoder.raw_decode, inlined: this runs once per record of a batch.
+        try:
+            value, end = self.scan_once(s, idx)  # type: ignore[attr-defined]
+        except StopIteration as err:
+            raise json.JSONDecodeError("Expecting value", s, err.value) from None
+        if end - idx > 2 * MAX_DEPTH and _deeper_than(s, idx, end, MAX_DEPTH):
             raise Refused(_TOO_DEEP)
         if _SURROGATE_ESCAPE.search(s, idx, end) is not None and _has_lone_surrogate(value):
             raise Refused(_LONE_SURROGATE)

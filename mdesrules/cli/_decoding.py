@@ -4,7 +4,7 @@ The reading itself is :mod:`mdesrules._json`, the one every entry point of the l
 uses (the server, the client, the receiver), so that ``check`` refuses exactly the
 documents they refuse, as ``malformed_document``: a repeated key, ``NaN`` and
 ``Infinity``, a number too large for a 64-bit float, an integer of more digits than Python
-converts, an unpaired surrogate escape, nesting deeper than 64 levels. This module frames
+converts, an unpaired surrogate escape, nesting deeper than 256 levels. This module frames
 its messages for a line of a file (column, byte of the line) and adds the skimming decoder
 that steps over a refused value of a JSON array.
 

@@ -53,7 +53,7 @@ def loads(data: bytes) -> object:
 
     The reader (:func:`mdesrules._json.loads_strict`) refuses what ``mdesrules check``
     refuses: not UTF-8, not JSON, a repeated key, ``NaN`` or ``Infinity``, a number too
-    large for a float, an unpaired surrogate escape, nesting deeper than 64 levels.
+    large for a float, an unpaired surrogate escape, nesting deeper than 256 levels.
 
     Raises:
         DecodeError: too large; or :class:`~mdesrules._json.MalformedJson` (a
