@@ -21,10 +21,13 @@ Sections, in one run:
    records/s, wall time, peak memory of the whole process tree, and whether the output is
    byte-identical whatever ``--jobs``.
 6. The targets, reported and never asserted (machines are shared and noisy).
+7. With ``--serve``: ``mdesrules serve`` under a mixed read/write load from 8 client
+   threads, memory and SQLite stores, beside the old wsgiref server and Prism given the
+   2.0.7 spec (:mod:`serve_load`): requests/s, p50/p99, and the ratio to Prism.
 
 Only codes, paths and numbers are printed, never a document's values (no PAN).
 
-Usage: ``python benchmarks/run.py [--quick] [--skip-cli] [--records N]``.
+Usage: ``python benchmarks/run.py [--quick] [--skip-cli] [--records N] [--serve]``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from typing import Any, Literal
 
 import cli_batch
 import codec_costs
+import serve_load
 import versions
 from _table import table
 from peers import (
@@ -570,6 +574,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer iterations, 100,000 records")
     parser.add_argument("--skip-cli", action="store_true", help="leave out the CLI section")
     parser.add_argument("--records", type=int, help="CLI records (default 1,000,000)")
+    parser.add_argument(
+        "--serve", action="store_true", help="add mdesrules serve under load, beside Prism"
+    )
     args = parser.parse_args(argv)
     settings = (
         Settings(repeat=3, seconds=0.03, codec_number=500, records=100_000)
@@ -628,6 +635,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     out()
     out(targets(ours, results, cli))
     out()
+    if args.serve:
+        per_thread = 200 if args.quick else 500
+        out(f"## 7. mdesrules serve under load: {per_thread} requests per client thread")
+        out()
+        out(serve_load.render(serve_load.measure(8, per_thread), 8))
+        out()
     out(f"(whole run: {time.perf_counter() - started:.0f} s)")
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import binascii
 import hashlib
-import json
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -36,6 +35,7 @@ from cryptography.hazmat.primitives import padding as sym_padding
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from mdesrules._json import MAX_DEPTH, MalformedJson, loads_strict
 from mdesrules.exceptions import MdesRulesError
 from mdesrules.masking import scrub
 
@@ -71,8 +71,8 @@ MAX_ENCRYPTED_DATA_HEX: Final = 1_048_576
 MAX_ENCRYPTED_KEY_HEX: Final = 1024
 #: The longest ``publicKeyFingerprint`` (the spec's ``maxLength``).
 MAX_FINGERPRINT_LENGTH: Final = 64
-#: The deepest JSON nesting accepted in a decrypted payload.
-MAX_JSON_DEPTH: Final = 64
+#: The deepest JSON nesting accepted (the library's one JSON reader's limit).
+MAX_JSON_DEPTH: Final = MAX_DEPTH
 
 OaepHash = Literal["SHA256", "SHA512"]
 #: The AES modes of Mastercard field-level encryption (GCM from CS API 2.2.2).
@@ -102,7 +102,9 @@ class NotificationRejected(MdesRulesError, ValueError):
     """A notification (or an encrypted payload) that was refused; nothing was applied.
 
     Attributes:
-        code: a stable code: ``too_large``, ``malformed``, ``bad_hex``, ``unknown_key``,
+        code: a stable code: ``too_large``, ``malformed_document`` (the body is not JSON
+            that :func:`mdesrules._json.loads_strict` reads, as everywhere in the library),
+            ``malformed``, ``bad_hex``, ``unknown_key``,
             ``unsupported_algorithm``, ``key_unwrap_failed``, ``truncated``,
             ``decryption_failed``, ``bad_plaintext`` or ``invalid_notification``.
         message: what was wrong; never key material, plaintext or a full PAN.
@@ -451,46 +453,16 @@ def decrypt_document(
 
 
 def parse_json(data: bytes, code: str, what: str = "the decrypted payload") -> Any:
-    """Parse *data* as strict UTF-8 JSON or raise :class:`NotificationRejected` (*code*)."""
+    """Parse *data* with the library's one JSON reader or raise :class:`NotificationRejected`.
+
+    The reader is :func:`mdesrules._json.loads_strict` (UTF-8, no repeated key, no ``NaN``
+    or ``Infinity``, nesting at most :data:`MAX_JSON_DEPTH`, ...). The refusal's *code* is
+    the caller's; its message does not say why, since *data* may be decrypted plaintext.
+    """
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise NotificationRejected(code, f"{what} is not UTF-8") from None
-    if _too_deep(text):
-        raise NotificationRejected(code, f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
-        raise NotificationRejected(code, f"{what} is not JSON") from None
-
-
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _too_deep(text: str) -> bool:
-    """True when brackets nest deeper than :data:`MAX_JSON_DEPTH` (strings are skipped)."""
-    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
-        return False
-    depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
+        return loads_strict(data)
+    except MalformedJson:
+        raise NotificationRejected(code, f"{what} is not acceptable JSON") from None
 
 
 def _hex_field(

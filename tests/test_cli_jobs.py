@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mdesrules
+from mdesrules import _json
 from mdesrules.cli import _decoding, _pool, _readers, main
 from mdesrules.cli._decoding import line_decoder
 from mdesrules.cli._outcome import Outcome
@@ -702,7 +703,7 @@ _STRICT = _strict_line_decoder()
 )
 def test_the_fast_decoder_takes_ordinary_lines_without_falling_back(document: object) -> None:
     for line in (json.dumps(document).encode(), orjson.dumps(document)):
-        assert _decoding._fast_document(line) == document
+        assert _json._fast_document(line) == document
 
 
 def test_mdesrules_json_stdlib_turns_the_fast_decoder_off(
@@ -710,7 +711,7 @@ def test_mdesrules_json_stdlib_turns_the_fast_decoder_off(
 ) -> None:
     monkeypatch.setenv("MDESRULES_JSON", "stdlib")
     assert not _decoding.fast_available()
-    with mock.patch.object(_decoding, "_fast_document", side_effect=AssertionError):
+    with mock.patch.object(_json, "_fast_document", side_effect=AssertionError):
         assert line_decoder()(b'{"a": 1}') == ({"a": 1}, None)
     monkeypatch.delenv("MDESRULES_JSON")
     assert _decoding.fast_available()

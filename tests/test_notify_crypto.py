@@ -364,7 +364,8 @@ def test_pkcs1v15_can_be_refused(key: rsa.RSAPrivateKey) -> None:
 
 
 @pytest.mark.parametrize(
-    "plaintext", [b"\xff\xfe", b"not json", b"[" * 100 + b"]" * 100, b'{"a": NaN}', b""]
+    "plaintext",
+    [b"\xff\xfe", b"not json", b"[" * 257 + b"]" * 257, b'{"a": NaN}', b'{"a": 1, "a": 2}', b""],
 )
 def test_bad_plaintext(key: rsa.RSAPrivateKey, plaintext: bytes) -> None:
     envelope = encrypt_payload(plaintext, key.public_key())

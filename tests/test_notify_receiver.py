@@ -288,19 +288,33 @@ def test_tampered_ciphertext(key: rsa.RSAPrivateKey, receiver: NotificationRecei
 @pytest.mark.parametrize(
     "data",
     [
-        b"not json",
-        b"\xff\xfe",
         b"[]",
         b'{"responseHost": "h", "encryptedPayload": {}}',
         b'{"responseHost": "h", "requestId": true, "encryptedPayload": {}}',
         b'{"requestId": "1", "encryptedPayload": {}}',
         b'{"responseHost": "h", "requestId": "1", "encryptedPayload": "00"}',
         b'{"responseHost": "h", "requestId": "1"}',
-        b"[" * 10_000 + b"]" * 10_000,
     ],
 )
 def test_malformed_envelopes(receiver: NotificationReceiver, data: bytes) -> None:
     refused(receiver, data, "malformed")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"not json",
+        b"\xff\xfe",
+        b"[" * 10_000 + b"]" * 10_000,
+        b'{"requestId": "1", "requestId": "2"}',
+        b'{"requestId": NaN}',
+        b'{"requestId": "\\udc00"}',
+    ],
+)
+def test_bodies_that_are_not_json_are_malformed_documents(
+    receiver: NotificationReceiver, data: bytes
+) -> None:
+    refused(receiver, data, "malformed_document")  # the code of every JSON reader here
 
 
 def test_too_large(key: rsa.RSAPrivateKey, mirror: TokenMirror) -> None:

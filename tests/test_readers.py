@@ -131,8 +131,8 @@ class TestJsonLines:
             ("f:8", None, "NaN and Infinity are not valid JSON"),
             ("f:9", None, "NaN and Infinity are not valid JSON"),
             ("f:10", None, "an integer has more than 4300 digits"),
-            ("f:11", None, "JSON nesting is too deep"),
-            ("f:12", None, "a JSON object has the same key twice"),
+            ("f:11", None, "JSON nesting is too deep (more than 256 levels)"),
+            ("f:12", None, 'a JSON object has the same key twice: "k"; send each key once'),
             ("f:13", None, "a number is too large for a 64-bit float"),
             ("f:14", None, f"line is longer than the limit of {MAX_RECORD_BYTES} bytes"),
             ("f:15", None, "invalid JSON at column 10: extra data"),
@@ -271,7 +271,7 @@ class TestJson:
         )
         assert rows(read_json, data) == [
             ("f:2", None, "NaN and Infinity are not valid JSON"),
-            ("f:3", None, "a JSON object has the same key twice"),
+            ("f:3", None, 'a JSON object has the same key twice: "k"; send each key once'),
             ("f:4", None, "an integer has more than 4300 digits"),
             ("f:5", None, "a number is too large for a 64-bit float"),
             ("f:6", None, "NaN and Infinity are not valid JSON"),
@@ -287,7 +287,18 @@ class TestJson:
         data = b"[1,\n" + b"[" * 100_000 + b"]" * 100_000 + b",\n 2]"
         assert rows(read_json, data) == [
             ("f:1", 1, None),
-            ("f:2", None, f"JSON nesting is too deep{NOT_READ}"),
+            ("f:2", None, f"JSON nesting is too deep (more than 256 levels){NOT_READ}"),
+        ]
+
+    def test_nesting_past_the_limit_is_refused_and_stepped_over(self) -> None:
+        deep = b"[" * 257 + b"]" * 257
+        fits = b"[" * 256 + b"]" * 256
+        data = b"[\n" + deep + b",\n" + fits + b',\n "\\ud800",\n "\\ud83d\\ude00"\n]'
+        assert rows(read_json, data) == [
+            ("f:2", None, "JSON nesting is too deep (more than 256 levels)"),
+            ("f:3", json.loads(fits), None),
+            ("f:4", None, "a JSON string holds an unpaired surrogate escape (\\ud800 to \\udfff)"),
+            ("f:5", "\U0001f600", None),
         ]
 
     def test_element_size_limit(self) -> None:

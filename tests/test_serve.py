@@ -7,6 +7,7 @@ answer is MDES's error shape, never a 500, an HTML page or a traceback on the co
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -433,7 +434,7 @@ def test_http_that_is_not_http_gets_an_mdes_error_not_html(served: Served) -> No
                 answer += chunk
         head, _, body = answer.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.")
-        assert int(head.split()[1]) in (400, 414)
+        assert int(head.split()[1]) in (400, 414, 431)
         assert b"<html" not in body.lower()
         assert json.loads(body)["Errors"]["Error"][0]["ReasonCode"] == "MALFORMED_REQUEST"
 
@@ -457,6 +458,88 @@ def test_the_client_refuses_before_sending_and_the_server_agrees(served: Served)
     with served.client() as client, pytest.raises(InvalidRequest) as refused:
         client.token_update(conflicting)
     assert "mutually_exclusive" in [v.code for v in refused.value.report.errors]
+
+
+# HTTP/1.1: keep-alive, chunked bodies, a deadline, many idle connections -----------------
+
+
+def _suspend_body(tur: str, reason: str) -> bytes:
+    root = "TokenSuspendRequest" if reason == "T" else "TokenUnsuspendRequest"
+    document = {root: {"TokenUniqueReference": tur, "ReasonCode": reason, "AuditInfo": AUDIT_JSON}}
+    return json.dumps(document).encode()
+
+
+@pytest.mark.slow
+def test_http_1_1_keep_alive_and_chunked_bodies_beside_300_idle_connections(
+    tmp_path: Path,
+) -> None:
+    served = Served("--tokens", _write_inventory(tmp_path / "tokens.jsonl"), "--threads", "2")
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(300):
+            idle.append(socket.create_connection(("127.0.0.1", served.port), timeout=10))
+        conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+        try:
+            headers = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+            suspend = _suspend_body(ACTIVE, "T")
+            conn.request(
+                "POST",
+                BASE_PATH + "/token/suspend",
+                body=iter([suspend[:20], suspend[20:]]),
+                headers=headers,
+                encode_chunked=True,
+            )
+            first = conn.getresponse()
+            assert (first.status, first.version) == (200, 11)
+            first.read()
+            sock = conn.sock
+            assert sock is not None  # kept alive
+            unsuspend = _suspend_body(ACTIVE, "F")
+            conn.request(
+                "POST",
+                BASE_PATH + "/token/unsuspend",
+                body=iter([unsuspend]),
+                headers=headers,
+                encode_chunked=True,
+            )
+            second = conn.getresponse()
+            assert second.status == 200
+            second.read()
+            assert conn.sock is sock  # on the same connection
+        finally:
+            conn.close()
+    finally:
+        for each in idle:
+            each.close()
+        assert served.stop() == (0, "")
+
+
+@pytest.mark.slow
+def test_request_timeout_cuts_off_a_client_that_trickles(tmp_path: Path) -> None:
+    served = Served("--request-timeout", "1")
+    try:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as slow:
+            slow.sendall(
+                f"POST {BASE_PATH}/token/suspend HTTP/1.1\r\nHost: x\r\n"
+                "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n".encode()
+            )
+            slow.settimeout(0.2)  # a byte, then at most 0.2 s waiting for the answer
+            answer = b""
+            for _ in range(100):
+                try:
+                    slow.sendall(b" ")
+                    answer = slow.recv(65_536)
+                except TimeoutError:
+                    continue
+                break
+            slow.settimeout(10)
+            while chunk := slow.recv(65_536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408 ")
+        assert json.loads(body)["Errors"]["Error"][0]["ReasonCode"] == "REQUEST_TIMEOUT"
+    finally:
+        assert served.stop() == (0, "")
 
 
 # the legacy update at the root -------------------------------------------------------------
@@ -585,6 +668,9 @@ def test_a_port_in_use_is_exit_2_in_one_line() -> None:
 def test_a_bad_port_or_host_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "70000"]) == 2
     assert main(["serve", "--port", "http"]) == 2
+    assert main(["serve", "--threads", "0"]) == 2
+    assert main(["serve", "--request-timeout", "nan"]) == 2
+    assert main(["serve", "--request-timeout", "0"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
     done = subprocess.run(
@@ -601,7 +687,15 @@ def test_a_bad_port_or_host_is_exit_2(capsys: pytest.CaptureFixture[str]) -> Non
 def test_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--help"]) == 0
     out = capsys.readouterr().out
-    for option in ("--host", "--port", "--tokens", "--db", "--account-ranges"):
+    for option in (
+        "--host",
+        "--port",
+        "--tokens",
+        "--db",
+        "--account-ranges",
+        "--threads",
+        "--request-timeout",
+    ):
         assert option in out
     assert "127.0.0.1" in out
 

@@ -158,6 +158,26 @@ def _port(text: str) -> int:
     return port
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1024:
+        raise argparse.ArgumentTypeError(f"not a number from 1 to 1024: {text[:20]!r}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {text[:20]!r}")
+    return value
+
+
 def _add_serve(commands: argparse._SubParsersAction[_Parser]) -> None:
     serve = commands.add_parser(
         "serve",
@@ -207,6 +227,21 @@ def _add_serve(commands: argparse._SubParsersAction[_Parser]) -> None:
         action="store_true",
         help="do not serve the admin API under /__admin/ (journal, reset, seeding, faults), "
         "for a simulator shared by several teams",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=4,
+        metavar="N",
+        help="worker threads that answer requests (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=_positive_seconds,
+        default=15.0,
+        metavar="SECONDS",
+        help="a request not received whole this long after its first byte is answered "
+        "408 and its connection closed (default: %(default)g)",
     )
 
 

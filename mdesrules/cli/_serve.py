@@ -19,9 +19,12 @@ from ._keys import load_decryption_keys, refuse_key_without_encryption
 
 if TYPE_CHECKING:
     from mdesrules.fakes.mdes import TokenStore
-    from mdesrules.serving.server import ThreadingWsgiServer
+    from mdesrules.serving.server import HttpServer
 
 __all__ = ["run_serve"]
+
+# Descriptors kept for what is not a connection: the database, files, the wake-up pipe.
+_SPARE_DESCRIPTORS = 64
 
 
 def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
@@ -54,7 +57,14 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
             engine, admin=admin, base_path=DEFAULT_BASE_PATH, legacy_path=DEFAULT_LEGACY_PATH
         )
         try:
-            server = make_server(app, args.host, args.port)
+            server = make_server(
+                app,
+                args.host,
+                args.port,
+                threads=args.threads,
+                request_timeout=args.request_timeout,
+                connection_limit=_connection_limit(),
+            )
         except OSError as error:
             reason = error.strerror or str(error) or type(error).__name__
             raise UsageError(
@@ -107,6 +117,32 @@ def _authority(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _url(server: ThreadingWsgiServer) -> str:
+def _connection_limit() -> int:
+    """The server's default connection limit, or fewer when file descriptors are short.
+
+    Each connection holds a descriptor: the soft limit is raised towards the hard one
+    where it is lower, so that the default number of idle connections cannot exhaust it.
+    """
+    from mdesrules.serving.server import DEFAULT_CONNECTION_LIMIT
+
+    wanted = DEFAULT_CONNECTION_LIMIT + _SPARE_DESCRIPTORS
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return DEFAULT_CONNECTION_LIMIT
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return DEFAULT_CONNECTION_LIMIT
+    return max(1, min(DEFAULT_CONNECTION_LIMIT, soft - _SPARE_DESCRIPTORS))
+
+
+def _url(server: HttpServer) -> str:
     host = str(server.server_address[0])
     return f"http://{_authority(host, server.server_port)}"

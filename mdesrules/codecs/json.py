@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from mdesrules._json import MalformedJson, loads_strict
 from mdesrules.codec import decode_request as _decode_request
 from mdesrules.codec import decode_response as _decode_response
 from mdesrules.codec import encode_errors as _encode_errors
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTENT_TYPE",
     "MAX_BODY_BYTES",
+    "MalformedJson",
     "decode_request",
     "decode_response",
     "encode_errors",
@@ -46,28 +48,21 @@ def _dumps(document: Any) -> bytes:
         return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not JSON")
-
-
 def loads(data: bytes) -> object:
-    """Parse a JSON body strictly (no NaN or Infinity), bounded in size.
+    """Parse a JSON body with the library's one strict reader, bounded in size.
+
+    The reader (:func:`mdesrules._json.loads_strict`) refuses what ``mdesrules check``
+    refuses: not UTF-8, not JSON, a repeated key, ``NaN`` or ``Infinity``, a number too
+    large for a float, an unpaired surrogate escape, nesting deeper than 256 levels.
 
     Raises:
-        DecodeError: too large, not UTF-8, or not JSON; the message never quotes the body.
+        DecodeError: too large; or :class:`~mdesrules._json.MalformedJson` (a
+            ``DecodeError`` whose ``code`` is ``malformed_document``) for a body that is
+            not acceptable JSON. The message never quotes the body.
     """
     if len(data) > MAX_BODY_BYTES:
         raise DecodeError(f"the JSON body is larger than {MAX_BODY_BYTES} bytes")
-    try:
-        return json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
-    except UnicodeDecodeError:
-        raise DecodeError("the JSON body is not UTF-8") from None
-    except json.JSONDecodeError as e:
-        raise DecodeError(
-            f"the body is not JSON ({e.msg} at line {e.lineno}, column {e.colno})"
-        ) from None
-    except (ValueError, RecursionError) as e:
-        raise DecodeError(f"the body is not acceptable JSON ({type(e).__name__})") from None
+    return loads_strict(data)
 
 
 def encode_request(request: Request) -> bytes:

@@ -23,6 +23,7 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 
 from attrs import field, frozen
 
+from mdesrules._json import MalformedJson, loads_strict
 from mdesrules.checking import check
 from mdesrules.lifecycle import Status
 from mdesrules.masking import scrub
@@ -33,7 +34,6 @@ from ..encryption import (
     KeyRing,
     NotificationRejected,
     decrypt_document,
-    parse_json,
 )
 from ..serving._body import BodyRefused, read_body
 
@@ -346,7 +346,10 @@ class NotificationReceiver:
             raise NotificationRejected(
                 "too_large", f"the body is larger than {self.max_body} bytes"
             )
-        envelope = parse_json(body, "malformed", "the request body")
+        try:
+            envelope = loads_strict(body)
+        except MalformedJson as error:
+            raise NotificationRejected(error.code, f"the request body: {error.reason}") from None
         if not isinstance(envelope, dict):
             raise NotificationRejected("malformed", "the request body is not a JSON object")
         request_id = envelope.get("requestId")

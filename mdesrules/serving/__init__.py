@@ -3,8 +3,9 @@
 - :class:`~mdesrules.serving.wsgi.WsgiApp`: serves any handler from request to response as an
   MDES Customer Service API (routing, bounded body reading, decoding and checking, MDES's
   error shape for every refusal).
-- :mod:`mdesrules.serving.server`: the threaded :mod:`wsgiref` server ``mdesrules serve``
-  runs; any WSGI server hosts the apps just as well.
+- :mod:`mdesrules.serving.server`: the HTTP/1.1 server (waitress: keep-alive, chunked
+  bodies, a request deadline, a bounded worker pool) ``mdesrules serve`` runs; any WSGI
+  server hosts the apps just as well.
 
 Used by the simulated MDES (:mod:`mdesrules.fakes`), the notification receiver
 (:mod:`mdesrules.notifications`) and the in-process carrier.

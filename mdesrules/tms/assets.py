@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from mdesrules._json import MalformedJson, loads_strict
 from mdesrules.exceptions import MdesRulesError
 
 __all__ = [
@@ -170,21 +170,22 @@ def decode_card_art(
 
     Raises :class:`AssetRejected` if anything is wrong with any item.
     """
+    parsed: object = document
     if isinstance(document, bytes | str):
         try:
-            document = json.loads(document)
-        except ValueError as exc:
-            raise AssetRejected(f"card art: the response is not JSON ({exc})") from exc
-    if not isinstance(document, Mapping):
+            parsed = loads_strict(document)
+        except MalformedJson as exc:
+            raise AssetRejected(f"card art: the response is not JSON ({exc})") from None
+    if not isinstance(parsed, Mapping):
         raise AssetRejected("card art: the response is not a JSON object")
-    content = document.get("content")
+    content = parsed.get("content")
     if not isinstance(content, list) or not content:
         raise AssetRejected("card art: 'content' must be a non-empty array")
     items = tuple(_decode_item(item, i, max_bytes) for i, item in enumerate(content))
     return CardArtAsset(
-        id=_opt_str(document, "id"),
-        type=_opt_str(document, "type"),
-        provider=_opt_str(document, "provider"),
+        id=_opt_str(parsed, "id"),
+        type=_opt_str(parsed, "type"),
+        provider=_opt_str(parsed, "provider"),
         content=items,
     )
 
@@ -196,8 +197,8 @@ def decode_errors(status: int, body: bytes) -> TmsApiError:
     """
     entries: list[TmsErrorEntry] = []
     try:
-        doc = json.loads(body) if body else None
-    except ValueError:
+        doc = loads_strict(body) if body else None
+    except MalformedJson:
         doc = None
     raw_list = doc.get("errors") if isinstance(doc, dict) else None
     if isinstance(raw_list, list):

@@ -19,6 +19,7 @@ from joserfc import jwe
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
+from mdesrules._json import MalformedJson, loads_strict
 from mdesrules.exceptions import MdesRulesError
 
 __all__ = [
@@ -101,9 +102,9 @@ def decrypt_credentials(token: bytes | str, private_key: rsa.RSAPrivateKey) -> d
     if plaintext is None:
         raise CredentialDecryptionError("the JWE has no content")
     try:
-        doc = json.loads(plaintext)
-    except ValueError as exc:
-        raise CredentialDecryptionError("the decrypted content is not JSON") from exc
+        doc = loads_strict(plaintext)
+    except MalformedJson:  # its reason could quote the plaintext's keys: not repeated
+        raise CredentialDecryptionError("the decrypted content is not JSON") from None
     if not isinstance(doc, dict):
         raise CredentialDecryptionError("the decrypted content is not a JSON object")
     return doc

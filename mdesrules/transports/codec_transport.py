@@ -32,6 +32,7 @@ from typing import Literal
 
 import attrs
 
+from mdesrules._json import MalformedJson
 from mdesrules.account_encryption import AccountEncryption, PublicKeyOrCertificate
 from mdesrules.codec import encode_request
 from mdesrules.exceptions import DecodeError
@@ -106,7 +107,9 @@ class CodecTransport(Closing):
                 settings that cannot serve the operation's version (GCM for 2.1.7); a
                 ``GET`` whose request has members (this transport sends no path
                 parameters). Nothing was sent.
-            DecodeError: the answer is not a response of the operation or an MDES error.
+            DecodeError: the answer is not a response of the operation or an MDES error;
+                :class:`~mdesrules._json.MalformedJson` (``code`` ``malformed_document``)
+                when it is not JSON that the library reads.
             TransportError: the carrier could not deliver it (see the carrier).
         """
         if self.closed:
@@ -136,6 +139,8 @@ class CodecTransport(Closing):
         answer = self.carrier.handle(wire)
         try:
             return self._decode(op.name, answer, request.registry)
+        except MalformedJson as error:  # keeps its class: code malformed_document
+            raise MalformedJson(f"MDES answered HTTP {answer.status}: {error}") from None
         except DecodeError as error:
             raise DecodeError(f"MDES answered HTTP {answer.status}: {error}") from None
 
