@@ -48,11 +48,13 @@ from typing import Any, cast
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from waitress import wasyncore
-from waitress.channel import HTTPChannel
+from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 from waitress.utilities import Error
+
+from .drop import DropConnection
 
 __all__ = [
     "DEFAULT_CONNECTION_LIMIT",
@@ -327,17 +329,28 @@ class HttpServer:
 
 def _logged(app: WSGIApplication) -> WSGIApplication:
     def logged(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if not log.isEnabledFor(logging.DEBUG):
-            return app(environ, start_response)
-
-        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            path = str(environ.get("PATH_INFO", ""))[:200]
-            log.debug("%s %s -> %s", environ.get("REQUEST_METHOD", "-"), path, status[:3])
-            return start_response(status, headers, exc_info)
-
-        return app(environ, start)
+        try:
+            return _called(app, environ, start_response)
+        except DropConnection:
+            # The application asks for the connection to be closed without an answer (the
+            # simulator's "drop" fault): waitress does so, quietly, for a client gone away.
+            raise ClientDisconnected("the application dropped the connection") from None
 
     return logged
+
+
+def _called(
+    app: WSGIApplication, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    if not log.isEnabledFor(logging.DEBUG):
+        return app(environ, start_response)
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        path = str(environ.get("PATH_INFO", ""))[:200]
+        log.debug("%s %s -> %s", environ.get("REQUEST_METHOD", "-"), path, status[:3])
+        return start_response(status, headers, exc_info)
+
+    return app(environ, start)
 
 
 def make_server(
