@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import product
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ._kinds import ByKind
 from .combinators import (
@@ -73,6 +73,11 @@ def _same(value: object, expected: object) -> bool:
     return type(value) is type(expected) and value == expected
 
 
+def _typed(values: tuple[object, ...]) -> tuple[tuple[type, object], ...]:
+    """*values* as pins compare them: ``equal_to(1)`` is not ``equal_to(True)``."""
+    return tuple((type(v), v) for v in values)
+
+
 @frozen
 class Pin:
     """What an alternative asks of one field.
@@ -84,8 +89,8 @@ class Pin:
     """
 
     sent: bool
-    equals: tuple[object, ...] = ()
-    excludes: tuple[object, ...] = ()
+    equals: tuple[object, ...] = field(default=(), eq=_typed)
+    excludes: tuple[object, ...] = field(default=(), eq=_typed)
 
     def admits(self, value: object) -> bool:
         """Whether the field may be sent with *value*."""

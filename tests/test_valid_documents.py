@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import mdesrules.testing
 from mdesrules import Registry, Report, Violation
-from mdesrules._choices import Alternative, Choice, Pin, choices_of, groups, names_of
+from mdesrules._choices import Alternative, Choice, Pin, both, choices_of, groups, names_of
 from mdesrules._kinds import ByKind
 from mdesrules._walk import check_form
 from mdesrules.combinators import (
@@ -165,6 +165,12 @@ def test_pins_meet(a: Pin, b: Pin, met: Pin | None) -> None:
         return pin and (pin.sent, pin.equals, set(pin.excludes))
 
     assert shown(a.meet(b)) == shown(b.meet(a)) == shown(met)
+
+
+def test_pins_of_equal_values_of_other_types_are_other_pins() -> None:
+    assert equal_to(1) != equal_to(True)
+    assert other_than(1) != other_than(True)
+    assert len(both(({"A": SENT},), ({"A": equal_to(1)}, {"A": equal_to(True)}))) == 2
 
 
 # --- an operation made up here, in a registry of its own ----------------------------------
