@@ -292,7 +292,7 @@ def nested(alternative: Alternative) -> Choice:
     """The alternatives that meet *alternative*, whose names may be paths (``"A/B/C"``),
     naming only the fields of the object itself: a pin on a path is a pin inside the field
     that holds it. A nested field is sent only inside a sent object; it is absent when the
-    object is (one alternative) or when the object is sent without it (another).
+    object is not sent (one alternative) or is sent without it (another).
     """
     out: Choice = ({},)
     for name, pin in alternative.items():

@@ -489,7 +489,17 @@ BY_PAN = {
     "token_activate": (CURRENT_PAN,),
     "token_update": (CURRENT_PAN, NEW_PAN),
 }
-LATER_BY_PAN = [(name, version) for version in LATER for name in BY_PAN]
+#: In the fast loop: every operation of 2.1.7, and 2.2.2's search (its rules are new; the
+#: activation and the update have 2.1.7's).
+LATER_BY_PAN = [
+    pytest.param(
+        name,
+        version,
+        marks=pytest.mark.slow if version == "2.2.2" and name != "search" else (),
+    )
+    for version in LATER
+    for name in BY_PAN
+]
 
 
 def sends(document: dict[str, Any], path: str) -> bool:
@@ -528,7 +538,7 @@ def test_later_versions_draw_the_pans_inside_encrypted_account_information(
 
 
 @pytest.mark.parametrize(("operation", "version"), LATER_BY_PAN)
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_later_versions_send_encrypted_account_information_and_the_pans_when_asked(
     operation: str, version: str, data: st.DataObject
