@@ -6,7 +6,8 @@ none. Here each kind of rule states that as data, so that :mod:`mdesrules.testin
 valid documents from an operation's rule objects rather than from a second copy of them:
 
 - a :class:`Pin` says what is asked of one field: sent, absent, sent with a given value,
-  or sent with a value other than some;
+  or sent with a value other than some; and, for a field that holds an object, what is
+  asked of the fields nested in it (``inside``, by path: ``"EncryptedData/CurrentAccount"``);
 - an *alternative* maps field names to pins, and a field it does not name is free: every
   object that meets the pins of an alternative meets the rule;
 - a *choice* is a tuple of alternatives, and a valid object meets at least one of them. A
@@ -19,6 +20,14 @@ choices of an object's rules into independent groups, each a choice whose every 
 meets every rule of the group: one alternative drawn per group, values drawn to respect its
 pins, and the object passes every rule.
 
+An alternative names the fields of its own object. A rule that reaches into nested objects
+(:class:`~mdesrules.combinators.Reaching`) names fields by paths, and :func:`nested` turns
+its alternatives into pins of the top-level fields that hold them, with the nested pins
+``inside``: ``"A/B/C"`` sent becomes ``A`` sent with ``B/C`` sent inside it, and ``"A/B/C"``
+absent becomes two alternatives, ``A`` absent or ``A`` sent with ``B/C`` absent inside it.
+The object drawn for ``A`` takes its inside pins as one more alternative of its own rules,
+so they are met one level at a time, down to the nested field.
+
 This module is pure (no hypothesis): the strategies are in :mod:`mdesrules.testing`.
 """
 
@@ -28,7 +37,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import product
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ._kinds import ByKind
 from .combinators import (
@@ -56,6 +65,7 @@ __all__ = [
     "SENT",
     "Alternative",
     "Choice",
+    "Inside",
     "Pin",
     "both",
     "choices_of",
@@ -64,6 +74,7 @@ __all__ = [
     "every",
     "groups",
     "names_of",
+    "nested",
     "other_than",
 ]
 
@@ -71,6 +82,54 @@ __all__ = [
 def _same(value: object, expected: object) -> bool:
     """Equal and of the same type, as the combinators compare values: ``1`` is not ``True``."""
     return type(value) is type(expected) and value == expected
+
+
+#: Pins on the fields nested in an object, by path below it (``"B/C"``): sorted by path,
+#: and no path inside another.
+Inside = tuple[tuple[str, "Pin"], ...]
+
+
+def _typed(values: tuple[object, ...]) -> tuple[tuple[type, object], ...]:
+    """*values* as pins compare them: ``equal_to(1)`` is not ``equal_to(True)``."""
+    return tuple((type(v), v) for v in values)
+
+
+def _holds(value: object, path: str, pin: Pin) -> bool:
+    """Whether the field at *path* in *value* meets *pin*, as a Reaching rule finds it."""
+    for part in path.split("/"):
+        if not isinstance(value, Mapping) or part not in value:
+            return not pin.sent
+        value = value[part]
+    return pin.sent and pin.admits(value)
+
+
+def _merged(pins: Iterable[tuple[str, Pin]]) -> Inside | None:
+    """*pins* on nested paths, those of one path met and those on a path inside another
+    folded into it, sorted by path; None when they contradict."""
+    merged: dict[str, Pin] = {}
+    for path, pin in sorted(pins, key=lambda p: (p[0].count("/"), p[0])):
+        outer = next((o for o in merged if path.startswith(o + "/")), None)
+        if outer is not None:  # shallower paths come first: at most one holds this one
+            holder = merged[outer]
+            if not holder.sent:  # nothing is found under a field that is not sent
+                if pin.sent:
+                    return None
+                continue
+            met = holder.meet(Pin(True, inside=((path[len(outer) + 1 :], pin),)))
+        else:
+            met = merged[path].meet(pin) if path in merged else pin
+        if met is None:
+            return None
+        merged[outer or path] = met
+    return tuple(sorted(merged.items()))
+
+
+def _inside(pins: Iterable[tuple[str, Pin]]) -> Inside:
+    given = tuple(pins)
+    merged = _merged(given)
+    if merged is None:
+        raise ValueError(f"the pins inside contradict one another: {given!r}")
+    return merged
 
 
 @frozen
@@ -81,29 +140,59 @@ class Pin:
         sent: whether the field is sent.
         equals: the one value it is sent with, as a tuple of one; ``()`` for any value.
         excludes: values it must not be sent with.
+        inside: for a field sent with an object, pins on the fields nested in it, by their
+            path below it (``(("B/C", SENT),)``), as a
+            :class:`~mdesrules.combinators.Reaching` rule finds them: a nested field is
+            absent when an object on the way is not sent or is not an object. Given in any
+            order, they are kept sorted by path, and a pin on a path inside another pinned
+            path is folded into it (``("B", SENT), ("B/C", SENT)`` is ``B`` sent with ``C``
+            sent inside it; under an absent ``B``, ``B/C`` can only be absent).
+
+    Raises:
+        ValueError: *inside* is given for a field that is not sent, or its pins
+            contradict one another.
     """
 
     sent: bool
-    equals: tuple[object, ...] = ()
-    excludes: tuple[object, ...] = ()
+    equals: tuple[object, ...] = field(default=(), eq=_typed)
+    excludes: tuple[object, ...] = field(default=(), eq=_typed)
+    inside: Inside = field(default=(), converter=_inside)
+
+    def __attrs_post_init__(self) -> None:
+        if self.inside and not self.sent:
+            raise ValueError("a field that is not sent holds no nested field to pin")
 
     def admits(self, value: object) -> bool:
         """Whether the field may be sent with *value*."""
         if self.equals and not _same(value, self.equals[0]):
             return False
-        return not any(_same(value, other) for other in self.excludes)
+        return not self._excluded(value) and all(
+            _holds(value, path, pin) for path, pin in self.inside
+        )
+
+    def _excluded(self, value: object) -> bool:
+        return any(_same(value, other) for other in self.excludes)
 
     def meet(self, other: Pin) -> Pin | None:
-        """The pin that asks what both ask, or None when no field meets both."""
+        """The pin that asks what both ask, or None when no field meets both.
+
+        Pins inside are met path by path, and one on a path inside another's is folded
+        into it, so that a contradiction at any depth (``B`` absent, ``B/C`` sent) is None.
+        """
         if self.sent != other.sent:
             return None
         if not self.sent:
             return self
+        inside = _merged((*self.inside, *other.inside))
+        if inside is None:
+            return None
         equals = self.equals or other.equals
         if equals:
-            return Pin(True, equals) if self.admits(equals[0]) and other.admits(equals[0]) else None
-        excludes = self.excludes + tuple(v for v in other.excludes if self.admits(v))
-        return Pin(True, (), excludes)
+            if self.admits(equals[0]) and other.admits(equals[0]):
+                return Pin(True, equals, (), inside)
+            return None
+        excludes = self.excludes + tuple(v for v in other.excludes if not self._excluded(v))
+        return Pin(True, (), excludes, inside)
 
 
 #: The field is sent, with any value its own rules allow.
@@ -199,6 +288,26 @@ def every(choices: Iterable[Choice]) -> Choice:
     return merged
 
 
+def nested(alternative: Alternative) -> Choice:
+    """The alternatives that meet *alternative*, whose names may be paths (``"A/B/C"``),
+    naming only the fields of the object itself: a pin on a path is a pin inside the field
+    that holds it. A nested field is sent only inside a sent object; it is absent when the
+    object is not sent (one alternative) or is sent without it (another).
+    """
+    out: Choice = ({},)
+    for name, pin in alternative.items():
+        head, _, below = name.partition("/")
+        ways: Choice
+        if not below:
+            ways = ({head: pin},)
+        elif pin.sent:
+            ways = ({head: Pin(True, inside=((below, pin),))},)
+        else:
+            ways = ({head: ABSENT}, {head: Pin(True, inside=((below, pin),))})
+        out = both(out, ways)
+    return out
+
+
 def names_of(choice: Choice) -> frozenset[str]:
     """Every field the alternatives of *choice* name."""
     return frozenset(name for alternative in choice for name in alternative)
@@ -275,30 +384,13 @@ def _all_of(rule: AllOf) -> tuple[Choice, ...]:
 
 @RULE_CHOICES.register(Reaching)
 def _reaching(rule: Reaching) -> tuple[Choice, ...]:
-    # Pins apply to top-level fields only. An alternative that needs a nested field absent
-    # is met by leaving out the top-level object that holds it (a stronger demand); one that
-    # needs a nested field sent cannot be pinned here and is dropped. So every document drawn
-    # meets the rule, though not every way of meeting it is drawn.
-    narrowed = []
+    out = []
     for choice in choices_of(rule.rule):
-        kept = []
+        tops: list[Alternative] = []
         for alt in choice:
-            top: dict[str, Pin] = {}
-            for name, pin in alt.items():
-                head = name.split("/")[0]
-                if "/" in name:
-                    if pin.sent:
-                        break
-                    pin = ABSENT
-                if head in top and top[head] != pin:
-                    break
-                top[head] = pin
-            else:
-                kept.append(top)
-        if not kept:
-            raise ValueError(f"no top-level fields can be pinned to meet {rule!r}")
-        narrowed.append(tuple(kept))
-    return tuple(narrowed)
+            tops.extend(top for top in nested(alt) if top not in tops)
+        out.append(tuple(tops))
+    return tuple(out)
 
 
 @RULE_CHOICES.register(When)

@@ -21,7 +21,9 @@ change here. Field values come from the field rules of the request models: each 
 field rule says, in :data:`FIELD_VALUES`, what it allows (sizes, a set of values, a form to
 draw from). Which fields a document sends comes from the rules across fields, of the
 operation and of its nested models: each kind of rule says, in :data:`RULE_CHOICES`, which
-alternatives of fields (and values) meet it (see :class:`Pin`). Every kind of
+alternatives of fields (and values) meet it (see :class:`Pin`); a rule that reaches into
+nested objects pins the fields inside them (``Pin.inside``), and the object drawn for a
+field meets those pins besides its own rules. Every kind of
 :mod:`mdesrules.fields` and :mod:`mdesrules.combinators` comes registered; a rule of a kind
 of your own needs its hook, or asking for a strategy raises :class:`LookupError`::
 
@@ -34,12 +36,12 @@ The token-state rules need a token context, not a document: see :func:`inventori
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 from hypothesis import strategies as st
 
 from . import operations as _operations  # noqa: F401 - fills the registry
@@ -50,11 +52,13 @@ from ._choices import (
     SENT,
     Alternative,
     Choice,
+    Inside,
     Pin,
     choices_of,
     equal_to,
     groups,
     names_of,
+    nested,
     other_than,
 )
 from ._kinds import ByKind
@@ -340,19 +344,34 @@ def _matches(rule: matches, strings: Strings) -> Strings:
 
 @frozen
 class _Field:
-    """How one field's values are drawn: all of them, and every one when they are few."""
+    """How one field's values are drawn: all of them, and every one when they are few.
+
+    A field that holds an object also draws objects that meet pins on its nested fields
+    (:attr:`Pin.inside`), each set of them built once.
+    """
 
     spec: FieldSpec
     values: st.SearchStrategy[Any]
     few: tuple[object, ...] | None = None
+    #: The nested names its object sends (:func:`_sending_tree`), for an object field.
+    sending: Mapping[str, Any] = field(factory=dict)
+    _inner: dict[tuple[Inside, bool], st.SearchStrategy[Any] | None] = field(
+        factory=dict, eq=False, repr=False
+    )
 
     def allows(self, pin: Pin) -> bool:
         """Whether some value of the field meets *pin*."""
         if not pin.sent:
             return True
+        if pin.inside and not self._holds(pin.inside, sending=False):
+            return False
         if pin.equals:
             return self._valid(pin.equals[0])
         return self.few is None or any(pin.admits(v) for v in self.few)
+
+    def sends(self, pin: Pin) -> bool:
+        """Whether some value of the field meets *pin* and sends its nested names."""
+        return not pin.sent or not pin.inside or self._holds(pin.inside, sending=True)
 
     def _valid(self, value: object) -> bool:
         kind = self.spec.kind
@@ -362,17 +381,44 @@ class _Field:
             return type(value) is bool
         return kind == "int" and type(value) is int
 
+    def _holds(self, inside: Inside, *, sending: bool) -> bool:
+        """Whether some value meets the pins *inside*: an object of the field's model that
+        meets them, or, for a field that holds no object, none of them sent (nothing is
+        found inside a string or an array)."""
+        if self.spec.kind != "object":
+            return not any(pin.sent for _, pin in inside)
+        return self._within(inside, sending=sending) is not None
+
+    def _within(self, inside: Inside, *, sending: bool = True) -> st.SearchStrategy[Any] | None:
+        """The objects that meet the pins *inside* (and send the field's nested names, if
+        *sending*), or None when there are none."""
+        key = (inside, sending and bool(self.sending))
+        if key not in self._inner:
+            assert self.spec.child is not None
+            try:
+                self._inner[key] = _objects(
+                    self.spec.child, self.sending if key[1] else {}, inside=inside
+                )
+            except ValueError:
+                self._inner[key] = None
+        return self._inner[key]
+
     def meeting(self, pin: Pin) -> st.SearchStrategy[Any] | None:
         """The values that meet *pin*, or None when the field is not sent."""
         if not pin.sent:
             return None
         if pin.equals:
             return st.just(pin.equals[0])
+        values = self.values
+        if pin.inside and self.spec.kind == "object":
+            within = self._within(pin.inside)
+            assert within is not None, "only pins that allows() and sends() take are met"
+            values = within
         if not pin.excludes:
-            return self.values
+            return values
         if self.few is not None:
             return st.sampled_from([v for v in self.few if pin.admits(v)])
-        return self.values.filter(pin.admits)
+        return values.filter(pin.admits)
 
 
 def _field(f: FieldSpec, sending: Mapping[str, Any] | None) -> _Field:
@@ -387,7 +433,7 @@ def _field(f: FieldSpec, sending: Mapping[str, Any] | None) -> _Field:
         return _Field(f, st.integers(0, 99))
     if f.kind == "object":
         assert f.child is not None
-        return _Field(f, _objects(f.child, sending or {}))
+        return _Field(f, _objects(f.child, sending or {}), sending=sending or {})
     item: st.SearchStrategy[Any]
     if f.item_kind == "object":
         assert f.child is not None
@@ -398,15 +444,20 @@ def _field(f: FieldSpec, sending: Mapping[str, Any] | None) -> _Field:
 
 
 def _objects(
-    spec: ObjectSpec, sending: Mapping[str, Any], rules: tuple[Rule, ...] = ()
+    spec: ObjectSpec,
+    sending: Mapping[str, Any],
+    rules: tuple[Rule, ...] = (),
+    inside: Inside = (),
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid objects of *spec*, also meeting *rules* (an operation's, besides the model's).
+    """Valid objects of *spec*, also meeting *rules* (an operation's, besides the model's)
+    and the pins *inside* (those on the fields of an object, from the rules of the objects
+    that hold it: see :func:`~mdesrules._choices.nested`).
 
-    The choices of the rules are merged into independent groups (:func:`groups`), each
-    narrowed to the alternatives whose pins the fields can meet, the required fields sent,
-    and the fields in *sending* (nested names under their object) sent. A drawn object takes
-    one alternative of each group; the fields no alternative names are sent when required
-    or in *sending*, else at random.
+    The choices of the rules, and the pins inside as one more, are merged into independent
+    groups (:func:`groups`), each narrowed to the alternatives whose pins the fields can
+    meet, the required fields sent, and the fields in *sending* (nested names under their
+    object) sent. A drawn object takes one alternative of each group; the fields no
+    alternative names are sent when required or in *sending*, else at random.
 
     Raises:
         LookupError: a rule, or a field rule, is of a kind without a hook.
@@ -414,6 +465,8 @@ def _objects(
     """
     fields = {f.name: _field(f, sending.get(f.name)) for f in spec.fields}
     choices = [choice for rule in (*rules, *spec.rules) for choice in choices_of(rule)]
+    if inside:
+        choices.append(nested(dict(inside)))
     named = frozenset().union(*map(names_of, choices))
     required = [({n: SENT},) for n in sorted(named) if n in fields and fields[n].spec.required]
     try:
@@ -430,12 +483,27 @@ def _objects(
                 "that their field rules allow"
             )
         wanted = names_of(group) & sending.keys()
-        kept = [alt for alt in possible if all(alt[n].sent for n in wanted if n in alt)]
+        kept = [
+            alt
+            for alt in possible
+            if all(alt[n].sent for n in wanted if n in alt)
+            and all(fields[n].sends(p) for n, p in alt.items() if n in wanted)
+        ]
         if not kept:
-            raise ValueError(f"no valid document sends {', '.join(sorted(wanted))} together")
+            shown = ", ".join(sorted(_paths({n: sending[n] for n in wanted})))
+            raise ValueError(f"no valid document sends {shown} together")
         plan.append(st.sampled_from([_values_of(fields, alt) for alt in kept]))
     always = frozenset(f.name for f in spec.fields if f.required or f.name in sending)
     return _drawn(fields, tuple(plan), always)
+
+
+def _paths(tree: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    """The names a sending tree sends, nested ones by their path (``"AuditInfo/Phone"``)."""
+    for name, below in tree.items():
+        if below:
+            yield from _paths(below, f"{prefix}{name}/")
+        else:
+            yield prefix + name
 
 
 @st.composite
@@ -450,12 +518,12 @@ def _drawn(
     for alternatives in plan:
         chosen.update(draw(alternatives))
     document: dict[str, Any] = {}
-    for name, field in fields.items():
+    for name, each in fields.items():
         values: st.SearchStrategy[Any] | None
         if name in chosen:
             values = chosen[name]
         elif name in always or draw(st.booleans()):
-            values = field.values
+            values = each.values
         else:
             continue
         if values is not None:

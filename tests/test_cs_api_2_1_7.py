@@ -336,8 +336,8 @@ def _eai(**data: Any) -> dict[str, Any]:
     return {"EncryptedData": data, **ENVELOPE}
 
 
-#: Valid documents of the shapes the strategies cannot draw (a nested member sent where a
-#: rule ties it to a top-level one), by name: (operation, document).
+#: Valid documents of every shape, spelled out (the strategies draw them too, but these are
+#: the examples each rule is broken from below), by name: (operation, document).
 BASES: dict[str, tuple[str, dict[str, Any]]] = {
     **{
         f"search_by_{key}": (

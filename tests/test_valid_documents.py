@@ -18,14 +18,27 @@ from attrs import evolve, field, frozen
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
+import mdesrules
 import mdesrules.testing
 from mdesrules import Registry, Report, Violation
-from mdesrules._choices import Alternative, Choice, Pin, choices_of, groups, names_of
+from mdesrules._choices import (
+    Alternative,
+    Choice,
+    Pin,
+    both,
+    choices_of,
+    groups,
+    names_of,
+    nested,
+)
 from mdesrules._kinds import ByKind
 from mdesrules._walk import check_form
+from mdesrules.apis import MDES_CS_API_2_1_7, MDES_CS_API_2_2_2
 from mdesrules.combinators import (
     Condition,
+    ExactlyOneOf,
     Obj,
+    Reaching,
     Rule,
     absent,
     all_of,
@@ -37,6 +50,7 @@ from mdesrules.combinators import (
     forbids,
     only_when,
     present,
+    reaching,
     requires,
     when,
 )
@@ -65,7 +79,6 @@ FIRST = settings(max_examples=500, database=None, derandomize=True, phases=[Phas
 FIELDS = "ABCD"
 VALUES: list[object] = ["x", "y", True, 1]
 NAMES = st.sampled_from(FIELDS)
-SOME_NAMES = st.lists(NAMES, min_size=1, max_size=3, unique=True).map(tuple)
 SOME_VALUES = st.sampled_from(VALUES)
 NOT_SENT = object()
 #: Every object over the fields: each absent or sent with one of the values.
@@ -74,33 +87,61 @@ OBJECTS = [
     for values in itertools.product([NOT_SENT, *VALUES], repeat=len(FIELDS))
 ]
 
-conditions: st.SearchStrategy[Condition] = st.one_of(
-    NAMES.map(present), NAMES.map(absent), st.builds(equals, NAMES, SOME_VALUES)
-)
-plain_rules: st.SearchStrategy[Rule] = st.one_of(
-    st.lists(SOME_NAMES, min_size=1, max_size=3).map(lambda alts: exactly_one_of(*alts)),
-    SOME_NAMES.map(lambda names: at_least_one_of(*names)),
-    SOME_NAMES.map(lambda names: at_most_one_of(*names)),
-    st.builds(lambda n, others: forbids(n, *others), NAMES, SOME_NAMES),
-    st.builds(lambda n, others: requires(n, *others), NAMES, SOME_NAMES),
-    st.builds(lambda names: expects(*names, severity="error"), SOME_NAMES),
-    SOME_NAMES.map(lambda names: expects(*names)),
-    st.builds(
-        lambda n, f, v, others: only_when(n, f, v, *others),
-        NAMES,
-        NAMES,
-        SOME_VALUES,
-        st.lists(SOME_VALUES, max_size=3),
-    ),
-)
-rules: st.SearchStrategy[Rule] = st.recursive(
-    plain_rules,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3).map(lambda rs: all_of(*rs)),
-        st.builds(lambda c, rs: when(c, *rs), conditions, st.lists(inner, max_size=3)),
-    ),
-    max_leaves=6,
-)
+
+def rules_over(names: st.SearchStrategy[str]) -> st.SearchStrategy[Rule]:
+    """Rules of every kind of mdesrules.combinators over the field *names*."""
+    some_names = st.lists(names, min_size=1, max_size=3, unique=True).map(tuple)
+    conditions: st.SearchStrategy[Condition] = st.one_of(
+        names.map(present), names.map(absent), st.builds(equals, names, SOME_VALUES)
+    )
+    plain_rules: st.SearchStrategy[Rule] = st.one_of(
+        st.lists(some_names, min_size=1, max_size=3).map(lambda alts: exactly_one_of(*alts)),
+        some_names.map(lambda names: at_least_one_of(*names)),
+        some_names.map(lambda names: at_most_one_of(*names)),
+        st.builds(lambda n, others: forbids(n, *others), names, some_names),
+        st.builds(lambda n, others: requires(n, *others), names, some_names),
+        st.builds(lambda names: expects(*names, severity="error"), some_names),
+        some_names.map(lambda names: expects(*names)),
+        st.builds(
+            lambda n, f, v, others: only_when(n, f, v, *others),
+            names,
+            names,
+            SOME_VALUES,
+            st.lists(SOME_VALUES, max_size=3),
+        ),
+    )
+    return st.recursive(
+        plain_rules,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3).map(lambda rs: all_of(*rs)),
+            st.builds(lambda c, rs: when(c, *rs), conditions, st.lists(inner, max_size=3)),
+        ),
+        max_leaves=6,
+    )
+
+
+rules = rules_over(NAMES)
+
+#: Fields of nested objects, by path, for the rules that reach them.
+PATHS = ["A", "N/P", "N/Q", "N/R", "N/R/S"]
+#: Every object over them: each member absent, a value, or (N and N/R) an object; N/R/S
+#: and N/P also under a value that is no object, where a reaching rule finds nothing.
+NESTED_OBJECTS: list[dict[str, Any]] = [
+    {name: value for name, value in (("A", a), ("N", n)) if value is not NOT_SENT}
+    for a in (NOT_SENT, "x", True)
+    for n in (
+        NOT_SENT,
+        "x",
+        *(
+            {name: v for name, v in (("P", p), ("Q", q), ("R", r)) if v is not NOT_SENT}
+            for p in (NOT_SENT, "x", 1)
+            for q in (NOT_SENT, "y")
+            for r in (NOT_SENT, "x", {}, {"S": "x"}, {"S": True})
+        ),
+    )
+]
+#: Rules that reach nested fields: of every kind, over top-level fields and paths.
+reaching_rules = rules_over(st.sampled_from(PATHS)).map(reaching)
 
 
 def meets(alternative: Alternative, obj: Obj) -> bool:
@@ -146,6 +187,40 @@ def test_the_groups_of_several_rules_are_met_exactly_when_every_rule_passes(
     assert all(not (a & b) for i, a in enumerate(named) for b in named[i + 1 :])
 
 
+@SOME
+@given(rule=reaching_rules)
+def test_an_object_meets_the_choices_of_a_reaching_rule_exactly_when_it_passes_the_rule(
+    rule: Rule,
+) -> None:
+    """The choices name the top-level fields only, with the nested pins inside them, and
+    they are exact: nothing a reaching rule allows is left out, nothing it forbids let in."""
+    choices = choices_of(rule)
+    assert {name for choice in choices for name in names_of(choice)} <= {"A", "N"}
+    for obj in NESTED_OBJECTS:
+        assert meets_all(choices, obj) == passes(rule, obj), obj
+
+
+@SOME
+@given(
+    several=st.lists(st.one_of(reaching_rules, rules_over(st.sampled_from(["A", "N"]))), max_size=4)
+)
+def test_the_groups_of_rules_reaching_nested_fields_are_met_exactly_when_every_rule_passes(
+    several: list[Rule],
+) -> None:
+    try:
+        merged = groups(choice for rule in several for choice in choices_of(rule))
+    except ValueError:  # no object meets them all
+        assert not any(all(passes(rule, obj) for rule in several) for obj in NESTED_OBJECTS)
+        return
+    for obj in NESTED_OBJECTS:
+        assert meets_all(merged, obj) == all(passes(rule, obj) for rule in several), obj
+
+
+def inside(*pins: tuple[str, Pin]) -> Pin:
+    """The field is sent with an object, and *pins* on the fields nested in it."""
+    return Pin(True, inside=pins)
+
+
 @pytest.mark.parametrize(
     ("a", "b", "met"),
     [
@@ -158,13 +233,81 @@ def test_the_groups_of_several_rules_are_met_exactly_when_every_rule_passes(
         (other_than("x"), equal_to("y"), equal_to("y")),
         (other_than("x"), other_than("y", "x"), other_than("x", "y")),
         (other_than(True), ABSENT, None),
+        (SENT, inside(("B", ABSENT)), inside(("B", ABSENT))),
+        (ABSENT, inside(("B", ABSENT)), None),
+        (inside(("B", SENT)), inside(("C", ABSENT)), inside(("B", SENT), ("C", ABSENT))),
+        (inside(("B", SENT)), inside(("B", ABSENT)), None),
+        (
+            inside(("B", other_than("x"))),
+            inside(("B", equal_to("y"))),
+            inside(("B", equal_to("y"))),
+        ),
+        # a path inside another is folded into it
+        (inside(("B/C", SENT)), inside(("B", SENT)), inside(("B", inside(("C", SENT))))),
+        (inside(("B/C", SENT)), inside(("B", ABSENT)), None),
+        (inside(("B/C", ABSENT)), inside(("B", ABSENT)), inside(("B", ABSENT))),
+        (inside(("B/C/D", SENT)), inside(("B/C", ABSENT)), None),
+        (inside(("B", equal_to("x"))), inside(("B/C", SENT)), None),
+        (inside(("B/C", SENT)), inside(("B/D", ABSENT)), inside(("B/C", SENT), ("B/D", ABSENT))),
     ],
 )
 def test_pins_meet(a: Pin, b: Pin, met: Pin | None) -> None:
     def shown(pin: Pin | None) -> object:
-        return pin and (pin.sent, pin.equals, set(pin.excludes))
+        if pin is None:
+            return None
+        nested = tuple((path, shown(p)) for path, p in pin.inside)
+        return (pin.sent, pin.equals, frozenset(pin.excludes), nested)
 
     assert shown(a.meet(b)) == shown(b.meet(a)) == shown(met)
+
+
+def test_pins_of_equal_values_of_other_types_are_other_pins() -> None:
+    assert equal_to(1) != equal_to(True)
+    assert other_than(1) != other_than(True)
+    assert len(both(({"A": SENT},), ({"A": equal_to(1)}, {"A": equal_to(True)}))) == 2
+
+
+def test_pins_inside_are_kept_sorted_and_folded() -> None:
+    pin = inside(("Z", ABSENT), ("B/C", SENT), ("B", SENT), ("B/D/E", ABSENT))
+    assert pin == inside(("B", inside(("C", SENT), ("D/E", ABSENT))), ("Z", ABSENT))
+    assert inside(("B", ABSENT), ("B/C", ABSENT)) == inside(("B", ABSENT))
+
+
+def test_pins_inside_that_contradict_or_are_in_an_absent_field_are_refused() -> None:
+    with pytest.raises(ValueError, match="contradict"):
+        inside(("B", ABSENT), ("B/C", SENT))
+    with pytest.raises(ValueError, match="not sent"):
+        Pin(False, inside=(("B", SENT),))
+
+
+@pytest.mark.parametrize(
+    ("pin", "value", "admitted"),
+    [
+        (inside(("B/C", SENT)), {"B": {"C": None}}, True),
+        (inside(("B/C", SENT)), {"B": {}}, False),
+        (inside(("B/C", SENT)), {"B": "x"}, False),
+        (inside(("B/C", SENT)), "x", False),
+        (inside(("B/C", ABSENT)), {"B": "x"}, True),
+        (inside(("B/C", ABSENT)), {"B": {"C": 1}}, False),
+        (inside(("B", equal_to("x"))), {"B": "x"}, True),
+        (inside(("B", equal_to("x"))), {"B": "y"}, False),
+    ],
+)
+def test_a_pin_inside_admits_what_a_reaching_rule_finds(
+    pin: Pin, value: object, admitted: bool
+) -> None:
+    assert pin.admits(value) is admitted
+
+
+def test_nested_pins_go_inside_the_field_that_holds_them() -> None:
+    assert nested({"A/B/C": SENT, "D": ABSENT}) == ({"A": inside(("B/C", SENT)), "D": ABSENT},)
+    # absent: the object is not sent, or it is sent without the nested field
+    assert nested({"A/B": ABSENT}) == ({"A": ABSENT}, {"A": inside(("B", ABSENT))})
+    assert nested({"A/B": ABSENT, "A/C": ABSENT}) == (
+        {"A": ABSENT},
+        {"A": inside(("B", ABSENT), ("C", ABSENT))},
+    )
+    assert nested({"A/B": SENT, "A": ABSENT}) == ()
 
 
 # --- an operation made up here, in a registry of its own ----------------------------------
@@ -331,6 +474,92 @@ def test_an_operation_of_the_library_is_found_in_its_registry_by_default() -> No
 
 def test_no_second_copy_of_the_rules_is_left() -> None:
     assert not hasattr(mdesrules.testing, "STRUCTURES")
+
+
+# --- the later CS API versions: rules that reach into EncryptedAccountInformation ---------
+
+LATER = {"2.1.7": MDES_CS_API_2_1_7, "2.2.2": MDES_CS_API_2_2_2}
+EAI = "EncryptedAccountInformation"
+CURRENT_PAN = f"{EAI}/EncryptedData/CurrentAccount/AccountPan"
+NEW_PAN = f"{EAI}/EncryptedData/NewAccount/AccountPan"
+#: The operations that find tokens by the PAN inside EncryptedAccountInformation, and the
+#: nested PANs each sends.
+BY_PAN = {
+    "search": (CURRENT_PAN,),
+    "token_activate": (CURRENT_PAN,),
+    "token_update": (CURRENT_PAN, NEW_PAN),
+}
+#: In the fast loop: every operation of 2.1.7, and 2.2.2's search (its rules are new; the
+#: activation and the update have 2.1.7's).
+LATER_BY_PAN = [
+    pytest.param(
+        name,
+        version,
+        marks=pytest.mark.slow if version == "2.2.2" and name != "search" else (),
+    )
+    for version in LATER
+    for name in BY_PAN
+]
+
+
+def sends(document: dict[str, Any], path: str) -> bool:
+    """Whether the request in *document* sends the field at *path*, as a reaching rule
+    finds it."""
+    (node,) = document.values()
+    for part in path.split("/"):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+@pytest.mark.parametrize(("operation", "version"), LATER_BY_PAN)
+def test_later_versions_draw_the_pans_inside_encrypted_account_information(
+    operation: str, version: str
+) -> None:
+    """Search, activation and update by the PAN inside ``EncryptedData`` are drawn, and
+    every alternative of each exactly-one-of of the operation, nested ones too."""
+    registry = LATER[version]
+    strategy = valid_documents(operation, registry=registry)
+    for path in BY_PAN[operation]:
+        find(strategy, lambda document, path=path: sends(document, path), settings=FIRST)
+    for rule in registry.get(operation).rules:
+        inner = rule.rule if isinstance(rule, Reaching) else rule
+        if not isinstance(inner, ExactlyOneOf):
+            continue
+        for alt in inner.alternatives:
+
+            def takes_it(
+                document: dict[str, Any], alt: tuple[str, ...] = alt, rule: ExactlyOneOf = inner
+            ) -> bool:
+                return {n for n in rule.fields() if sends(document, n)} == set(alt)
+
+            find(strategy, takes_it, settings=FIRST)
+
+
+@pytest.mark.parametrize(("operation", "version"), LATER_BY_PAN)
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_later_versions_send_encrypted_account_information_and_the_pans_when_asked(
+    operation: str, version: str, data: st.DataObject
+) -> None:
+    registry = LATER[version]
+    for sending in (EAI, *BY_PAN[operation]):
+        document = data.draw(valid_documents(operation, sending=[sending], registry=registry))
+        assert sends(document, sending)
+        assert mdesrules.check(operation, document, registry=registry).violations == ()
+
+
+def test_nested_fields_no_valid_document_sends_together_are_refused_by_their_path() -> None:
+    with pytest.raises(
+        ValueError,
+        match=f"no valid document sends {CURRENT_PAN}, TokenUniqueReference together",
+    ):
+        valid_documents(
+            "token_update",
+            sending=[CURRENT_PAN, "TokenUniqueReference"],
+            registry=MDES_CS_API_2_1_7,
+        )
 
 
 # --- rule kinds of one's own ---------------------------------------------------------------
