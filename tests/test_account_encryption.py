@@ -15,15 +15,19 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from slow_params import slow_except
 from test_notify_crypto import make_certificate, make_key
 
+from mdesrules import Context, Registry, check
 from mdesrules.account_encryption import (
     check_envelope,
     decrypt_account_information,
     decrypt_and_report,
     encrypt_account_information,
 )
+from mdesrules.apis import MDES_CS_API_2_1_7, MDES_CS_API_2_2_2
 from mdesrules.encryption import NotificationRejected, fingerprint, key_ring
+from mdesrules.testing import valid_documents
 from mdesrules.violations import CODES, Violation
 
 PAN = "5412345678901232"
@@ -127,6 +131,48 @@ def test_round_trip(
     report = decrypt_and_report(sent, ring)
     assert report.ok
     assert report.document == document
+
+
+ENCRYPTED_OPERATIONS = [
+    (op.name, registry, mode, oaep)
+    for registry in (MDES_CS_API_2_1_7, MDES_CS_API_2_2_2)
+    for op in registry
+    if op.account_encryption is not None
+    for mode in (("CBC", "GCM") if op.account_encryption == "2.2.2" else ("CBC",))
+    for oaep in ("SHA256", "SHA512")
+]
+
+
+@pytest.mark.parametrize(
+    ("operation", "registry", "mode", "oaep"),
+    slow_except(ENCRYPTED_OPERATIONS),
+    ids=lambda p: str(getattr(p, "key", p)),
+)
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_valid_document_round_trips_and_stays_valid(
+    operation: str, registry: Registry, mode: Any, oaep: Any, data: st.DataObject
+) -> None:
+    """Encrypting any valid plaintext request and decrypting it gives it back, and the
+    encrypted form passes the check with the key, exactly as the plaintext did."""
+    sending = ("EncryptedAccountInformation",)
+    document = data.draw(valid_documents(operation, registry=registry, sending=sending))
+    version = registry.get(operation).account_encryption
+    sent = encrypt_account_information(
+        document, public_key_or_certificate=_CERT, oaep_hash=oaep, mode=mode, version=version
+    )
+    ring = key_ring((_KEY, _CERT))
+    # The plaintext form may carry envelope members (optional there); encryption writes
+    # its own, and decryption takes them all away again.
+    expected = copy.deepcopy(document)
+    (inner,) = expected.values()
+    info = inner["EncryptedAccountInformation"]
+    for member in set(info) - {"EncryptedData"}:
+        del info[member]
+    assert decrypt_account_information(sent, ring, version=version) == expected
+    context = Context(decryption_keys=ring)
+    assert check(operation, sent, context, registry=registry).violations == ()
+    assert check(operation, document, registry=registry).violations == ()
 
 
 def test_2_1_7_is_cbc_without_the_2_2_2_members() -> None:
