@@ -139,6 +139,16 @@ else:
         fail(f"status {status} without MDES errors: {document}")
 print(f"serve: POST {base}/token/suspend -> {status} {json.dumps(document)}")
 
+# The inspector page is package data: a browser asking for /__admin/ gets it.
+page_request = urllib.request.Request(
+    base.split("/mdes/")[0] + "/__admin/", headers={"Accept": "text/html,*/*;q=0.8"}
+)
+with urllib.request.urlopen(page_request, timeout=10) as answer:
+    page_type, page = answer.headers["Content-Type"], answer.read().decode("utf-8")
+if not page_type.startswith("text/html") or "Simulated MDES inspector" not in page:
+    fail(f"/__admin/ did not serve the inspector page: {page_type} {page[:200]!r}")
+print(f"serve: GET /__admin/ (a browser) -> {page_type}, {len(page)} characters")
+
 server.send_signal(signal.SIGTERM)
 try:
     out, err = server.communicate(timeout=30)

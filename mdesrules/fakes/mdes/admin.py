@@ -9,7 +9,9 @@ server. :func:`simulator_app` builds both; ``mdesrules serve`` serves it (``--no
 leaves the admin API out).
 
 =======================================  ===================================================
-``GET /__admin/``                        what is served: the API version, the endpoints
+``GET /__admin/``                        what is served: the API version, the endpoints;
+                                         to a browser (``Accept`` preferring ``text/html``)
+                                         the inspector page instead (see below)
 ``GET /__admin/requests``                the journal, oldest first; filters ``operation``,
                                          ``token``, ``status``, ``code``, ``since`` (entries
                                          numbered above it: poll with the last ``seq`` seen)
@@ -38,11 +40,26 @@ answered in MDES's error shape: 400 ``MALFORMED_DOCUMENT`` (a body that is not J
 says what to fix), 404 ``NOT_FOUND``, 405 ``METHOD_NOT_ALLOWED``, 413
 ``REQUEST_TOO_LARGE``. No answer holds a full PAN: account PANs are masked, and so is every
 run of nine or more digits in a journal entry.
+
+The inspector page is one static file shipped with the package (``inspector.html``): plain
+JavaScript that polls the JSON endpoints every second and renders the tokens, a token's
+history, the faults in force and the journal (latest first), only ever through
+``textContent``. It is served with a Content-Security-Policy that allows its own inline
+script and style (by their SHA-256 hashes) and fetches to the same origin, and nothing else.
+Content negotiation: the page is served when ``Accept`` names ``text/html`` with a higher
+quality than ``application/json`` gets (a browser's ``text/html,...,*/*;q=0.8``); every other
+client (no ``Accept``, ``*/*``, ``application/json``) gets the JSON index, as before.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
+import html
+import importlib.resources
 import json
+import re
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -66,12 +83,23 @@ from .engine import STATUS_DESCRIPTIONS, SimulatedMdes
 from .faults import Fault, FaultError
 from .store import StoredToken
 
-__all__ = ["ADMIN_PREFIX", "AdminApp", "simulator_app", "token_json"]
+__all__ = [
+    "ADMIN_PREFIX",
+    "AdminApp",
+    "InspectorPage",
+    "inspector_page",
+    "simulator_app",
+    "token_json",
+    "wants_html",
+]
 
 #: Where the admin API lives.
 ADMIN_PREFIX = "/__admin"
 
 _JSON = "application/json; charset=utf-8"
+
+_INSPECTOR = "inspector.html"
+_PREFIX_PLACEHOLDER = "__ADMIN_PREFIX__"
 
 
 class _AdminError(Exception):
@@ -184,12 +212,36 @@ class AdminApp:
                 return _error(start_response, 404, "NOT_FOUND", "nothing is served at this path")
             return self.app(environ, start_response)
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        rest = path[len(self.prefix) :]
+        if method == "GET" and not rest.strip("/") and wants_html(environ.get("HTTP_ACCEPT")):
+            return self._inspector(start_response)
         try:
-            status, document = self._route(environ, method, path[len(self.prefix) :])
+            status, document = self._route(environ, method, rest)
         except _AdminError as e:
             extra = [("Allow", e.allow)] if e.allow else []
             return _error(start_response, e.status, e.reason_code, e.description, extra)
-        return _json(start_response, status, document)
+        extra = [("Vary", "Accept")] if not rest.strip("/") else []
+        return _json(start_response, status, document, extra)
+
+    def _inspector(self, start_response: StartResponse) -> list[bytes]:
+        page = inspector_page()
+        body = page.html.replace(_PREFIX_PLACEHOLDER, html.escape(self.prefix, quote=True)).encode(
+            "utf-8"
+        )
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("Content-Security-Policy", page.csp),
+                ("Cache-Control", "no-store"),
+                ("X-Content-Type-Options", "nosniff"),
+                ("X-Frame-Options", "DENY"),
+                ("Referrer-Policy", "no-referrer"),
+                ("Vary", "Accept"),
+            ],
+        )
+        return [body]
 
     def _route(self, environ: WSGIEnvironment, method: str, rest: str) -> tuple[int, object]:
         parts = [p for p in rest.split("/") if p]
@@ -362,6 +414,68 @@ class AdminApp:
             return json_codec.loads(data)
         except DecodeError as e:
             raise _AdminError(400, "MALFORMED_DOCUMENT", str(e)) from None
+
+
+class InspectorPage:
+    """The inspector page as shipped (:func:`inspector_page`) and the Content-Security-Policy
+    it is served with: its inline script and style allowed by their hashes, fetches to
+    the same origin, nothing else (no external resource, no ``unsafe-inline``)."""
+
+    def __init__(self, text: str) -> None:
+        self.html = text
+        scripts = re.findall(r"<script>(.*?)</script>", text, re.S)
+        styles = re.findall(r"<style>(.*?)</style>", text, re.S)
+        self.csp = "; ".join(
+            [
+                "default-src 'none'",
+                "script-src " + " ".join(_sha256(s) for s in scripts),
+                "style-src " + " ".join(_sha256(s) for s in styles),
+                "connect-src 'self'",
+                "img-src 'none'",
+                "base-uri 'none'",
+                "form-action 'none'",
+                "frame-ancestors 'none'",
+            ]
+        )
+
+
+def _sha256(source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@functools.cache
+def inspector_page() -> InspectorPage:
+    """The inspector page, read once from the package data."""
+    text = importlib.resources.files(__package__).joinpath(_INSPECTOR).read_text("utf-8")
+    return InspectorPage(text)
+
+
+def wants_html(accept: object) -> bool:
+    """Whether an ``Accept`` header prefers ``text/html`` to ``application/json``: a quality
+    named for ``text/html`` itself that is higher than the one ``application/json`` gets
+    (from its own entry, ``application/*`` or ``*/*``). A tie, no header or a header that
+    cannot be read keeps the JSON index."""
+    if not isinstance(accept, str) or not accept:
+        return False
+    quality: dict[str, float] = {}
+    for item in accept.split(",")[:50]:
+        kind, *params = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        kind = kind.lower()
+        quality[kind] = max(q, quality.get(kind, 0.0))
+    html_q = quality.get("text/html", 0.0)
+    json_q = next(
+        (quality[k] for k in ("application/json", "application/*", "*/*") if k in quality), 0.0
+    )
+    return html_q > 0 and html_q > json_q
 
 
 def _query(environ: WSGIEnvironment, known: set[str]) -> dict[str, str]:
