@@ -1,8 +1,9 @@
 """The one JSON reading of mdesrules: every entry point that parses JSON parses it here.
 
 ``mdesrules check``, the server (:class:`~mdesrules.serving.wsgi.WsgiApp`), the client's
-response decoding (:mod:`mdesrules.codecs.json`), ``InMemoryTransport(wire="json")`` and
-the notification receiver read JSON with :func:`loads_strict` (the CLI with the same
+response decoding (:mod:`mdesrules.codecs.json`), ``InMemoryTransport(wire="json")``,
+the notification receiver and the fakes (the simulated TMS, the notification emitter
+reading its receiver's answer) read JSON with :func:`loads_strict` (the CLI with the same
 decoder, :func:`strict_decoder`, over its streams), so that a document one of them accepts
 is accepted by all, with the same content, and a document one refuses is refused by all
 with the same violation code, ``malformed_document``. Two parsers that disagree on one

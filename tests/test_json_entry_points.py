@@ -10,6 +10,9 @@ and refuse the ones that are not with the same violation code, ``malformed_docum
 - the client reading an answer: :class:`~mdesrules.transports.CodecTransport`, which
   ``HttpTransport`` and ``InMemoryTransport(wire="json")`` use;
 - the notification receiver;
+- the simulators' own readings: the simulated TMS reading a payment-credentials body, and
+  the notification emitter reading its receiver's answer (each refuses with its usual
+  answer for a body that is not JSON);
 - and :func:`mdesrules._json.loads_strict` itself, whose reading they all share: what it
   accepts, the CLI reads as the same document.
 """
@@ -20,6 +23,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -35,14 +39,17 @@ from mdesrules.cli._check import run_check
 from mdesrules.cli._parser import build_parser
 from mdesrules.codecs import json as json_codec
 from mdesrules.encryption import NotificationRejected, key_ring
-from mdesrules.exceptions import DecodeError, InvalidRequest
+from mdesrules.exceptions import DecodeError, InvalidRequest, TransportError
 from mdesrules.fakes.mdes import SimulatedMdes
+from mdesrules.fakes.notifications import http_deliver
+from mdesrules.fakes.tms import SimulatedTms
 from mdesrules.models import AuditInfo
 from mdesrules.models.requests import TokenSuspendRequest
 from mdesrules.notifications import NotificationReceiver
 from mdesrules.serving.wsgi import WsgiApp
 from mdesrules.transport import Request, Response
 from mdesrules.transports import CodecTransport, WsgiCarrier
+from mdesrules.wire import WireRequest
 
 PAN = "5412345678901232"
 BOM = b"\xef\xbb\xbf"
@@ -258,3 +265,48 @@ def test_the_server_refuses_a_repeated_key_it_used_to_read_last_one_wins() -> No
     with pytest.raises(MalformedJson):
         json_codec.decode_request("token_suspend", data)
     assert not issubclass(MalformedJson, InvalidRequest)  # a decode error, not a rule
+
+
+# -- the simulators' own readings: the simulated TMS and the notification emitter ------------
+
+
+def test_the_simulated_tms_refuses_a_repeated_key_and_nan_as_an_invalid_body() -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    tms = SimulatedTms({"7010000000016241111": []}, key.public_key())
+    path = "/tms/v2/tokens/7010000000016241111/payment-credentials"
+
+    def answer(body: bytes) -> tuple[int, object]:
+        r = tms.handle(WireRequest("POST", path, {}, body))
+        return r.status, json.loads(r.body)["errors"][0] if r.status >= 400 else None
+
+    assert answer(b'{"paymentCredentialType": "SECURITY_CODE"}') == (201, None)
+    invalid_body = {"type": "invalidRequest", "message": "Invalid HTTP Body"}
+    for body in (
+        b'{"paymentCredentialType": "CRYPTOGRAM", "paymentCredentialType": "SECURITY_CODE"}',
+        b'{"paymentCredentialType": NaN}',
+        b"\xef\xbb\xbf{}",
+    ):
+        status, error = answer(body)
+        assert status == 400
+        assert isinstance(error, dict)
+        assert {k: error[k] for k in invalid_body} == invalid_body, body
+
+
+def test_the_notification_emitter_refuses_a_receiver_answer_with_a_repeated_key(
+    serve: Callable[[Any], str],
+) -> None:
+    answers: list[bytes] = []
+
+    def receiver_app(environ: dict[str, Any], start_response: Callable[..., object]) -> list[bytes]:
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        body = answers.pop(0)
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+    deliver = http_deliver(serve(receiver_app) + "/notify")
+    answers.append(b'{"responseHost": "tr.example", "responseId": "1"}')
+    assert deliver(b"{}") == {"responseHost": "tr.example", "responseId": "1"}
+    for body in (b'{"responseId": "1", "responseId": "2"}', b'{"responseId": Infinity}'):
+        answers.append(body)
+        with pytest.raises(TransportError, match="the receiver's answer is not a JSON object"):
+            deliver(b"{}")

@@ -37,6 +37,7 @@ import requests
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from mdesrules._json import MalformedJson, loads_strict
 from mdesrules.exceptions import DecodeError, TransportError
 from mdesrules.lifecycle import Status
 
@@ -262,8 +263,8 @@ def http_deliver(
         if not 200 <= answer.status < 300:
             raise TransportError(f"the receiver refused the notification (HTTP {answer.status})")
         try:
-            document = json.loads(answer.body)
-        except ValueError:
+            document = loads_strict(answer.body)
+        except MalformedJson:
             document = None
         if not isinstance(document, dict):
             raise TransportError("the receiver's answer is not a JSON object")

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mdesrules import check
 
+from .._json import MalformedJson, loads_strict
 from ..serving._body import BodyRefused, read_body
 from ..tms.jwe import encrypt_credentials
 from ..wire import WireRequest, WireResponse
@@ -153,8 +154,8 @@ class SimulatedTms:
         if len(body) > _MAX_BODY:
             return _error(400, "invalidRequest", "Invalid HTTP Body")
         try:
-            parsed = json.loads(body) if body else {}
-        except ValueError:
+            parsed = loads_strict(body) if body else {}
+        except MalformedJson:
             return _error(400, "invalidRequest", "Invalid HTTP Body")
         if not isinstance(parsed, dict) or {"tokenId", "profileId"} & parsed.keys():
             return _error(400, "invalidRequest", "Invalid HTTP Body")
