@@ -9,8 +9,10 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 from pathlib import Path
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import pytest
 import requests
@@ -230,3 +232,41 @@ def test_the_page_shows_a_token_just_suspended_and_no_full_pan(
     history = [row for row in page.rows["history"] if row]
     assert [(h["event"], h["status"], h["reasonCode"]) for h in history] == [("suspend", "S", "L")]
     assert_no_exposure(dom, PAN, "the rendered inspector page with a token's history")
+
+
+@pytest.mark.slow
+def test_the_page_follows_requests_as_they_arrive(
+    mdes: SimulatedMdes,
+    mdes_client: Client,
+    serve: Callable[[WSGIApplication], str],
+    tmp_path: Path,
+) -> None:
+    """The page polls: a token suspended while the page is open (after its first read of
+    the tokens, which found it Active) shows as suspended, with the request in the
+    journal, in the same page load."""
+    _chromium()
+    app = simulator_app(mdes)
+    token_reads: list[str] = []  # the status read by each poll of the page load
+
+    def suspend_after_the_first_read(
+        environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if environ["PATH_INFO"] == "/__admin/" and "text/html" in environ.get("HTTP_ACCEPT", ""):
+            token_reads.clear()  # a new page load: only its own polls count
+        elif environ["PATH_INFO"] == "/__admin/tokens":
+            token_reads.append(mdes.store.get(TUR).status.value)  # type: ignore[union-attr]
+            if len(token_reads) == 2:
+                mdes_client.token_suspend(
+                    TokenSuspendRequest(
+                        token_unique_reference=TUR, reason_code="L", audit_info=AUDIT
+                    )
+                )
+        return app(environ, start_response)
+
+    root = serve(suspend_after_the_first_read)
+    dom, page = render(root + "/__admin/", tmp_path / "profile", until="token_suspend")
+    assert token_reads[:2] == ["A", "A"]
+    tokens = {row["tokenUniqueReference"]: row for row in page.rows["tokens"] if row}
+    assert tokens[TUR]["status"] == "S (Suspended)"
+    assert [row["operation"] for row in page.rows["journal"] if row] == ["token_suspend"]
+    assert_no_exposure(dom, PAN, "the rendered inspector page")
