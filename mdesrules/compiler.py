@@ -39,13 +39,21 @@ from __future__ import annotations
 import itertools
 import linecache
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from . import fields as _fields
 from ._kinds import ByKind
-from ._walk import FormSpec, check_form, field_violation, unknown_field, wrong_type
+from ._walk import (
+    FormSpec,
+    check_form,
+    field_violation,
+    key_pan_violation,
+    unknown_field,
+    wrong_type,
+)
 from .combinators import (
     Absent,
     AllOf,
@@ -64,6 +72,15 @@ from .combinators import (
     When,
 )
 from .fields import FieldRule, luhn_digits_ok, severity_of
+from .pan_text import (
+    DEFAULT_SEVERITIES,
+    SEVERITIES,
+    PanScan,
+    match_whole,
+    pan_found,
+    pan_violation,
+    whole_pan,
+)
 from .schema import FieldSpec, ObjectSpec
 from .violations import Finding, Severity, Violation, pointer
 
@@ -160,6 +177,14 @@ class Source:
             "luhn_fails": _luhn_fails,
             "luhn_digits_ok": luhn_digits_ok,
             "reach_view": _reach_view,
+            "PAN_DEFAULT": DEFAULT_SEVERITIES,
+            "PAN_SEVERITIES": SEVERITIES,
+            "PAN_NEVER": sys.maxsize,
+            "pan_violation": pan_violation,
+            "key_pan_violation": key_pan_violation,
+            "pan_found": pan_found,
+            "pan_whole": match_whole,
+            "whole_pan": whole_pan,
         }
         self._ids: dict[int, str] = {}
         self._depth = 0
@@ -229,7 +254,9 @@ class _Compiler:
         while self._pending:
             spec = self._pending.pop()
             self.src.line("")
-            self.src.line(f"def {self._objects[id(spec)]}(obj, base, name, out):")
+            self.src.line(
+                f"def {self._objects[id(spec)]}(obj, base, name, out, pan, pan_shortest):"
+            )
             with self.src.indent():
                 self.object_body(spec, name="name", bad=None)
                 self.src.line("return True")
@@ -278,6 +305,8 @@ class _Compiler:
                 with src.indent():
                     args = f"(key, base, {src.const(spec, 'SPEC')}, {self.unknown!r})"
                     src.line(f"out.append(({is_error}, unknown_field, {args}))")
+                    if spec.unknown_scan is not None:
+                        self.key_pan(spec.unknown_scan)
         for rule in spec.rules:
             self.rule(rule)
 
@@ -326,7 +355,9 @@ class _Compiler:
             if self._inlined < _INLINE_DEPTH:
                 self.inline_object(spec, value, path, key)
             else:
-                self.src.line(f"{self.object_function(spec)}({value}, {path}, {key}, out)")
+                self.src.line(
+                    f"{self.object_function(spec)}({value}, {path}, {key}, out, pan, pan_shortest)"
+                )
 
     @contextmanager
     def marking(self, bad: str | None, key: str) -> Iterator[None]:
@@ -361,20 +392,53 @@ class _Compiler:
                     if f.item_kind == "object":
                         assert f.child is not None
                         fn = self.object_function(f.child)
-                        src.line(f"{fn}({item}, {item_path}, {key}, out)")
+                        src.line(f"{fn}({item}, {item_path}, {key}, out, pan, pan_shortest)")
                     else:
                         self.string(f, item, item_path, key, None)
 
     # Strings and their field rules ------------------------------------------------------
 
     def string(self, f: FieldSpec, value: str, path: str, key: str, mark: str | None) -> None:
-        """The type test, then the field rules in order up to the first error."""
+        """The type test, then the field rules in order up to the first error, then the
+        card-number scan (whatever the rules found)."""
         src = self.src
         self.wrong_unless(f"isinstance({value}, str)", value, path, key, "a string", mark)
-        if f.rules:
+        if f.rules or f.scan is not None:
             src.line("else:")
             with src.indent():
-                self.chain(list(f.rules), value, path, key, mark)
+                if f.rules:
+                    self.chain(list(f.rules), value, path, key, mark)
+                if f.scan is not None:
+                    self.pan_scan(f.scan, value, path, key, mark)
+
+    def pan_scan(self, scan: PanScan, value: str, path: str, key: str, mark: str | None) -> None:
+        """The ``pan_in_text`` test of a string: a length test first, which most values
+        fail; then an identifier's anchored match inline, or the text scan."""
+        src = self.src
+        # No PAN-shaped number fits in fewer than 13 characters, nor a whole one in more
+        # than 37 (19 digits, 18 separators): most values stop at the length.
+        # ``pan_shortest`` is 12, or more than any string when the scan is off.
+        if scan.whole:
+            test = f"pan_shortest < len({value}) < 38 and pan_whole({value}) is not None"
+            test += f" and whole_pan({value})"
+        else:
+            test = f"len({value}) > pan_shortest and pan_found({value})"
+        severity = f"pan[{int(scan.free_text)}]"
+        src.line(f"if {test}:")
+        with src.indent():
+            args = f"({path}, {key}, {severity}, {scan.whole})"
+            src.line(f"out.append(({severity}, pan_violation, {args}))")
+            if mark:
+                src.line(mark)
+
+    def key_pan(self, scan: PanScan) -> None:
+        """The ``pan_in_text`` test of the name ``key`` of an unknown member of ``obj``."""
+        severity = f"pan[{int(scan.free_text)}]"
+        test = "isinstance(key, str) and len(key) > pan_shortest and pan_found(key)"
+        self.src.line(f"if {test}:")
+        with self.src.indent():
+            args = f"(key, base, {severity})"
+            self.src.line(f"out.append(({severity}, key_pan_violation, {args}))")
 
     def chain(
         self,
@@ -801,6 +865,8 @@ def _write(form: FormSpec) -> Source:
     src.line("def check(payload, context):")
     with src.indent():
         src.line("out = []")
+        src.line("pan = PAN_DEFAULT if context is None else PAN_SEVERITIES[context.pan_in_text]")
+        src.line("pan_shortest = 12 if pan is not None else PAN_NEVER")
         if envelope is None:
             src.line("obj = payload")
             src.line("base = ''")
@@ -815,7 +881,7 @@ def _write(form: FormSpec) -> Source:
             src.line(f"obj = payload[{envelope!r}]")
             src.line(f"base = {pointer(envelope)!r}")
         src.line("bad = set()")
-        src.line("if check_request(obj, base, out, bad):")
+        src.line("if check_request(obj, base, out, bad, pan, pan_shortest):")
         with src.indent():
             src.line("pass")
             for rule in form.rules:
@@ -830,7 +896,7 @@ def _write(form: FormSpec) -> Source:
                     src.line("out.extend((v.severity == 'error', given, (v,)) for v in found)")
         src.line("return out")
     src.line("")
-    src.line("def check_request(obj, base, out, bad):")
+    src.line("def check_request(obj, base, out, bad, pan, pan_shortest):")
     with src.indent():
         compiler.object_body(form.spec, name=repr(envelope or form.operation), bad="bad")
         src.line("return True")

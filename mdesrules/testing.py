@@ -343,7 +343,7 @@ def _field(f: FieldSpec, sending: Mapping[str, Any] | None) -> _Field:
     objects non-empty and sends those names in each item."""
     if f.kind == "str":
         strings, few = _strings(f.rules)
-        return _Field(f, strings, few)
+        return _Field(f, _without_pans(strings, f), few)
     if f.kind == "bool":
         return _Field(f, st.booleans(), (False, True))
     if f.kind == "int":
@@ -356,8 +356,17 @@ def _field(f: FieldSpec, sending: Mapping[str, Any] | None) -> _Field:
         assert f.child is not None
         item = _objects(f.child, sending or {})
     else:
-        item = string_values(f.rules)
+        item = _without_pans(string_values(f.rules), f)
     return _Field(f, st.lists(item, min_size=1 if sending is not None else 0, max_size=3))
+
+
+def _without_pans(strings: st.SearchStrategy[str], f: FieldSpec) -> st.SearchStrategy[str]:
+    """*strings* without the values in which *f*'s card-number scan finds a number: a
+    valid document has no ``pan_in_text`` (:mod:`mdesrules.pan_text`)."""
+    scan = f.scan
+    if scan is None:
+        return strings
+    return strings.filter(lambda value: not scan.found(value))
 
 
 def _objects(

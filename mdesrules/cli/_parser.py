@@ -7,6 +7,7 @@ from typing import NoReturn
 
 from ..apis import SURFACES
 from ..masking import scrub
+from ..pan_text import PAN_MODES
 from ..registry import REGISTRY
 from . import _output, _rules
 
@@ -43,6 +44,14 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="FILE",
         help="the issuer's account ranges (CSV with the header low,high); turns on the "
         "account-range rule",
+    )
+    check.add_argument(
+        "--pan-in-text",
+        choices=PAN_MODES,
+        default="default",
+        help="how a card number in a field that is not a PAN field is reported: default "
+        "(an error in CommentText and AuditInfo, a warning elsewhere), error (every one an "
+        "error), warning (every one a warning) or off",
     )
     check.add_argument(
         "--format",
