@@ -74,9 +74,11 @@ from .combinators import (
 from .fields import FieldRule, luhn_digits_ok, severity_of
 from .pan_text import (
     DEFAULT_SEVERITIES,
+    LONG,
     SEVERITIES,
     PanScan,
     match_whole,
+    near_run,
     pan_found,
     pan_violation,
     whole_pan,
@@ -184,6 +186,8 @@ class Source:
             "key_pan_violation": key_pan_violation,
             "pan_found": pan_found,
             "pan_whole": match_whole,
+            "pan_near": near_run,
+            "PAN_LONG": LONG,
             "whole_pan": whole_pan,
         }
         self._ids: dict[int, str] = {}
@@ -237,6 +241,7 @@ class _Compiler:
         self._objects: dict[int, str] = {}
         self._pending: list[ObjectSpec] = []
         self._inlined = 0  # depth of nested objects checked in place
+        self.lengths: dict[str, str] = {}  # value variable -> the local holding its length
         self.reaching = False  # inside a Reaching rule: findings are of Reaching(rule)
 
     # Objects ----------------------------------------------------------------------------
@@ -406,10 +411,16 @@ class _Compiler:
         if f.rules or f.scan is not None:
             src.line("else:")
             with src.indent():
+                if f.scan is not None or any(type(r) is _fields.length for r in f.rules):
+                    # The length rule and the scan both read the length: taken once.
+                    size = src.local("n")
+                    src.line(f"{size} = len({value})")
+                    self.lengths[value] = size
                 if f.rules:
                     self.chain(list(f.rules), value, path, key, mark)
                 if f.scan is not None:
                     self.pan_scan(f.scan, value, path, key, mark)
+                self.lengths.pop(value, None)
 
     def pan_scan(self, scan: PanScan, value: str, path: str, key: str, mark: str | None) -> None:
         """The ``pan_in_text`` test of a string: a length test first, which most values
@@ -418,11 +429,13 @@ class _Compiler:
         # No PAN-shaped number fits in fewer than 13 characters, nor a whole one in more
         # than 37 (19 digits, 18 separators): most values stop at the length.
         # ``pan_shortest`` is 12, or more than any string when the scan is off.
+        size = self.lengths.get(value, f"len({value})")
         if scan.whole:
-            test = f"pan_shortest < len({value}) < 38 and pan_whole({value}) is not None"
+            test = f"pan_shortest < {size} < 38 and pan_whole({value}) is not None"
             test += f" and whole_pan({value})"
-        else:
-            test = f"len({value}) > pan_shortest and pan_found({value})"
+        else:  # a short string's first test inline (pan_found tells a long one on its bytes)
+            test = f"{size} > pan_shortest and ({size} > PAN_LONG or pan_near({value}) is not None)"
+            test += f" and pan_found({value})"
         severity = f"pan[{int(scan.free_text)}]"
         src.line(f"if {test}:")
         with src.indent():
@@ -527,6 +540,12 @@ class FieldCheck:
         self._compiler = compiler
         self._rest = rules[1:]
         self._path, self._key, self._mark = path, key, mark
+
+    @property
+    def length(self) -> str:
+        """An expression for the length of the value (a local that holds it, when the
+        compiler took it once for the field)."""
+        return self._compiler.lengths.get(self.value, f"len({self.value})")
 
     @property
     def more(self) -> bool:
@@ -655,13 +674,13 @@ def _run_rule(rule: Rule, at: RuleCheck) -> None:
 
 @FIELD_RULE_WRITERS.register(_fields.length)
 def _length(rule: _fields.length, at: FieldCheck) -> None:
-    v = at.value
+    n = at.length
     if rule.max is None:
-        at.fails_when(f"len({v}) < {rule.min}" if rule.min > 0 else "False")
+        at.fails_when(f"{n} < {rule.min}" if rule.min > 0 else "False")
     elif rule.min == rule.max:
-        at.fails_when(f"len({v}) != {rule.min}")
+        at.fails_when(f"{n} != {rule.min}")
     else:
-        at.fails_when(f"not {rule.min} <= len({v}) <= {rule.max}")
+        at.fails_when(f"not {rule.min} <= {n} <= {rule.max}")
 
 
 @FIELD_RULE_WRITERS.register(_fields.matches)
@@ -862,11 +881,15 @@ def _write(form: FormSpec) -> Source:
     src.names["STATE_RULES"] = form.state_rules
     src.names["FORM"] = form
     src.names["interpret"] = check_form
-    src.line("def check(payload, context):")
+    # ``pan`` and ``pan_shortest`` (see _Compiler.pan_scan) are those of no context unless
+    # one is given.
+    src.line("def check(payload, context, pan=PAN_DEFAULT, pan_shortest=12):")
     with src.indent():
         src.line("out = []")
-        src.line("pan = PAN_DEFAULT if context is None else PAN_SEVERITIES[context.pan_in_text]")
-        src.line("pan_shortest = 12 if pan is not None else PAN_NEVER")
+        src.line("if context is not None:")
+        with src.indent():
+            src.line("pan = PAN_SEVERITIES[context.pan_in_text]")
+            src.line("pan_shortest = 12 if pan is not None else PAN_NEVER")
         if envelope is None:
             src.line("obj = payload")
             src.line("base = ''")

@@ -15,7 +15,8 @@ __all__ = ["mask_pan", "safe_str", "scrub"]
 # more written in groups joined by single spaces or dashes (5123 4567 8901 2346). Any Unicode
 # decimal digit counts: a PAN typed in full-width digits is still a PAN.
 _DIGIT_RUN = re.compile(r"\d{9,}")
-_GROUPED_RUN = re.compile(r"\d+(?:[ -]\d+)+")
+# From the first digit of a run only, and possessive: linear however long the run.
+_GROUPED_RUN = re.compile(r"(?<!\d)\d++(?:[ -]\d++)++")
 _GROUPED_PAN = 13  # the fewest digits of a grouped run that is masked as a whole
 
 

@@ -104,17 +104,14 @@ def pan_severities(context: _Configured | None) -> PanSeverities | None:
     return SEVERITIES[context.pan_in_text]
 
 
-# A run of 13 or more digits, in groups joined by single spaces or dashes, that does not
-# touch a letter or digit. The pattern starts with the digit class, so that the search skips
-# to a digit in C; the look-behind then tests what comes before that first digit. The run is
-# taken whole (possessively): no part of a longer run is ever a candidate of its own.
-_RUN = re.compile(
-    r"[0-9]"
-    r"(?<![^\W_][0-9])"  # not touching a letter or digit before it
-    r"(?:[ -]?[0-9]){12,}+"
-    r"(?![^\W_])"  # not touching a letter or digit after it
-    r"(?![.,][0-9])"  # not the integer part of an amount
-)
+# A run of 13 or more digits, in groups joined by single spaces or dashes, not after a letter
+# or digit. The pattern starts with the digit class, so that the search skips to a digit in
+# C; the look-behind then tests what comes before that first digit. The run is taken whole
+# (possessively), and what follows it is tested in Python, never by a look-ahead that could
+# fail: so a match never fails at the end of a run, no part of a run is ever a candidate of
+# its own, and the search stays linear however long the run.
+_RUN = re.compile(r"[0-9](?<![^\W_][0-9])(?:[ -]?[0-9]){12,}+")
+_ALNUM = re.compile(r"[^\W_]").match
 _FIND_RUN = _RUN.search
 #: The first step of :func:`whole_pan`, a match or ``None``: compiled checks call it inline
 #: (it fails at the first character of most values), :func:`whole_pan` only on a match.
@@ -123,10 +120,12 @@ match_whole = re.compile(r"[1-9](?:[ -]?[0-9]){12,18}").fullmatch
 # (whose group with an optional separator is slow in the regex engine): a digit followed by
 # 12 digits, spaces or dashes; and, for a long string, 13 of those in a row on its bytes
 # (mapped to "1", anything else to "0"), which C tells faster than a regex scans prose.
-_NEAR_RUN = re.compile(r"[0-9][0-9 -]{12}").search
+#: The first test of :func:`pan_found` on a string of at most :data:`LONG` characters (a
+#: match or ``None``): compiled checks call it inline.
+near_run = re.compile(r"[0-9][0-9 -]{12}").search
 _RUN_BYTES = bytes(0x31 if b in b"0123456789 -" else 0x30 for b in range(256))
 _THIRTEEN = b"1" * 13
-_LONG = 64
+LONG = 64
 _SEPARATORS = str.maketrans("", "", " -")
 _ASCII_DIGITS = frozenset("0123456789")
 
@@ -139,13 +138,19 @@ def _is_pan(run: str) -> bool:
     return 13 <= len(digits) <= 19 and digits[0] != "0" and luhn_digits_ok(digits)
 
 
-def _stands_alone(text: str, start: int) -> bool:
-    """Whether the run at *start* is not an international phone number (after a ``+``) nor
-    the decimals or thousands of an amount (after ``1.`` or ``1,``)."""
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether the run ``text[start:end]`` is not an international phone number (after a
+    ``+``), not part of an amount (after ``1.`` or ``1,``, before ``.5`` or ``,5``) and
+    touches no letter or digit after it."""
     before = text[start - 1 : start]
     if before == "+":
         return False
-    return not (before in (".", ",") and text[start - 2 : start - 1] in _ASCII_DIGITS)
+    if before in (".", ",") and text[start - 2 : start - 1] in _ASCII_DIGITS:
+        return False
+    after = text[end : end + 1]
+    if after in (".", ","):
+        return text[end + 1 : end + 2] not in _ASCII_DIGITS
+    return not after or _ALNUM(after) is None
 
 
 def _run_bytes(text: str) -> bytes:
@@ -154,16 +159,17 @@ def _run_bytes(text: str) -> bytes:
 
 def pan_found(text: str) -> bool:
     """Whether a PAN-shaped number stands somewhere in *text* (see the module doc)."""
-    if len(text) > _LONG and _THIRTEEN not in _run_bytes(text):
+    if len(text) > LONG and _THIRTEEN not in _run_bytes(text):
         return False
-    near = _NEAR_RUN(text)
+    near = near_run(text)
     if near is None:  # most strings: no 13 digits, spaces and dashes in a row
         return False
     match = _FIND_RUN(text, near.start())  # no run starts before it
     while match is not None:
-        if _is_pan(match.group()) and _stands_alone(text, match.start()):
+        start, end = match.span()
+        if _is_pan(match.group()) and _stands_alone(text, start, end):
             return True
-        match = _FIND_RUN(text, match.end())
+        match = _FIND_RUN(text, end)
     return False
 
 
