@@ -477,7 +477,8 @@ def valid_documents(
     legacy update is bare camelCase JSON), or with ``form="xml"`` as the dict of its
     DataContract XML document (``{"UpdateRequest": {...}}``, PascalCase). Every optional
     field and every alternative of the operation's rules across fields appears in some
-    examples; every value respects its length, form and value set.
+    examples; every value respects its length, form and value set, and no string outside a
+    PAN field holds a card number (``pan_in_text``, :mod:`mdesrules.pan_text`).
 
     Args:
         operation: an operation name (see ``mdesrules.REGISTRY.names()``).
