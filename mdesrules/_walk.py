@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .fields import FieldRule, severity_of
 from .masking import safe_str, scrub
+from .pan_text import DEFAULT_SEVERITIES, PanScan, PanSeverities, pan_severities, pan_violation
 from .schema import FieldSpec, ObjectSpec
 from .violations import Severity, Violation, pointer
 
@@ -119,13 +120,15 @@ def check_object(
     out: list[Violation],
     unknown: Severity,
     bad: set[str] | None = None,
+    pan: PanSeverities | None = DEFAULT_SEVERITIES,
 ) -> bool:
     """Check one JSON object against *spec*; False when *obj* is not an object at all.
 
     The fields' own rules run first, then unknown keys are reported with severity *unknown*,
     then the rules across the object's fields that its model declares (``spec.rules``).
     Names of fields with a violation are added to *bad*, so that token-state rules can skip
-    values that are already known to be wrong.
+    values that are already known to be wrong. *pan* says how a card number in a string is
+    reported (:func:`~mdesrules.pan_text.pan_severities`; ``None``: not looked for).
     """
     if not isinstance(obj, dict):
         out.append(wrong_type(base, name, "a JSON object", obj))
@@ -133,7 +136,7 @@ def check_object(
     for f in spec.fields:
         if f.name in obj:
             before = len(out)
-            check_value(f, obj[f.name], base + "/" + f.name, out, unknown)
+            check_value(f, obj[f.name], base + "/" + f.name, out, unknown, pan)
             if bad is not None and len(out) > before:
                 bad.add(f.name)
         elif f.required:
@@ -143,17 +146,24 @@ def check_object(
     for key in obj:
         if key not in by_name:
             out.append(unknown_field(key, base, spec, unknown))
+            _key_pan(key, base, spec.unknown_scan, pan, out)
     for rule in spec.rules:
         rule.check(obj, base, out)
     return True
 
 
 def check_value(
-    f: FieldSpec, value: object, path: str, out: list[Violation], unknown: Severity
+    f: FieldSpec,
+    value: object,
+    path: str,
+    out: list[Violation],
+    unknown: Severity,
+    pan: PanSeverities | None = DEFAULT_SEVERITIES,
 ) -> None:
-    """Check one field's value: its type, then its field rules up to the first failure."""
+    """Check one field's value: its type, then its field rules up to the first failure,
+    then (a string) its card-number scan."""
     if f.kind == "str":
-        _check_str(f, value, path, f.name, out)
+        _check_str(f, value, path, f.name, out, pan)
     elif f.kind == "bool":
         if not isinstance(value, bool):
             out.append(wrong_type(path, f.name, "a JSON boolean", value))
@@ -162,7 +172,7 @@ def check_value(
             out.append(wrong_type(path, f.name, "a JSON integer", value))
     elif f.kind == "object":
         assert f.child is not None
-        check_object(f.child, value, path, f.name, out, unknown)
+        check_object(f.child, value, path, f.name, out, unknown, None, pan)
     elif not isinstance(value, list):
         out.append(wrong_type(path, f.name, "a JSON array", value))
     else:
@@ -170,12 +180,19 @@ def check_value(
             item_path = f"{path}/{i}"
             if f.item_kind == "object":
                 assert f.child is not None
-                check_object(f.child, item, item_path, f.name, out, unknown)
+                check_object(f.child, item, item_path, f.name, out, unknown, None, pan)
             else:
-                _check_str(f, item, item_path, f.name, out)
+                _check_str(f, item, item_path, f.name, out, pan)
 
 
-def _check_str(f: FieldSpec, value: object, path: str, name: str, out: list[Violation]) -> None:
+def _check_str(
+    f: FieldSpec,
+    value: object,
+    path: str,
+    name: str,
+    out: list[Violation],
+    pan: PanSeverities | None,
+) -> None:
     if not isinstance(value, str):
         out.append(wrong_type(path, name, "a string", value))
         return
@@ -185,7 +202,17 @@ def _check_str(f: FieldSpec, value: object, path: str, name: str, out: list[Viol
             violation = _failed(rule, failure, path, name)
             out.append(violation)
             if violation.severity == "error":
-                return
+                break
+    # Whatever the field rules found: a card number in a bad value is still sent, or logged.
+    scan = f.scan
+    if scan is not None and pan is not None and scan.found(value):
+        out.append(pan_violation(path, name, pan[scan.free_text], scan.whole))
+
+
+def key_pan_violation(key: str, base: str, is_error: bool) -> Violation:
+    """The ``pan_in_text`` violation of an unknown member of the object at *base* whose
+    name *key* holds a card number (its path masked, as :func:`unknown_field`'s)."""
+    return pan_violation(base + pointer(shown_key(key)), "this member's name", is_error)
 
 
 def field_violation(rule: FieldRule, value: str, path: str, name: str) -> Violation:
@@ -201,11 +228,24 @@ def _failed(rule: FieldRule, failure: tuple[str, str], path: str, name: str) -> 
     return Violation(code, path, (path,), f"{name} {message}", severity_of(rule, code))
 
 
+def _key_pan(
+    key: object,
+    base: str,
+    scan: PanScan | None,
+    pan: PanSeverities | None,
+    out: list[Violation],
+) -> None:
+    """Scan the name of an unknown member (as the text of its object: *scan*)."""
+    if scan is not None and pan is not None and isinstance(key, str) and scan.found(key):
+        out.append(key_pan_violation(key, base, pan[scan.free_text]))
+
+
 def check_form(form: FormSpec, payload: object, context: Context | None) -> list[Violation]:
     """The violations of *payload* in one wire *form* of an operation, in report order."""
     out: list[Violation] = []
     unknown = form.unknown
     spec = form.spec
+    pan = pan_severities(context)
     envelope = form.envelope
     if envelope is None:
         inner, base = payload, ""
@@ -228,6 +268,7 @@ def check_form(form: FormSpec, payload: object, context: Context | None) -> list
                 if key != envelope:
                     hint = f"it belongs inside {envelope}" if key in spec.by_name else ""
                     out.append(unknown_field(key, "", spec, unknown, hint))
+                    _key_pan(key, "", spec.unknown_scan, pan, out)
         else:
             stray = [k for k in payload if k in spec.by_name]
             out.append(
@@ -242,9 +283,10 @@ def check_form(form: FormSpec, payload: object, context: Context | None) -> list
             for key in payload:
                 if key not in spec.by_name:
                     out.append(unknown_field(key, "", spec, unknown))
+                    _key_pan(key, "", spec.unknown_scan, pan, out)
             return out
     bad: set[str] = set()
-    if not check_object(spec, inner, base, envelope or form.operation, out, unknown, bad):
+    if not check_object(spec, inner, base, envelope or form.operation, out, unknown, bad, pan):
         return out
     assert isinstance(inner, dict)
     for rule in form.rules:

@@ -43,6 +43,14 @@ _INTRO = (
     "A member of an object (`AuditInfo.UserId`) is required only when the object is sent.",
     "Token-state rules need a context (the token inventory, the account ranges) and run only "
     "when one is given.",
+    "Every string that is not a PAN field, and the name of every unknown member, is scanned "
+    "for a PAN-shaped number (13 to 19 digits, the first 1 to 9, with a valid Luhn check "
+    "digit, alone or in groups joined by single spaces or dashes, not touching a letter or "
+    "digit): `pan_in_text`, whatever the field's own rules found. A field's last rule says "
+    'how ("not PAN-shaped as a whole": an identifier, reported only when its whole value '
+    "is one); a PAN field has none. The severity shown is the default; "
+    "`Context(pan_in_text=...)` or `--pan-in-text` makes every one an error or a warning, "
+    "or turns the scan off.",
 )
 
 
@@ -78,7 +86,8 @@ def _presence(spec: FieldSpec, model: type) -> str:
 def _rows(spec: ObjectSpec, prefix: str = "") -> Iterator[_Row]:
     for f in spec.fields:
         path = prefix + f.name
-        rules = "; ".join(repr(r) for r in f.rules) or "-"
+        shown = [*f.rules, f.scan] if f.scan is not None else f.rules
+        rules = "; ".join(repr(r) for r in shown) or "-"
         yield _Row(path, _presence(f, spec.model), _type(f), rules)
         if f.child is not None:
             yield from _rows(f.child, path + ("[]." if f.kind == "array" else "."))

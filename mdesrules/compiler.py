@@ -39,6 +39,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
@@ -46,7 +47,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import fields as _fields
 from ._kinds import ByKind
-from ._walk import FormSpec, check_form, field_violation, unknown_field, wrong_type
+from ._walk import (
+    FormSpec,
+    check_form,
+    field_violation,
+    key_pan_violation,
+    unknown_field,
+    wrong_type,
+)
 from .combinators import (
     Absent,
     AllOf,
@@ -65,6 +73,17 @@ from .combinators import (
     When,
 )
 from .fields import Failure, FieldRule, luhn_digits_ok, severity_of
+from .pan_text import (
+    DEFAULT_SEVERITIES,
+    LONG,
+    SEVERITIES,
+    PanScan,
+    match_whole,
+    near_run,
+    pan_found,
+    pan_violation,
+    whole_pan,
+)
 from .schema import FieldSpec, ObjectSpec
 from .violations import Finding, Severity, Violation, pointer
 
@@ -172,6 +191,16 @@ class Source:
             "luhn_fails": _luhn_fails,
             "luhn_digits_ok": luhn_digits_ok,
             "reach_view": _reach_view,
+            "PAN_DEFAULT": DEFAULT_SEVERITIES,
+            "PAN_SEVERITIES": SEVERITIES,
+            "PAN_NEVER": sys.maxsize,
+            "pan_violation": pan_violation,
+            "key_pan_violation": key_pan_violation,
+            "pan_found": pan_found,
+            "pan_whole": match_whole,
+            "pan_near": near_run,
+            "PAN_LONG": LONG,
+            "whole_pan": whole_pan,
         }
         self._ids: dict[int, str] = {}
         self._depth = 0
@@ -224,6 +253,7 @@ class _Compiler:
         self._objects: dict[int, str] = {}
         self._pending: list[ObjectSpec] = []
         self._inlined = 0  # depth of nested objects checked in place
+        self.lengths: dict[str, str] = {}  # value variable -> the local holding its length
         self.reaching = False  # inside a Reaching rule: findings are of Reaching(rule)
 
     # Objects ----------------------------------------------------------------------------
@@ -241,7 +271,9 @@ class _Compiler:
         while self._pending:
             spec = self._pending.pop()
             self.src.line("")
-            self.src.line(f"def {self._objects[id(spec)]}(obj, base, name, out):")
+            self.src.line(
+                f"def {self._objects[id(spec)]}(obj, base, name, out, pan, pan_shortest):"
+            )
             with self.src.indent():
                 self.object_body(spec, name="name", bad=None)
                 self.src.line("return True")
@@ -290,6 +322,8 @@ class _Compiler:
                 with src.indent():
                     args = f"(key, base, {src.const(spec, 'SPEC')}, {self.unknown!r})"
                     src.line(f"out.append(({is_error}, unknown_field, {args}))")
+                    if spec.unknown_scan is not None:
+                        self.key_pan(spec.unknown_scan)
         for rule in spec.rules:
             self.rule(rule)
 
@@ -338,7 +372,9 @@ class _Compiler:
             if self._inlined < _INLINE_DEPTH:
                 self.inline_object(spec, value, path, key)
             else:
-                self.src.line(f"{self.object_function(spec)}({value}, {path}, {key}, out)")
+                self.src.line(
+                    f"{self.object_function(spec)}({value}, {path}, {key}, out, pan, pan_shortest)"
+                )
 
     @contextmanager
     def marking(self, bad: str | None, key: str) -> Iterator[None]:
@@ -373,20 +409,61 @@ class _Compiler:
                     if f.item_kind == "object":
                         assert f.child is not None
                         fn = self.object_function(f.child)
-                        src.line(f"{fn}({item}, {item_path}, {key}, out)")
+                        src.line(f"{fn}({item}, {item_path}, {key}, out, pan, pan_shortest)")
                     else:
                         self.string(f, item, item_path, key, None)
 
     # Strings and their field rules ------------------------------------------------------
 
     def string(self, f: FieldSpec, value: str, path: str, key: str, mark: str | None) -> None:
-        """The type test, then the field rules in order up to the first error."""
+        """The type test, then the field rules in order up to the first error, then the
+        card-number scan (whatever the rules found)."""
         src = self.src
         self.wrong_unless(f"isinstance({value}, str)", value, path, key, "a string", mark)
-        if f.rules:
+        if f.rules or f.scan is not None:
             src.line("else:")
             with src.indent():
-                self.chain(list(f.rules), value, path, key, mark)
+                if f.scan is not None or any(type(r) is _fields.length for r in f.rules):
+                    # The length rule and the scan both read the length: taken once.
+                    size = src.local("n")
+                    src.line(f"{size} = len({value})")
+                    self.lengths[value] = size
+                if f.rules:
+                    self.chain(list(f.rules), value, path, key, mark)
+                if f.scan is not None:
+                    self.pan_scan(f.scan, value, path, key, mark)
+                self.lengths.pop(value, None)
+
+    def pan_scan(self, scan: PanScan, value: str, path: str, key: str, mark: str | None) -> None:
+        """The ``pan_in_text`` test of a string: a length test first, which most values
+        fail; then an identifier's anchored match inline, or the text scan."""
+        src = self.src
+        # No PAN-shaped number fits in fewer than 13 characters, nor a whole one in more
+        # than 37 (19 digits, 18 separators): most values stop at the length.
+        # ``pan_shortest`` is 12, or more than any string when the scan is off.
+        size = self.lengths.get(value, f"len({value})")
+        if scan.whole:
+            test = f"pan_shortest < {size} < 38 and pan_whole({value}) is not None"
+            test += f" and whole_pan({value})"
+        else:  # a short string's first test inline (pan_found tells a long one on its bytes)
+            test = f"{size} > pan_shortest and ({size} > PAN_LONG or pan_near({value}) is not None)"
+            test += f" and pan_found({value})"
+        severity = f"pan[{int(scan.free_text)}]"
+        src.line(f"if {test}:")
+        with src.indent():
+            args = f"({path}, {key}, {severity}, {scan.whole})"
+            src.line(f"out.append(({severity}, pan_violation, {args}))")
+            if mark:
+                src.line(mark)
+
+    def key_pan(self, scan: PanScan) -> None:
+        """The ``pan_in_text`` test of the name ``key`` of an unknown member of ``obj``."""
+        severity = f"pan[{int(scan.free_text)}]"
+        test = "isinstance(key, str) and len(key) > pan_shortest and pan_found(key)"
+        self.src.line(f"if {test}:")
+        with self.src.indent():
+            args = f"(key, base, {severity})"
+            self.src.line(f"out.append(({severity}, key_pan_violation, {args}))")
 
     def chain(
         self,
@@ -476,6 +553,12 @@ class FieldCheck:
         self._compiler = compiler
         self._rest = rules[1:]
         self._path, self._key, self._mark = path, key, mark
+
+    @property
+    def length(self) -> str:
+        """An expression for the length of the value (a local that holds it, when the
+        compiler took it once for the field)."""
+        return self._compiler.lengths.get(self.value, f"len({self.value})")
 
     @property
     def more(self) -> bool:
@@ -617,13 +700,13 @@ def _run_rule(rule: Rule, at: RuleCheck) -> None:
 
 @FIELD_RULE_WRITERS.register(_fields.length)
 def _length(rule: _fields.length, at: FieldCheck) -> None:
-    v = at.value
+    n = at.length
     if rule.max is None:
-        at.fails_when(f"len({v}) < {rule.min}" if rule.min > 0 else "False")
+        at.fails_when(f"{n} < {rule.min}" if rule.min > 0 else "False")
     elif rule.min == rule.max:
-        at.fails_when(f"len({v}) != {rule.min}")
+        at.fails_when(f"{n} != {rule.min}")
     else:
-        at.fails_when(f"not {rule.min} <= len({v}) <= {rule.max}")
+        at.fails_when(f"not {rule.min} <= {n} <= {rule.max}")
 
 
 @FIELD_RULE_WRITERS.register(_fields.matches)
@@ -826,9 +909,15 @@ def _write(form: FormSpec) -> Source:
     src.names["STATE_RULES"] = form.state_rules
     src.names["FORM"] = form
     src.names["interpret"] = check_form
-    src.line("def check(payload, context):")
+    # ``pan`` and ``pan_shortest`` (see _Compiler.pan_scan) are those of no context unless
+    # one is given.
+    src.line("def check(payload, context, pan=PAN_DEFAULT, pan_shortest=12):")
     with src.indent():
         src.line("out = []")
+        src.line("if context is not None:")
+        with src.indent():
+            src.line("pan = PAN_SEVERITIES[context.pan_in_text]")
+            src.line("pan_shortest = 12 if pan is not None else PAN_NEVER")
         if envelope is None:
             src.line("obj = payload")
             src.line("base = ''")
@@ -843,7 +932,7 @@ def _write(form: FormSpec) -> Source:
             src.line(f"obj = payload[{envelope!r}]")
             src.line(f"base = {pointer(envelope)!r}")
         src.line("bad = set()")
-        src.line("if check_request(obj, base, out, bad):")
+        src.line("if check_request(obj, base, out, bad, pan, pan_shortest):")
         with src.indent():
             src.line("pass")
             for rule in form.rules:
@@ -858,7 +947,7 @@ def _write(form: FormSpec) -> Source:
                     src.line("out.extend((v.severity == 'error', given, (v,)) for v in found)")
         src.line("return out")
     src.line("")
-    src.line("def check_request(obj, base, out, bad):")
+    src.line("def check_request(obj, base, out, bad, pan, pan_shortest):")
     with src.indent():
         compiler.object_body(form.spec, name=repr(envelope or form.operation), bad="bad")
         src.line("return True")

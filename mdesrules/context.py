@@ -25,6 +25,7 @@ from attrs import field, frozen
 from .exceptions import MdesRulesError
 from .lifecycle import SUSPENDERS, Status, TokenState
 from .masking import mask_pan, scrub
+from .pan_text import PAN_MODES, PanMode
 
 if TYPE_CHECKING:
     from .account_encryption import Keys
@@ -560,16 +561,26 @@ class Context:
             certificate)``. With them, :func:`~mdesrules.check` decrypts an encrypted
             request and checks its inside too; without them, only the envelope. Left out
             of ``repr``, equality and hashing.
+        pan_in_text: how a card number in a string that is not a PAN field is reported
+            (:mod:`mdesrules.pan_text`): ``"default"``, an error in free text MDES keeps
+            (``CommentText``, ``AuditInfo``) and a warning elsewhere; ``"error"``, every
+            one an error, for an issuer whose policy says so; ``"warning"``, every one a
+            warning; ``"off"``, not looked for. Token-state rules still need an inventory:
+            a context with none runs none of them.
 
     .. versionchanged:: Unreleased
-       ``decryption_keys``.
+       ``decryption_keys``, ``pan_in_text``.
     """
 
     inventory: TokenSource | None = None
     account_ranges: AccountRanges | None = None
     party: str = "I"
     decryption_keys: Keys | None = field(default=None, repr=False, eq=False)
+    pan_in_text: PanMode = "default"
 
     def __attrs_post_init__(self) -> None:
         if self.party not in SUSPENDERS:
             raise ValueError(f"unknown party {self.party!r}; use one of {sorted(SUSPENDERS)}")
+        if self.pan_in_text not in PAN_MODES:
+            shown = scrub(repr(self.pan_in_text))[:40]
+            raise ValueError(f"unknown pan_in_text {shown}; use one of {', '.join(PAN_MODES)}")

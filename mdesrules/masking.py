@@ -11,9 +11,13 @@ import re
 
 __all__ = ["mask_pan", "safe_str", "scrub"]
 
-# A run of 9 or more digits could be a PAN (MDES accepts 9 to 19 digits). Any Unicode
+# A run of 9 or more digits could be a PAN (MDES accepts 9 to 19 digits), and so could 13 or
+# more written in groups joined by single spaces or dashes (5123 4567 8901 2346). Any Unicode
 # decimal digit counts: a PAN typed in full-width digits is still a PAN.
 _DIGIT_RUN = re.compile(r"\d{9,}")
+# From the first digit of a run only, and possessive: linear however long the run.
+_GROUPED_RUN = re.compile(r"(?<!\d)\d++(?:[ -]\d++)++")
+_GROUPED_PAN = 13  # the fewest digits of a grouped run that is masked as a whole
 
 
 def mask_pan(pan: str) -> str:
@@ -31,8 +35,30 @@ def mask_pan(pan: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """Mask every run of nine or more digits in *text* (see :func:`mask_pan`)."""
-    return _DIGIT_RUN.sub(lambda m: mask_pan(m.group()), text)
+    """Mask every run of nine or more digits in *text* (see :func:`mask_pan`), and every
+    number of 13 or more digits written in groups joined by single spaces or dashes, whose
+    digits are masked as one PAN's (``5123 45** **** 2346``)."""
+    return _DIGIT_RUN.sub(_masked_run, _GROUPED_RUN.sub(_masked_groups, text))
+
+
+def _masked_run(match: re.Match[str]) -> str:
+    return mask_pan(match.group())
+
+
+def _masked_groups(match: re.Match[str]) -> str:
+    run = match.group()
+    count = sum(ch.isdigit() for ch in run)
+    if count < _GROUPED_PAN:
+        return run  # its groups of nine or more digits are masked on their own
+    shown = []
+    seen = 0
+    for ch in run:
+        if ch.isdigit():
+            shown.append(ch if seen < 6 or seen >= count - 4 else "*")
+            seen += 1
+        else:
+            shown.append(ch)
+    return "".join(shown)
 
 
 def safe_str(value: object) -> str:

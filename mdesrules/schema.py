@@ -21,6 +21,7 @@ from attrs import frozen
 
 from .combinators import Rule
 from .fields import FieldRule
+from .pan_text import PAN_POLICY, TEXT, PanScan
 
 __all__ = [
     "FieldSpec",
@@ -107,17 +108,25 @@ class FieldSpec:
     item_kind: Kind | None = None
     child: ObjectSpec | None = None
     item: str | None = None
+    #: How a string value (or each string item) is scanned for a card number
+    #: (:mod:`mdesrules.pan_text`); ``None``: not scanned (a PAN field, or not a string).
+    scan: PanScan | None = None
 
 
 @frozen
 class ObjectSpec:
     """The fields of one JSON object, by wire name, in declaration order, and the rules
-    across them (:func:`object_rules`, renamed for the naming)."""
+    across them (:func:`object_rules`, renamed for the naming).
+
+    ``unknown_scan`` is how the names and values of members the object does not define
+    are scanned for a card number; ``None`` inside a PAN field (``EncryptedData``).
+    """
 
     model: type
     fields: tuple[FieldSpec, ...]
     by_name: dict[str, FieldSpec]
     rules: tuple[Rule, ...] = ()
+    unknown_scan: PanScan | None = TEXT
 
 
 def _unwrap(tp: Any) -> tuple[Kind, Kind | None, type | None]:
@@ -143,9 +152,19 @@ def _unwrap(tp: Any) -> tuple[Kind, Kind | None, type | None]:
     raise TypeError(f"unsupported annotation {tp!r}")
 
 
-@cache
 def object_spec(model: type, naming: Naming = identity) -> ObjectSpec:
-    """The :class:`ObjectSpec` of an attrs *model* under *naming* (cached)."""
+    """The :class:`ObjectSpec` of an attrs *model* under *naming* (cached).
+
+    Each string field gets its card-number scan from
+    :data:`~mdesrules.pan_text.PAN_POLICY`, by its canonical wire name; a nested object
+    passes on how its strings are scanned (none inside ``EncryptedData``, as free text
+    inside ``AuditInfo``).
+    """
+    return _object_spec(model, naming, TEXT)
+
+
+@cache
+def _object_spec(model: type, naming: Naming, within: PanScan | None) -> ObjectSpec:
     attrs.resolve_types(model)
     specs = []
     for a in attrs.fields(model):
@@ -155,17 +174,25 @@ def object_spec(model: type, naming: Naming = identity) -> ObjectSpec:
         item = info.item if isinstance(info, WireInfo) and info.item else None
         if kind == "array" and item is None:
             item = child_model.__name__ if child_model is not None else pascal(a.name)
+        canonical = wire_name(a)
+        child = None
+        scan = None
+        if child_model is not None:
+            child = _object_spec(child_model, naming, PAN_POLICY.inside(canonical, within))
+        elif "str" in (kind, item_kind):
+            scan = PAN_POLICY.scan(canonical, rules, within)
         specs.append(
             FieldSpec(
                 attribute=a.name,
-                name=naming(wire_name(a)),
+                name=naming(canonical),
                 required=a.default is attrs.NOTHING,
                 kind=kind,
                 rules=rules,
                 item_kind=item_kind,
-                child=object_spec(child_model, naming) if child_model is not None else None,
+                child=child,
                 item=item,
+                scan=scan,
             )
         )
     across = tuple(r.renamed(naming) for r in object_rules(model))
-    return ObjectSpec(model, tuple(specs), {s.name: s for s in specs}, across)
+    return ObjectSpec(model, tuple(specs), {s.name: s for s in specs}, across, within)

@@ -426,7 +426,7 @@ def _field(f: FieldSpec, sending: Mapping[str, Any] | None) -> _Field:
     objects non-empty and sends those names in each item."""
     if f.kind == "str":
         strings, few = _strings(f.rules)
-        return _Field(f, strings, few)
+        return _Field(f, _without_pans(strings, f), few)
     if f.kind == "bool":
         return _Field(f, st.booleans(), (False, True))
     if f.kind == "int":
@@ -439,8 +439,17 @@ def _field(f: FieldSpec, sending: Mapping[str, Any] | None) -> _Field:
         assert f.child is not None
         item = _objects(f.child, sending or {})
     else:
-        item = string_values(f.rules)
+        item = _without_pans(string_values(f.rules), f)
     return _Field(f, st.lists(item, min_size=1 if sending is not None else 0, max_size=3))
+
+
+def _without_pans(strings: st.SearchStrategy[str], f: FieldSpec) -> st.SearchStrategy[str]:
+    """*strings* without the values in which *f*'s card-number scan finds a number: a
+    valid document has no ``pan_in_text`` (:mod:`mdesrules.pan_text`)."""
+    scan = f.scan
+    if scan is None:
+        return strings
+    return strings.filter(lambda value: not scan.found(value))
 
 
 def _objects(
@@ -573,7 +582,8 @@ def valid_documents(
     legacy update is bare camelCase JSON), or with ``form="xml"`` as the dict of its
     DataContract XML document (``{"UpdateRequest": {...}}``, PascalCase). Every optional
     field and every alternative of the operation's rules across fields appears in some
-    examples; every value respects its length, form and value set.
+    examples; every value respects its length, form and value set, and no string outside a
+    PAN field holds a card number (``pan_in_text``, :mod:`mdesrules.pan_text`).
 
     Args:
         operation: an operation name (see ``mdesrules.REGISTRY.names()``).

@@ -52,6 +52,8 @@ CODES: dict[str, str] = {
     "decryption_failed": "EncryptedAccountInformation does not decrypt: wrong key, or altered",
     "not_decrypted": "EncryptedAccountInformation is encrypted and no key was given: its "
     "inside was not checked",
+    "pan_in_text": "a card number (13 to 19 digits, valid Luhn) in a string that is not a PAN "
+    "field: free text, a name, an identifier (an error in CommentText and AuditInfo)",
 }
 
 

@@ -21,13 +21,17 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import pytest
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 from attrs.exceptions import FrozenInstanceError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from slow_params import slow_except
 from strategies_documents import context_for, json_values, mutated
 from strategies_pan import luhn_ok
+from strategies_pan_in_text import BY_KEY as SURFACE_BY_KEY
+from strategies_pan_in_text import CASES as PAN_CASES
+from strategies_pan_in_text import case_id as pan_case_id
+from strategies_pan_in_text import with_card_numbers
 
 import mdesrules
 from mdesrules import REGISTRY, Context, Report, Violation
@@ -66,6 +70,7 @@ from mdesrules.compiler import (
     sent,
 )
 from mdesrules.fields import digits, length, luhn, one_of, printable
+from mdesrules.pan_text import PAN_MODES
 from mdesrules.registry import Form
 from mdesrules.schema import object_spec, wire
 from mdesrules.testing import valid_documents
@@ -114,6 +119,34 @@ def test_valid_documents_and_their_mutations_get_the_interpreters_report(
     document = data.draw(mutated(document))
     assert_same(wire_form(operation, form), document)
     assert_same(wire_form(operation, form), document, context)
+
+
+@pytest.mark.parametrize(
+    ("operation", "key", "form"),
+    slow_except([pytest.param(*case, id=pan_case_id(case)) for case in PAN_CASES]),
+)
+@SETTINGS
+@given(data=st.data())
+def test_card_numbers_in_text_get_the_interpreters_report_in_every_mode(
+    operation: str, key: str, form: FormName, data: st.DataObject
+) -> None:
+    """``pan_in_text`` in every API surface: card numbers (and numbers that only look like
+    them) in strings and member names, then random edits, in every mode, with and without
+    a token context."""
+    registry = SURFACE_BY_KEY[key]
+    checked_form = registry.get(operation).form(form)
+    document = data.draw(valid_documents(operation, form=form, registry=registry))
+    envelope = checked_form.envelope
+    inner = document[envelope] if envelope is not None else document
+    inner = data.draw(with_card_numbers(checked_form.spec, inner))
+    document = {envelope: inner} if envelope is not None else inner
+    if data.draw(st.booleans()):
+        document = data.draw(mutated(document))
+    context = data.draw(context_for(document))
+    assert_same(checked_form, document)
+    for mode in PAN_MODES:
+        assert_same(checked_form, document, Context(pan_in_text=mode))
+        assert_same(checked_form, document, evolve(context, pan_in_text=mode))
 
 
 #: The later versions of the CS API, in plaintext form (JSON only).

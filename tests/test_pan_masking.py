@@ -80,7 +80,7 @@ from mdesrules.codecs import json as json_codec
 from mdesrules.converters import unstructure
 from mdesrules.encryption import NotificationRejected, key_ring
 from mdesrules.exceptions import DecodeError
-from mdesrules.masking import mask_pan
+from mdesrules.masking import mask_pan, scrub
 from mdesrules.schema import ObjectSpec, object_spec
 
 # Each example runs hundreds of checks; a deadline would only measure the machine.
@@ -295,6 +295,39 @@ def state_documents(pan: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
 
 
 @SETTINGS
+@st.composite
+def grouped_pans(draw: st.DrawFn) -> tuple[str, str]:
+    """(PAN of 13 to 19 digits, the PAN in groups of 1 to 6 digits joined by a space or a dash)."""
+    pan = draw(pans.filter(lambda p: len(p) >= 13))
+    shown, rest = "", pan
+    while rest:
+        size = draw(st.integers(1, 6))
+        separator = draw(st.sampled_from(" -")) if shown else ""
+        shown, rest = shown + separator + rest[:size], rest[size:]
+    return pan, shown
+
+
+@given(grouped=grouped_pans(), before=st.sampled_from(["", "card ", "PAN: "]))
+def test_scrub_masks_a_pan_written_in_groups(grouped: tuple[str, str], before: str) -> None:
+    """``5123 4567 8901 2346`` is masked as ``mask_pan`` masks ``5123456789012346``: the
+    first six and last four digits shown, the separators kept."""
+    pan, shown = grouped
+    masked = scrub(f"{before}{shown} lost")
+    assert masked.startswith(before)
+    assert masked.endswith(" lost")
+    kept = masked[len(before) : -len(" lost")]
+    assert kept.replace(" ", "").replace("-", "") == mask_pan(pan)
+    assert [c for c in kept if not c.isdigit() and c != "*"] == [
+        c for c in shown if not c.isdigit()
+    ]
+    assert_no_exposure(kept.replace(" ", "").replace("-", ""), pan, "a grouped PAN, scrubbed")
+
+
+@pytest.mark.parametrize("text", ["2024-01-15 12:30", "+1 555 123 4567", "ids 12 34 56", "1-2-3"])
+def test_scrub_leaves_short_digit_groups_alone(text: str) -> None:
+    assert scrub(text) == text
+
+
 @given(pan=pans, status=statuses, party=st.sampled_from(["I", "W", "C"]))
 def test_token_state_messages_never_show_the_pan(pan: str, status: str, party: str) -> None:
     """token_state, unknown_token, account_range, suspender: by TUR and by PAN."""

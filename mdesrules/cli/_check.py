@@ -15,7 +15,10 @@ import stat
 from collections.abc import Iterable
 from typing import BinaryIO, TextIO
 
+from attrs import evolve
+
 from ..apis import surface
+from ..context import Context
 from ..exceptions import UnknownOperation
 from ._blocks import BlockChecker, Checked
 from ._context import load_context
@@ -74,6 +77,8 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
     if args.encryption_key is not None:
         refuse_key_without_encryption(registry)
     context = load_context(args.tokens, args.account_ranges, stdin, args.encryption_key)
+    if args.pan_in_text != "default":
+        context = evolve(context or Context(), pan_in_text=args.pan_in_text)
     try:
         forced = registry.get(args.operation) if args.operation is not None else None
     except UnknownOperation:

@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 
 from ..apis import SURFACES
 from ..masking import scrub
+from ..pan_text import PAN_MODES
 from ..registry import REGISTRY
 from . import _output, _rules
 
@@ -49,6 +50,14 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     _add_encryption_key(
         check, "decrypts EncryptedAccountInformation, so that what is inside is checked too"
+    )
+    check.add_argument(
+        "--pan-in-text",
+        choices=PAN_MODES,
+        default="default",
+        help="how a card number in a field that is not a PAN field is reported: default "
+        "(an error in CommentText and AuditInfo, a warning elsewhere), error (every one an "
+        "error), warning (every one a warning) or off",
     )
     check.add_argument(
         "--format",
