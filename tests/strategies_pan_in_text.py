@@ -42,6 +42,7 @@ CASES: list[tuple[str, str, FormName]] = [
     (op.name, registry.key, form)
     for registry in SURFACES
     for op in registry
+    if op.form("json").spec.fields  # a GET without a body (system_status) has no string
     for form in (("json", "xml") if op.xml_root is not None else ("json",))
 ]
 

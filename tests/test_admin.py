@@ -10,7 +10,7 @@ import requests
 from hypothesis import given
 from strategies_pan import assert_no_exposure, luhn_pans
 
-from mdesrules import Client, Inventory
+from mdesrules import Client, Context, Inventory
 from mdesrules.fakes.mdes import AdminApp, MemoryStore, SimulatedMdes, simulator_app
 from mdesrules.models import AuditInfo, TokenSuspendRequest
 from mdesrules.pytest_plugin import LiveServer
@@ -224,20 +224,23 @@ def test_other_paths_go_to_the_simulator_or_nowhere(mdes: SimulatedMdes) -> None
     assert refusal(without.get(ADMIN + "/requests"))[:2] == (404, "NOT_FOUND")
 
 
-# Comment ids are 8 digits ("00000001"): a PAN of seven zeros in a row would look shown.
-@given(luhn_pans.filter(lambda pan: "0000000" not in pan))
+# Comment ids are 8 digits ("00000001"): a PAN holding seven of those digits would look shown.
+@given(luhn_pans.filter(lambda pan: "0000000" not in pan and "0000001" not in pan))
 def test_no_admin_answer_holds_a_full_pan(pan: str) -> None:
     tur = "DWSPMCTOKENREFERENCEABCDEFGHIJ"
+    # A simulator (and client) that let a card number in a comment through as a warning,
+    # so that one is stored, and the admin answers must mask it.
     mdes = SimulatedMdes(
         MemoryStore.from_inventory(
             Inventory.from_records(
                 [{"tokenUniqueReference": tur, "accountPan": pan, "status": "A"}]
             )
-        )
+        ),
+        pan_in_text="warning",
     )
     session = requests.Session()
     session.mount("http://mdes.test/", SimulatorAdapter(simulator_app(mdes)))
-    Client(InMemoryTransport(mdes)).token_suspend(
+    Client(InMemoryTransport(mdes), Context(pan_in_text="warning")).token_suspend(
         TokenSuspendRequest(
             token_unique_reference=tur,
             reason_code="L",

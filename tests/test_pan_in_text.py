@@ -570,3 +570,36 @@ def test_the_simulated_mdes_refuses_a_comment_with_a_card_number() -> None:
     stored = store.get(TUR)
     assert stored is not None
     assert stored.status == mdesrules.Status.ACTIVE
+
+
+def test_a_simulator_told_to_warn_applies_the_request_and_journals_the_warning() -> None:
+    store = MemoryStore.from_inventory(
+        mdesrules.Inventory.from_records(
+            [{"tokenUniqueReference": TUR, "accountPan": "5412345678901232", "status": "A"}]
+        )
+    )
+    engine = SimulatedMdes(store, pan_in_text="warning")
+    request = requests.TokenSuspendRequest(
+        token_unique_reference=TUR,
+        reason_code="L",
+        comment_text="lost, card 5412 3456 7890 1232",
+        audit_info=AuditInfo(user_id="A1435477", user_name="John Smith", organization="Bank"),
+    )
+    client = mdesrules.Client(InMemoryTransport(engine, wire="json"), Context(pan_in_text="off"))
+    with client:
+        client.token_suspend(request)
+    stored = store.get(TUR)
+    assert stored is not None
+    assert stored.status == mdesrules.Status.SUSPENDED
+    (entry,) = engine.journal.by_operation("token_suspend")
+    assert entry.status == 200
+    assert [(w.source, w.reason_code) for w in entry.warnings] == [
+        ("/TokenSuspendRequest/CommentText", "PAN_IN_TEXT")
+    ]
+    assert "warnings" in entry.to_json()
+    assert "5412 3456 7890 1232" not in json.dumps(entry.to_json())
+
+
+def test_serve_takes_pan_in_text() -> None:
+    args = cli.build_parser("0").parse_args(["serve", "--pan-in-text", "warning"])
+    assert args.pan_in_text == "warning"

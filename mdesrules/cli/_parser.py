@@ -51,14 +51,7 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     _add_encryption_key(
         check, "decrypts EncryptedAccountInformation, so that what is inside is checked too"
     )
-    check.add_argument(
-        "--pan-in-text",
-        choices=PAN_MODES,
-        default="default",
-        help="how a card number in a field that is not a PAN field is reported: default "
-        "(an error in CommentText and AuditInfo, a warning elsewhere), error (every one an "
-        "error), warning (every one a warning) or off",
-    )
+    _add_pan_in_text(check, "reported")
     check.add_argument(
         "--format",
         choices=_output.FORMATS,
@@ -110,6 +103,17 @@ class _ApiVersion(argparse.Action):
         option_string: str | None = None,
     ) -> None:
         setattr(namespace, self.dest, f"{_CS_API}-{values}")
+
+
+def _add_pan_in_text(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--pan-in-text",
+        choices=PAN_MODES,
+        default="default",
+        help=f"how a card number in a field that is not a PAN field is {what}: default "
+        "(an error in CommentText and AuditInfo, a warning elsewhere), error (every one an "
+        "error), warning (every one a warning) or off",
+    )
 
 
 def _add_api(parser: argparse.ArgumentParser, what: str) -> None:
@@ -231,6 +235,7 @@ def _add_serve(commands: argparse._SubParsersAction[_Parser]) -> None:
         "decrypts the EncryptedAccountInformation of requests (clients encrypt for its "
         "certificate or public key); without it encrypted requests are refused",
     )
+    _add_pan_in_text(serve, "judged (an error is refused with 400 PAN_IN_TEXT)")
     serve.add_argument(
         "--no-admin",
         action="store_true",

@@ -50,7 +50,12 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
     try:
         # Latency faults wait for real here: the clients under test time out for real.
         engine = SimulatedMdes(
-            store, account_ranges=ranges, registry=registry, decryption_keys=keys, sleep=time.sleep
+            store,
+            account_ranges=ranges,
+            registry=registry,
+            decryption_keys=keys,
+            sleep=time.sleep,
+            pan_in_text=args.pan_in_text,
         )
         admin = not getattr(args, "no_admin", False)
         app = simulator_app(

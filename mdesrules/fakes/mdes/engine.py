@@ -163,6 +163,7 @@ from mdesrules.lifecycle import LifecycleError, Status
 from mdesrules.masking import scrub
 from mdesrules.models import responses
 from mdesrules.models.common import AuditInfo
+from mdesrules.pan_text import PanMode
 from mdesrules.registry import REGISTRY, FormName, Operation, Registry
 from mdesrules.schema import identity
 from mdesrules.serving.drop import DropConnection
@@ -429,12 +430,16 @@ class SimulatedMdes:
             function moves fake time.
         seed: the tokens :meth:`reset` puts back: an inventory, or stored tokens. By default
             the tokens the store holds now.
+        pan_in_text: how a card number in a string that is not a PAN field is judged, as
+            :class:`~mdesrules.context.Context`'s ``pan_in_text``: by default an error (a
+            400) in ``CommentText`` and ``AuditInfo``, a warning (journaled) elsewhere.
 
     Raises:
         ValueError: a ``(key, certificate)`` whose certificate does not hold the key.
 
     .. versionchanged:: Unreleased
-       ``journal``, ``faults``, ``sleep``, ``seed``; :meth:`reset`, :meth:`seed_tokens`.
+       ``journal``, ``faults``, ``sleep``, ``seed``, ``pan_in_text``; :meth:`reset`,
+       :meth:`seed_tokens`.
     """
 
     def __init__(
@@ -451,6 +456,7 @@ class SimulatedMdes:
         faults: FaultSet | None = None,
         sleep: Sleep | None = None,
         seed: Inventory | Iterable[StoredToken] | None = None,
+        pan_in_text: PanMode = "default",
     ) -> None:
         self.registry = REGISTRY if registry is None else registry
         self.store: TokenStore = store if store is not None else MemoryStore()
@@ -468,7 +474,12 @@ class SimulatedMdes:
         self._changes = threading.local()
         self.account_ranges = account_ranges
         self.clock: Clock = clock if clock is not None else _utc_now
-        self.context = Context(inventory=self.store, account_ranges=account_ranges, party=_PARTY)
+        self.context = Context(
+            inventory=self.store,
+            account_ranges=account_ranges,
+            party=_PARTY,
+            pan_in_text=pan_in_text,
+        )
         self._keys: KeyRing | None = (
             None
             if decryption_keys is None
@@ -567,14 +578,17 @@ class SimulatedMdes:
         if fault is not None and not fault.after:
             return self._faulted(op, body, form, named, selection, fault, None, ())
         self._changes.done = ()
+        self._changes.warnings = ()
         response = self._serve_op(op.name, body, form)
         changes: tuple[tuple[StoredToken, StoredToken, str], ...] = self._changes.done
+        warnings: tuple[Violation, ...] = self._changes.warnings
         self._changes.done = ()
+        self._changes.warnings = ()
         if selection.after:
             self.sleep(selection.after)
         if fault is not None:
             return self._faulted(op, body, form, named, selection, fault, response, changes)
-        self._journal(op, body, form, named, response, changes, selection)
+        self._journal(op, body, form, named, response, changes, selection, warnings=warnings)
         return response
 
     def _faulted(
@@ -616,6 +630,7 @@ class SimulatedMdes:
         selection: Selection,
         *,
         outcome: int | None = None,
+        warnings: tuple[Violation, ...] = (),
     ) -> None:
         journal = self.journal
         if journal.maxlen == 0:
@@ -633,6 +648,7 @@ class SimulatedMdes:
             status=response.status,
             tokens=tuple(tokens),
             errors=response.errors,
+            warnings=tuple(_error(v.path, v.code, v.message) for v in warnings),
             changes=tuple(
                 Change(
                     new.token_unique_reference,
@@ -742,6 +758,8 @@ class SimulatedMdes:
             report = check(op.name, body, self.context, form=form, registry=self.registry)
             if not report.ok:
                 return self._refusal(op, report.errors)
+            # What passed with warnings (a card number in free text, say) is journaled.
+            self._changes.warnings = report.violations
             model = body if isinstance(body, op.request) else structure_checked(op, body, form)
             try:
                 answer = handler(model, _Call(op, form))

@@ -152,6 +152,9 @@ class JournalEntry:
         tokens: the Token Unique References the request named or changed (one the store
             does not know is masked).
         errors: the ``Error`` entries answered (masked), in order.
+        warnings: the warnings of the check of a request that was applied (masked, in the
+            ``Error`` shape: ``Source`` the path, ``ReasonCode`` the code), such as
+            ``PAN_IN_TEXT`` in a field where a card number is only a warning.
         changes: what the request changed (empty when it was refused or read only).
         faults: the faults that applied to it.
         latency: the seconds of latency faults added to it.
@@ -169,6 +172,7 @@ class JournalEntry:
     status: int
     tokens: tuple[str, ...] = ()
     errors: tuple[Error, ...] = ()
+    warnings: tuple[Error, ...] = ()
     changes: tuple[Change, ...] = ()
     faults: tuple[AppliedFault, ...] = ()
     latency: float = 0.0
@@ -224,6 +228,7 @@ class JournalEntry:
             "status": self.status,
             "tokens": list(self.tokens),
             "errors": [_error_json(e) for e in self.errors],
+            "warnings": [_error_json(e) for e in self.warnings],
             "changes": [c.to_json() for c in self.changes],
             "faults": [f.to_json() for f in self.faults],
             "latency": self.latency,
@@ -231,6 +236,16 @@ class JournalEntry:
             "path": self.path,
             "request": self.request,
         }
+
+
+def _masked_error(e: Error) -> Error:
+    return Error(
+        source=None if e.source is None else scrub(e.source),
+        reason_code=e.reason_code,
+        error_code=e.error_code,
+        description=None if e.description is None else scrub(e.description),
+        recoverable=e.recoverable,
+    )
 
 
 class VerificationError(AssertionError):
@@ -267,6 +282,7 @@ class Journal:
         status: int,
         tokens: tuple[str, ...] = (),
         errors: tuple[Error, ...] = (),
+        warnings: tuple[Error, ...] = (),
         changes: tuple[Change, ...] = (),
         faults: tuple[AppliedFault, ...] = (),
         latency: float = 0.0,
@@ -278,16 +294,8 @@ class Journal:
         journal keeps nothing. The simulator calls this; a test reads."""
         if self.maxlen == 0:
             return None
-        errors = tuple(
-            Error(
-                source=None if e.source is None else scrub(e.source),
-                reason_code=e.reason_code,
-                error_code=e.error_code,
-                description=None if e.description is None else scrub(e.description),
-                recoverable=e.recoverable,
-            )
-            for e in errors
-        )
+        errors = tuple(map(_masked_error, errors))
+        warnings = tuple(map(_masked_error, warnings))
         with self._lock:
             self._seq += 1
             entry = JournalEntry(
@@ -297,6 +305,7 @@ class Journal:
                 status=status,
                 tokens=tokens,
                 errors=errors,
+                warnings=warnings,
                 changes=changes,
                 faults=faults,
                 latency=latency,
