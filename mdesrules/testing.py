@@ -13,8 +13,8 @@ PANs, and token inventories for the token-state rules::
 
 It imports :mod:`hypothesis`, which is not a dependency of ``mdesrules``: install the
 ``test`` extra from a checkout (``pip install -e '.[test]'``), or hypothesis alone, before
-importing it; without it the import fails with a :class:`ModuleNotFoundError` that says so. Nothing else in the
-package imports this module.
+importing it; without it the import fails with a :class:`ModuleNotFoundError` that says
+so. Nothing else in the package imports this module.
 
 Documents are derived from the operation's own rule objects, so an operation, a field or a
 rule added to a declaration (in any :class:`~mdesrules.Registry`) is generated without a
@@ -43,6 +43,7 @@ from functools import cache
 from typing import Any
 
 from attrs import evolve, field, frozen
+
 try:
     from hypothesis import strategies as st
 except ModuleNotFoundError as error:  # pragma: no cover - depends on the environment

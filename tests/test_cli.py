@@ -284,7 +284,8 @@ def test_json_array_elements_have_the_line_where_they_start(
     assert status == 1
     got = records(out)
     last = 3 + spread.count("\n") + 1
-    assert [r["source"] for r in got] == [f"{path}:2", f"{path}:3", f"{path}:{last}"]
+    # FILE:LINE[INDEX]: the line where the element starts, its index in the array.
+    assert [r["source"] for r in got] == [f"{path}:2[0]", f"{path}:3[1]", f"{path}:{last}[2]"]
     assert [r["ok"] for r in got] == [True, False, False]
     assert codes(got[2]) == ["unknown_operation"]
 
@@ -463,7 +464,7 @@ def test_account_ranges_alone_check_a_pan_wide_update(
         ),
         ("inventory.jsonl", '{"tokenUniqueReference": "T1"', ":1: ", "invalid JSON"),
         ("inventory.jsonl", jsonl(["not", "an", "object"]), ":1: ", "must be an object"),
-        ("inventory.json", json.dumps(INVENTORY + INVENTORY[:1]), ":1: ", "already in"),
+        ("inventory.json", json.dumps(INVENTORY + INVENTORY[:1]), ":1[2]: ", "already in"),
         ("inventory.jsonl", jsonl({**INVENTORY[0], "Status": "A"}), ":1: ", "unknown key"),
         ("inventory.xml", LEGACY_XML.format(current=PAN, new=PAN), ":1: ", "not XML"),
         ("inventory.json", "", ":1: ", "empty file"),
@@ -604,6 +605,10 @@ def test_text_report_lines_and_summary(capsys: pytest.CaptureFixture[str], tmp_p
         "  2  mutually_exclusive",
         "  1  bad_format",
         "  1  malformed_document",
+        "fields most often in violation:",
+        "  2  /TokenUpdateRequest/CurrentAccountPan",
+        "  1  /",
+        "  1  /TokenUpdateRequest/ExpirationDate",
     ]
 
 
@@ -1003,7 +1008,13 @@ def test_a_closed_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_an_interrupt_exits_130_quietly(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "expected", "said"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated (SIGTERM)")],
+)
+def test_an_interrupt_says_where_the_run_stopped(
+    tmp_path: Path, stop: signal.Signals, expected: int, said: str
+) -> None:
     path = write(tmp_path, "large.jsonl", _batch(20_000))
     with subprocess.Popen(
         _command("check", "--format", "json", path),
@@ -1014,9 +1025,21 @@ def test_an_interrupt_exits_130_quietly(tmp_path: Path) -> None:
         assert process.stdout is not None
         assert process.stderr is not None
         process.stdout.readline()  # the run is under way; the full pipe now holds it
-        process.send_signal(signal.SIGINT)
-        process.stdout.read()
-        err = process.stderr.read()
+        process.send_signal(stop)
+        out = process.stdout.read().decode()
+        err = process.stderr.read().decode()
         status = process.wait(timeout=60)
-    assert err == b""
-    assert status == 130
+    assert status == expected
+    # One line, no traceback, naming the last record completed: the one the report ends with.
+    assert err.count("\n") == 1
+    match = re.fullmatch(
+        rf"mdesrules: {re.escape(said)} after ([0-9,]+) records?; the last one completed is "
+        rf"{re.escape(path)}:([0-9]+); the records after it were not checked and the report "
+        r"is incomplete\n",
+        err,
+    )
+    assert match is not None, err
+    assert out.endswith("\n")  # no partial record line
+    reported = len(out.splitlines()) + 1  # + the line read above
+    assert int(match.group(1).replace(",", "")) == reported
+    assert int(match.group(2)) == reported

@@ -395,8 +395,10 @@ def test_there_is_no_default_url_and_the_error_names_both() -> None:
     with pytest.raises(TypeError) as raised:
         HttpTransport()
     message = str(raised.value)
-    assert "SANDBOX_URL" in message and SANDBOX_URL in message
-    assert "PRODUCTION_URL" in message and PRODUCTION_URL in message
+    assert "SANDBOX_URL" in message
+    assert SANDBOX_URL in message
+    assert "PRODUCTION_URL" in message
+    assert PRODUCTION_URL in message
     with pytest.raises(TypeError, match="needs base_url"):
         HttpTransport(None, retries=0)
 

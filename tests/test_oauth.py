@@ -27,9 +27,8 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-import pytest
-
 import oauth1  # noqa: F401  (installed by the test extra: fail, do not skip, when missing)
+import pytest
 import requests
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization

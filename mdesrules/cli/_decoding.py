@@ -9,10 +9,10 @@ its messages for a line of a file (column, byte of the line) and adds the skimmi
 that steps over a refused value of a JSON array.
 
 When orjson is installed (the ``fast`` extra: ``pip install -e '.[fast]'`` from a
-checkout), JSON Lines lines are decoded with it first; ``MDESRULES_JSON=stdlib`` in the environment turns that off. orjson's
-result is taken only when it is provably the strict decoder's result (see
-:func:`mdesrules._json._fast_document`); every other line goes through the strict decoder,
-which gives the canonical verdict and message.
+checkout), JSON Lines lines are decoded with it first; ``MDESRULES_JSON=stdlib`` in the
+environment turns that off. orjson's result is taken only when it is provably the strict
+decoder's result (see :func:`mdesrules._json._fast_document`); every other line goes
+through the strict decoder, which gives the canonical verdict and message.
 """
 
 from __future__ import annotations

@@ -69,6 +69,15 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         action="store_false",
         help="never show the progress line (shown on a terminal's stderr otherwise)",
     )
+    check.add_argument(
+        "--failures-only",
+        "--quiet",
+        "-q",
+        dest="failures_only",
+        action="store_true",
+        help="report only the records that fail (have an error), not a line per passing "
+        "record; the text report's summary is kept",
+    )
     check.add_argument("files", nargs="+", metavar="FILE", help="input files, '-' for stdin")
 
 

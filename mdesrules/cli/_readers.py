@@ -87,7 +87,8 @@ class Record:
     """One input record, or the reason one could not be read.
 
     Attributes:
-        source: ``FILE:LINE``, the line where the record starts (1-based).
+        source: ``FILE:LINE``, the line where the record starts (1-based); for an element
+            of a JSON array ``FILE:LINE[INDEX]``, its index in the array from 0.
         document: the parsed document: any JSON value, or for XML the dict of
             :func:`mdesrules._xml.to_document`. None when ``error`` is set.
         error: why the record is malformed, or None. Never quotes the input.
@@ -469,11 +470,12 @@ def _utf8_longer_than(text: str, start: int, end: int, limit: int) -> bool:
 def read_json(stream: BinaryIO, name: str) -> Iterator[Record]:
     """Yield the records of a ``.json`` *stream*: one document, or an array of them.
 
-    An array is read one element at a time and each record's line is the line where
-    its element starts; an empty array yields nothing. An element with valid syntax
-    that is refused (``NaN``, a repeated key, an overlong integer) yields a malformed
-    record and reading goes on. Content after the top-level value yields one
-    malformed record. A UTF-8 BOM at the start is ignored.
+    An array is read one element at a time; each record's source is
+    ``FILE:LINE[INDEX]``, the line where its element starts and the element's index in
+    the array (from 0, as in a JSON pointer). An empty array yields one malformed record.
+    An element with valid syntax that is refused (``NaN``, a repeated key, an overlong
+    integer) yields a malformed record and reading goes on. Content after the top-level
+    value yields one malformed record. A UTF-8 BOM at the start is ignored.
     """
     yield from _read_json(stream, name, 1)
 
@@ -510,8 +512,10 @@ def _array_records(text: _JsonText, strict: json.JSONDecoder, name: str) -> Iter
         text.pos += 1
         yield Record(f"{name}:{opened}", error=_EMPTY_ARRAY)
         return
+    index = 0
     while True:
-        yield _value_record(text, strict, name, in_array=True)
+        yield _value_record(text, strict, name, in_array=True, index=index)
+        index += 1
         if not text.skip_space():
             raise _Stop(_TRUNCATED_ARRAY, text.where()[0])
         separator = text.peek()
@@ -531,10 +535,12 @@ def _array_records(text: _JsonText, strict: json.JSONDecoder, name: str) -> Iter
 
 
 def _value_record(
-    text: _JsonText, strict: json.JSONDecoder, name: str, *, in_array: bool
+    text: _JsonText, strict: json.JSONDecoder, name: str, *, in_array: bool, index: int = 0
 ) -> Record:
     line = text.where()[0]
-    source = f"{name}:{line}"
+    # An element of an array is FILE:LINE[INDEX] (INDEX from 0, as in a JSON pointer), so
+    # that the elements of a one-line array are told apart.
+    source = f"{name}:{line}[{index}]" if in_array else f"{name}:{line}"
     try:
         return Record(source, text.value(strict, in_array))
     except RecursionError as error:

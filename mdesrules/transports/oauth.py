@@ -32,7 +32,8 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
         "mdesrules.transports.oauth needs the mastercard-oauth1-signer package (1.9.1 or "
         "later): install the oauth extra, from a checkout of mdesrules with "
-        "pip install -e '.[oauth]' or from a wheel with pip install 'PATH/TO/mdesrules-*.whl[oauth]', "
+        "pip install -e '.[oauth]' or from a wheel with "
+        "pip install 'PATH/TO/mdesrules-*.whl[oauth]', "
         "or pip install 'mastercard-oauth1-signer>=1.9.1'. On Python 3.13 and later pip "
         "installs 1.9.1: 1.9.2 declares Requires-Python <3.13, 1.9.1 has no upper bound"
     ) from error
