@@ -239,14 +239,24 @@ def test_an_undetectable_record_says_which_wrappers_are_known(
     assert status == 1
     got = records(out)
     assert len(got) == 4
+    found = []
     for record in got[:3]:
         assert record["operation"] is None
         assert record["ok"] is False
         (violation,) = record["violations"]
         assert violation["code"] == "unknown_operation"
         assert violation["path"] == ""
-        assert "TokenUpdateRequest" in violation["message"]
         assert "--operation" in violation["message"]
+        assert len(violation["message"]) < 300  # says what it found, not every wrapper
+        found.append(violation["message"].split("; a request is")[0])
+    # Each says what it found instead.
+    assert found == [
+        "cannot tell the operation: found an object whose only key 'TokenUpdate' is not a "
+        "wrapper key (did you mean TokenUpdateRequest?)",
+        "cannot tell the operation: found a JSON array of 0 elements (a JSON Lines line holds "
+        "one request: put an array in a .json file, or one object per line)",
+        "cannot tell the operation: found a JSON string",
+    ]
     assert got[3]["ok"] is True
 
 
@@ -379,13 +389,22 @@ def test_an_empty_document_file_is_a_malformed_record(
     assert codes(record) == ["malformed_document"]
 
 
-def test_an_empty_json_lines_file_has_no_records(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("empty.jsonl", ""), ("blank.jsonl", "\n \n"), ("empty.json", ""), ("empty.xml", "")],
+)
+def test_an_empty_file_fails_the_same_in_every_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, text: str
 ) -> None:
-    path = write(tmp_path, "empty.jsonl", "\n\n")
+    # A run that checked nothing must not pass: one malformed record, exit status 1.
+    path = write(tmp_path, name, text)
     status, out, _ = run(capsys, "check", path)
-    assert status == 0
-    assert out == "\n0 records checked: 0 passed, 0 failed\n"
+    assert status == 1
+    assert out == (
+        f"{path}:1  -  FAIL (1 error)\n  error  malformed_document  /  empty file\n\n"
+        "1 record checked: 0 passed, 1 failed\n  1  malformed_document\n"
+        "fields most often in violation:\n  1  /\n"
+    )
 
 
 # context files --------------------------------------------------------------------------

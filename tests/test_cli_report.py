@@ -3,6 +3,7 @@ field, and the progress line's percentage and time left."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 from pathlib import Path
@@ -192,3 +193,105 @@ def test_progress_counts_a_whole_file_when_it_is_done(tmp_path: Path) -> None:
     clock.now = 5.0
     progress.tick("b.json:1[0]")
     assert "25%, 15s left" in stream.getvalue()
+
+
+# Common mistakes: one clear record instead of a flood --------------------------------------
+
+
+def _check_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, data: bytes
+) -> tuple[int, list[dict[str, object]]]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    status, out, _ = _run(capsys, "check", "--format", "json", str(path))
+    return status, [json.loads(line) for line in out.splitlines()]
+
+
+def _messages(got: list[dict[str, object]]) -> list[str]:
+    return [v["message"] for r in got for v in r["violations"]]  # type: ignore[attr-defined]
+
+
+LINES = b"".join(json.dumps(d).encode() + b"\n" for d in [VALID, FAILING] * 20)
+
+
+@pytest.mark.parametrize("name", ["requests.jsonl", "requests.json", "requests.txt"])
+def test_a_gzip_file_is_one_record_that_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
+    status, got = _check_file(capsys, tmp_path, name, gzip.compress(LINES))
+    assert status == 1
+    assert len(got) == 1
+    assert got[0]["source"] == f"{tmp_path / name}:1"
+    assert "gzip-compressed" in _messages(got)[0]
+
+
+def test_gzip_on_standard_input_is_told_by_its_magic_bytes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(gzip.compress(LINES)))
+    monkeypatch.setattr("sys.stdin", stdin)
+    status, out, _ = _run(capsys, "check", "--format", "json", "-")
+    assert status == 1
+    (record,) = [json.loads(line) for line in out.splitlines()]
+    assert "gzip-compressed" in record["violations"][0]["message"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_one_record_that_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, encoding: str
+) -> None:
+    data = LINES.decode().encode(encoding)
+    status, got = _check_file(capsys, tmp_path, "requests.jsonl", data)
+    assert status == 1
+    assert len(got) == 1
+    assert "UTF-16" in _messages(got)[0]
+
+
+def test_pretty_printed_json_in_a_jsonl_file_is_read_as_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = json.dumps([VALID, FAILING], indent=2).encode()
+    status, got = _check_file(capsys, tmp_path, "requests.jsonl", data)
+    assert status == 1
+    # Its two elements, checked, rather than a malformed record for each of its lines.
+    assert [(r["operation"], r["ok"]) for r in got] == [
+        ("token_update", True),
+        ("token_update", False),
+    ]
+    one = json.dumps(VALID, indent=2).encode()
+    status, got = _check_file(capsys, tmp_path, "one.jsonl", one)
+    assert status == 0
+    assert [r["source"] for r in got] == [f"{tmp_path / 'one.jsonl'}:1"]
+
+
+def test_a_one_line_array_in_a_jsonl_file_says_what_it_is(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = json.dumps([VALID, FAILING, VALID]).encode() + b"\n"
+    status, got = _check_file(capsys, tmp_path, "requests.jsonl", data)
+    assert status == 1
+    (message,) = _messages(got)
+    assert "found a JSON array of 3 elements" in message
+    assert "put an array in a .json file, or one object per line" in message
+
+
+@pytest.mark.parametrize(
+    ("document", "found"),
+    [
+        ({"TokenUpdateRequest": {}, "TokenDeleteRequest": {}}, "found 2 wrapper keys"),
+        ({"a": 1, "b": 2}, "found an object of 2 keys, none of them a wrapper key"),
+        (42, "found a JSON number"),
+        (None, "found JSON null"),
+        ({}, "found an empty JSON object"),
+        ({"5412345678901232": {}}, "found an object whose only key '541234******1232'"),
+    ],
+)
+def test_unknown_operation_says_what_it_found(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, document: object, found: str
+) -> None:
+    data = json.dumps(document).encode() + b"\n"
+    _, got = _check_file(capsys, tmp_path, "requests.jsonl", data)
+    (message,) = _messages(got)
+    assert found in message
+    assert "5412345678901232" not in message
+    assert len(message) < 300

@@ -598,18 +598,80 @@ _Reader = Callable[[BinaryIO, str, int], Iterator[Item]]
 
 
 def _jsonl_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
+    head = _peek(stream)
+    hint = wrong_encoding(head)
+    if hint is not None:
+        yield Record(f"{name}:1", error=hint)
+        return
+    if _starts_pretty_json(head):
+        # A first line of "{" or "[" alone is no JSON Lines record: the file is one JSON
+        # document or array, pretty-printed. Read it as such, rather than give a
+        # malformed record for each of its lines.
+        yield from _read_json(stream, name, 1)
+        return
     try:
         regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode) and stream.tell() == 0
     except (OSError, ValueError):  # not a file of the system: no origins
         regular = False
-    return frame_lines(stream, name, 1, block_bytes, origins=regular)
+    blank = True
+    for lines in frame_lines(stream, name, 1, block_bytes, origins=regular):
+        blank = blank and lines.data is not None and not lines.data.strip(_JSON_SPACE)
+        yield lines
+    if blank:
+        # As for an empty .json or .xml file: a run that checked nothing must say so.
+        yield Record(f"{name}:1", error=_EMPTY_FILE)
+
+
+_EMPTY_FILE = "empty file"
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def wrong_encoding(head: bytes) -> str | None:
+    """The one-line reason a file that starts with *head* cannot be read as UTF-8 text:
+    gzip-compressed, or UTF-16 (a byte order mark, or NUL bytes between the characters);
+    None otherwise. One record says it, instead of a malformed record per line."""
+    if head.startswith(_GZIP_MAGIC):
+        return (
+            "the file is gzip-compressed (it starts with the bytes 1f 8b); decompress it "
+            "first, e.g. zcat FILE | mdesrules check -"
+        )
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:64]:
+        return (
+            "the file is not UTF-8: it looks like UTF-16 (a UTF-16 byte order mark or NUL "
+            "bytes); convert it first, e.g. iconv -f UTF-16 -t UTF-8 FILE"
+        )
+    return None
+
+
+def _peek(stream: BinaryIO, size: int = 64) -> bytes:
+    """Up to *size* bytes from the start of *stream*, left to be read again."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return b""
+    head: bytes = peek(size)
+    return head[:size]
+
+
+def _starts_pretty_json(head: bytes) -> bool:
+    """Whether the first non-blank line in *head* is ``{`` or ``[`` alone."""
+    body = head.removeprefix(_BOM).lstrip(_JSON_SPACE)
+    return body[:1] in (b"{", b"[") and body[1:].lstrip(b" \t\r")[:1] == b"\n"
 
 
 def _json_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
+    hint = wrong_encoding(_peek(stream))
+    if hint is not None:
+        return iter([Record(f"{name}:1", error=hint)])
     return read_json(stream, name)
 
 
 def _xml_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
+    head = _peek(stream)
+    if head.startswith(_GZIP_MAGIC):
+        return iter([Record(f"{name}:1", error=wrong_encoding(head), form="xml")])
+    if not head:
+        return iter([Record(f"{name}:1", error=_EMPTY_FILE, form="xml")])
     return read_xml(stream, name)
 
 
@@ -708,6 +770,10 @@ def _sniff(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
             dropped = True
     if not body:
         yield Record(f"{name}:1", error="empty file")
+        return
+    hint = wrong_encoding(head)
+    if hint is not None:
+        yield Record(f"{name}:1", error=hint)
         return
     if body.startswith(b"<"):
         if dropped:
