@@ -85,10 +85,21 @@ def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
     rules = commands.add_parser(
         "rules",
         help="print the rule catalogue",
-        description="Print every operation's rules, as the checks apply them.",
+        description="Print every operation's rules, as the checks apply them, or one "
+        "operation's. On a terminal, without OPERATION or --format: the list of operations.",
     )
     rules.add_argument(
-        "--format", choices=_rules.FORMATS, default="markdown", help="default: markdown"
+        "operation",
+        nargs="?",
+        metavar="OPERATION",
+        help="print this operation's rules only (text on a terminal, Markdown otherwise)",
+    )
+    rules.add_argument(
+        "--format",
+        choices=_rules.FORMATS,
+        default=None,
+        help="default: a list of the operations on a terminal (the rules of OPERATION when "
+        "given, as text), markdown otherwise",
     )
     _add_api(rules, "print the rules of API")
 
