@@ -306,12 +306,15 @@ def render(
 def overview(registry: Registry = REGISTRY) -> str:
     """One line per operation of *registry*: its name and summary; what ``mdesrules rules``
     shows on a terminal instead of the whole catalogue."""
-    rows = [(op.name, op.summary) for op in registry]
-    return "\n".join(
-        [
-            f"{len(rows)} operations. `mdesrules rules OPERATION` shows one operation's rules; "
-            "`--format markdown` or `--format text` the whole catalogue.",
-            "",
-            *_columns(rows, indent=""),
-        ]
-    ).replace("`", "") + "\n"
+    rows: list[tuple[str, ...]] = [(op.name, op.summary) for op in registry]
+    return (
+        "\n".join(
+            [
+                f"{len(rows)} operations. `mdesrules rules OPERATION` shows one operation's rules; "
+                "`--format markdown` or `--format text` the whole catalogue.",
+                "",
+                *_columns(rows, indent=""),
+            ]
+        ).replace("`", "")
+        + "\n"
+    )
