@@ -214,15 +214,38 @@ def _messages(got: list[dict[str, object]]) -> list[str]:
 LINES = b"".join(json.dumps(d).encode() + b"\n" for d in [VALID, FAILING] * 20)
 
 
-@pytest.mark.parametrize("name", ["requests.jsonl", "requests.json", "requests.txt"])
-def test_a_gzip_file_is_one_record_that_says_so(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+@pytest.mark.parametrize(
+    "name", ["requests.jsonl.gz", "requests.jsonl", "requests.gz", "requests.txt"]
+)
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_gzip_input_is_read_through(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    jobs: str,
 ) -> None:
-    status, got = _check_file(capsys, tmp_path, name, gzip.compress(LINES))
+    # By its name (.gz) or by its first bytes (1f 8b); with workers too, which must not
+    # take the compressed file's bytes for lines.
+    monkeypatch.setenv("_MDESRULES_BLOCK_BYTES", "256")
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(LINES))
+    status, out, _ = _run(capsys, "check", "--format", "json", "--jobs", jobs, str(path))
     assert status == 1
-    assert len(got) == 1
-    assert got[0]["source"] == f"{tmp_path / name}:1"
-    assert "gzip-compressed" in _messages(got)[0]
+    got = [json.loads(line) for line in out.splitlines()]
+    assert [r["ok"] for r in got] == [True, False] * 20
+    assert [r["source"] for r in got] == [f"{path}:{n}" for n in range(1, 41)]
+
+
+def test_a_gzip_array_is_read_as_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "batch.json.gz"
+    path.write_bytes(gzip.compress(json.dumps([VALID, FAILING]).encode()))
+    status, out, _ = _run(capsys, "check", "--format", "json", str(path))
+    assert status == 1
+    assert [json.loads(line)["source"] for line in out.splitlines()] == [
+        f"{path}:1[0]",
+        f"{path}:1[1]",
+    ]
 
 
 def test_gzip_on_standard_input_is_told_by_its_magic_bytes(
@@ -232,8 +255,24 @@ def test_gzip_on_standard_input_is_told_by_its_magic_bytes(
     monkeypatch.setattr("sys.stdin", stdin)
     status, out, _ = _run(capsys, "check", "--format", "json", "-")
     assert status == 1
-    (record,) = [json.loads(line) for line in out.splitlines()]
-    assert "gzip-compressed" in record["violations"][0]["message"]
+    assert len(out.splitlines()) == 40
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (gzip.compress(LINES)[:60], "its gzip data is cut short or corrupt"),
+        (b"not gzip at all", "it is not valid gzip data"),
+    ],
+)
+def test_broken_gzip_is_one_line_and_status_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, data: bytes, why: str
+) -> None:
+    path = tmp_path / "requests.jsonl.gz"
+    path.write_bytes(data)
+    status, _, err = _run(capsys, "check", "--format", "json", str(path))
+    assert status == 2
+    assert err == f"mdesrules: cannot read {path}: {why}\n"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])

@@ -73,10 +73,18 @@ def _input_size(paths: Iterable[str]) -> int | None:
             status = os.stat(path)
         except OSError:
             return None
-        if not stat.S_ISREG(status.st_mode):
-            return None
+        if not stat.S_ISREG(status.st_mode) or _gzipped(path):
+            return None  # gzip: the bytes read are not the bytes of the file
         total += status.st_size
     return total
+
+
+def _gzipped(path: str) -> bool:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False
 
 
 def _stopped_line(records: int, last: str, terminated: bool) -> str:

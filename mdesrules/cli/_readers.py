@@ -17,6 +17,7 @@ saying that the rest of the file was not read, and stops.
 from __future__ import annotations
 
 import codecs
+import gzip
 import io
 import json
 import os
@@ -24,7 +25,7 @@ import re
 import stat
 import zlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, cast
 
 import attrs
 
@@ -705,8 +706,21 @@ def read_input(path: str, stdin: BinaryIO, block_bytes: int = BLOCK_BYTES) -> It
         stream = open(path, "rb")  # noqa: SIM115  (closed by _reading)
     except OSError as error:
         raise InputError(f"cannot open {_shown(path)}: {_os_reason(error)}") from None
-    reader = _BY_EXTENSION.get(os.path.splitext(path)[1].lower(), _sniff)
+    root, extension = os.path.splitext(path)
+    if extension.lower() == ".gz" or _peek(stream, 2) == _GZIP_MAGIC:
+        # gzip, by its name or its first bytes: read through, as the file inside would be
+        # read (by its name without .gz, or sniffed).
+        inner = os.path.splitext(root)[1] if extension.lower() == ".gz" else extension
+        reader = _BY_EXTENSION.get(inner.lower(), _sniff)
+        return _guarded(_reading_gzip(stream, reader, path, block_bytes), _shown(path))
+    reader = _BY_EXTENSION.get(extension.lower(), _sniff)
     return _guarded(_reading(stream, reader, path, block_bytes), _shown(path))
+
+
+def _gunzipped(stream: BinaryIO) -> BinaryIO:
+    """The decompressed content of gzip *stream*, as a stream with no file descriptor, so
+    that no block of it is taken for bytes of the file (:class:`Origin`)."""
+    return _replay(b"", cast(BinaryIO, gzip.GzipFile(fileobj=stream, mode="rb")))
 
 
 def read_path(path: str, stdin: BinaryIO) -> Iterator[Record]:
@@ -731,9 +745,18 @@ def _reading(stream: BinaryIO, reader: _Reader, name: str, block_bytes: int) -> 
         yield from reader(stream, name, block_bytes)
 
 
+def _reading_gzip(stream: BinaryIO, reader: _Reader, name: str, block_bytes: int) -> Iterator[Item]:
+    with stream:
+        yield from reader(_gunzipped(stream), name, block_bytes)
+
+
 def _guarded(items: Iterator[Item], name: str) -> Iterator[Item]:
     try:
         yield from items
+    except gzip.BadGzipFile:
+        raise InputError(f"cannot read {name}: it is not valid gzip data") from None
+    except (EOFError, zlib.error):
+        raise InputError(f"cannot read {name}: its gzip data is cut short or corrupt") from None
     except OSError as error:
         raise InputError(f"cannot read {name}: {_os_reason(error)}") from None
 
@@ -770,6 +793,9 @@ def _sniff(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
             dropped = True
     if not body:
         yield Record(f"{name}:1", error="empty file")
+        return
+    if head.startswith(_GZIP_MAGIC):  # gzip on standard input: read through
+        yield from _sniff(_gunzipped(_replay(head, stream)), name, block_bytes)
         return
     hint = wrong_encoding(head)
     if hint is not None:
