@@ -261,18 +261,25 @@ def test_gzip_on_standard_input_is_told_by_its_magic_bytes(
 @pytest.mark.parametrize(
     ("data", "why"),
     [
-        (gzip.compress(LINES)[:60], "its gzip data is cut short or corrupt"),
-        (b"not gzip at all", "it is not valid gzip data"),
+        (
+            gzip.compress(LINES)[:-10],
+            "the gzip data is cut short or corrupt here; the rest of the input is not read",
+        ),
+        (b"not gzip at all", "the input is not valid gzip data; the rest of it is not read"),
     ],
 )
-def test_broken_gzip_is_one_line_and_status_2(
+def test_broken_gzip_ends_with_one_malformed_record(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, data: bytes, why: str
 ) -> None:
     path = tmp_path / "requests.jsonl.gz"
     path.write_bytes(data)
-    status, _, err = _run(capsys, "check", "--format", "json", str(path))
-    assert status == 2
-    assert err == f"mdesrules: cannot read {path}: {why}\n"
+    status, out, err = _run(capsys, "check", "--format", "json", "--jobs", "1", str(path))
+    assert status == 1
+    assert err == ""
+    got = [json.loads(line) for line in out.splitlines()]
+    # The records read before the break, then one saying where reading stopped.
+    assert got[-1]["violations"][0]["message"] == why
+    assert got[-1]["source"] == f"{path}:{len(got)}"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])

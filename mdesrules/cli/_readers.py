@@ -747,7 +747,29 @@ def _reading(stream: BinaryIO, reader: _Reader, name: str, block_bytes: int) -> 
 
 def _reading_gzip(stream: BinaryIO, reader: _Reader, name: str, block_bytes: int) -> Iterator[Item]:
     with stream:
-        yield from reader(_gunzipped(stream), name, block_bytes)
+        yield from _gzip_errors(reader(_gunzipped(stream), name, block_bytes), name)
+
+
+_BAD_GZIP = "the input is not valid gzip data; the rest of it is not read"
+_CUT_GZIP = "the gzip data is cut short or corrupt here; the rest of the input is not read"
+
+
+def _gzip_errors(items: Iterator[Item], name: str) -> Iterator[Item]:
+    """*items*, then, when the gzip data under them turns out broken, one malformed record
+    that says so, at the line reading stopped: input under check gets a report, as any
+    other malformed input does."""
+    line = 1
+    try:
+        for item in items:
+            if isinstance(item, Lines):
+                line = item.first + (item.data.count(b"\n") if item.data is not None else 1)
+            else:
+                line = int(item.source.rpartition(":")[2].partition("[")[0])
+            yield item
+    except gzip.BadGzipFile:
+        yield Record(f"{name}:{line}", error=_BAD_GZIP)
+    except (EOFError, zlib.error):
+        yield Record(f"{name}:{line}", error=_CUT_GZIP)
 
 
 def _guarded(items: Iterator[Item], name: str) -> Iterator[Item]:
@@ -795,7 +817,7 @@ def _sniff(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
         yield Record(f"{name}:1", error="empty file")
         return
     if head.startswith(_GZIP_MAGIC):  # gzip on standard input: read through
-        yield from _sniff(_gunzipped(_replay(head, stream)), name, block_bytes)
+        yield from _gzip_errors(_sniff(_gunzipped(_replay(head, stream)), name, block_bytes), name)
         return
     hint = wrong_encoding(head)
     if hint is not None:
