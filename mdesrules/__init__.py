@@ -8,7 +8,11 @@ Embed it::
     False
 
 Every violation comes with a stable code, a JSON pointer and a message that never holds a
-full PAN. See ``docs/`` for the pre-flight command, the rule catalogue and the CLI.
+full PAN. What ships with the package tells the rest: ``mdesrules --help`` and
+``mdesrules check --help`` for the command, ``mdesrules rules`` for the rule catalogue (one
+operation: ``mdesrules rules token_update``), and ``help()`` on :func:`check`,
+:class:`Client` and :mod:`mdesrules.transports`. The guides are the ``docs/`` folder of the
+source repository (not installed with a wheel).
 """
 
 from .account_encryption import AccountEncryption

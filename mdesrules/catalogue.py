@@ -25,7 +25,7 @@ from .registry import REGISTRY, Operation, Registry
 from .schema import FieldSpec, ObjectSpec
 from .violations import CODES
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "overview", "render"]
 
 #: The formats :func:`render` writes.
 FORMATS = ("markdown", "text")
@@ -161,42 +161,7 @@ def _markdown(registry: Registry) -> str:
         "",
     ]
     for op in ops:
-        form = op.form("json")
-        out += [
-            f"## `{op.name}`",
-            "",
-            f"`{op.endpoint}`: {op.summary}",
-            "",
-            f"Wire form: {_wire_form(op, _md_code)}",
-            "",
-        ]
-        rows = list(_rows(form.spec))
-        if rows:
-            out += ["| Field | Presence | Type | Field rules |", "|---|---|---|---|"]
-            out += [
-                f"| `{row.path}` | {row.presence} | {row.type} | {_markdown_cell(row.rules)} |"
-                for row in rows
-            ]
-        else:
-            out.append("Fields: none.")
-        out.append("")
-        if form.rules:
-            out += ["Rules across fields:", ""]
-            out += [f"- {_markdown_cell(repr(rule))}" for rule in form.rules]
-        else:
-            out.append("Rules across fields: none.")
-        out.append("")
-        nested = list(_nested_rules(form.spec))
-        if nested:
-            out += ["Rules inside objects (applied to each one sent):", ""]
-            out += [f"- `{path}`: {_markdown_cell(repr(rule))}" for path, rule in nested]
-            out.append("")
-        if form.state_rules:
-            out += ["Token-state rules (they need a context):", ""]
-            out += [f"- {_markdown_cell(repr(rule))}" for rule in form.state_rules]
-        else:
-            out.append("Token-state rules: none.")
-        out.append("")
+        out += _markdown_operation(op)
     out += [
         "## Violation codes",
         "",
@@ -207,6 +172,48 @@ def _markdown(registry: Registry) -> str:
     ]
     out += [f"| `{code}` | {_markdown_cell(meaning)} |" for code, meaning in CODES.items()]
     return "\n".join(out) + "\n"
+
+
+def _markdown_operation(op: Operation) -> list[str]:
+    """The lines of *op*'s section of the Markdown catalogue, ending with a blank line."""
+    out: list[str] = []
+    form = op.form("json")
+    out += [
+        f"## `{op.name}`",
+        "",
+        f"`{op.endpoint}`: {op.summary}",
+        "",
+        f"Wire form: {_wire_form(op, _md_code)}",
+        "",
+    ]
+    rows = list(_rows(form.spec))
+    if rows:
+        out += ["| Field | Presence | Type | Field rules |", "|---|---|---|---|"]
+        out += [
+            f"| `{row.path}` | {row.presence} | {row.type} | {_markdown_cell(row.rules)} |"
+            for row in rows
+        ]
+    else:
+        out.append("Fields: none.")
+    out.append("")
+    if form.rules:
+        out += ["Rules across fields:", ""]
+        out += [f"- {_markdown_cell(repr(rule))}" for rule in form.rules]
+    else:
+        out.append("Rules across fields: none.")
+    out.append("")
+    nested = list(_nested_rules(form.spec))
+    if nested:
+        out += ["Rules inside objects (applied to each one sent):", ""]
+        out += [f"- `{path}`: {_markdown_cell(repr(rule))}" for path, rule in nested]
+        out.append("")
+    if form.state_rules:
+        out += ["Token-state rules (they need a context):", ""]
+        out += [f"- {_markdown_cell(repr(rule))}" for rule in form.state_rules]
+    else:
+        out.append("Token-state rules: none.")
+    out.append("")
+    return out
 
 
 def _plain(text: str) -> str:
@@ -236,57 +243,87 @@ def _text(registry: Registry) -> str:
         "",
     ]
     for op in registry:
-        form = op.form("json")
-        out += [
-            *_title(op.name, "-"),
-            "",
-            f"Endpoint:   {op.endpoint}",
-            f"Summary:    {op.summary}",
-            f"Wire form:  {_wire_form(op, _plain)}",
-            "",
-        ]
-        rows: list[tuple[str, ...]] = [
-            (r.path, r.presence, r.type, r.rules) for r in _rows(form.spec)
-        ]
-        out += ["Fields:", *_columns(rows)] if rows else ["Fields: none."]
-        out.append("")
-        if form.rules:
-            out.append("Rules across fields:")
-            out += [f"  - {rule!r}" for rule in form.rules]
-        else:
-            out.append("Rules across fields: none.")
-        out.append("")
-        nested = list(_nested_rules(form.spec))
-        if nested:
-            out.append("Rules inside objects (applied to each one sent):")
-            out += [f"  - {path}: {rule!r}" for path, rule in nested]
-            out.append("")
-        if form.state_rules:
-            out.append("Token-state rules (they need a context):")
-            out += [f"  - {rule!r}" for rule in form.state_rules]
-        else:
-            out.append("Token-state rules: none.")
-        out.append("")
+        out += _text_operation(op)
     out += [*_title("Violation codes", "-"), ""]
     out += _columns([(code, meaning) for code, meaning in CODES.items()])
     return "\n".join(out) + "\n"
 
 
-def render(fmt: str = "markdown", registry: Registry = REGISTRY) -> str:
+def _text_operation(op: Operation) -> list[str]:
+    """The lines of *op*'s section of the plain-text catalogue, ending with a blank line."""
+    out: list[str] = []
+    form = op.form("json")
+    out += [
+        *_title(op.name, "-"),
+        "",
+        f"Endpoint:   {op.endpoint}",
+        f"Summary:    {op.summary}",
+        f"Wire form:  {_wire_form(op, _plain)}",
+        "",
+    ]
+    rows: list[tuple[str, ...]] = [(r.path, r.presence, r.type, r.rules) for r in _rows(form.spec)]
+    out += ["Fields:", *_columns(rows)] if rows else ["Fields: none."]
+    out.append("")
+    if form.rules:
+        out.append("Rules across fields:")
+        out += [f"  - {rule!r}" for rule in form.rules]
+    else:
+        out.append("Rules across fields: none.")
+    out.append("")
+    nested = list(_nested_rules(form.spec))
+    if nested:
+        out.append("Rules inside objects (applied to each one sent):")
+        out += [f"  - {path}: {rule!r}" for path, rule in nested]
+        out.append("")
+    if form.state_rules:
+        out.append("Token-state rules (they need a context):")
+        out += [f"  - {rule!r}" for rule in form.state_rules]
+    else:
+        out.append("Token-state rules: none.")
+    out.append("")
+    return out
+
+
+def render(
+    fmt: str = "markdown", registry: Registry = REGISTRY, operation: str | None = None
+) -> str:
     """The rule catalogue of every operation in *registry*, as Markdown or plain text.
 
     Args:
         fmt: ``"markdown"`` (the form of ``docs/rules.md``) or ``"text"``.
         registry: the operations to describe; the library's own registry by default.
+        operation: the name of one operation of *registry*: its section alone.
 
     Returns:
-        The whole catalogue, ending with one newline.
+        The whole catalogue (or the one section), ending with one newline.
 
     Raises:
         ValueError: *fmt* is not one of :data:`FORMATS`.
+        mdesrules.exceptions.UnknownOperation: *registry* has no *operation*.
     """
+    if operation is not None and fmt in FORMATS:
+        op = registry.get(operation)
+        section = _markdown_operation(op) if fmt == "markdown" else _text_operation(op)
+        return "\n".join(section).rstrip("\n") + "\n"
     if fmt == "markdown":
         return _markdown(registry)
     if fmt == "text":
         return _text(registry)
     raise ValueError(f"unknown catalogue format {str(fmt)[:40]!r}; use one of {', '.join(FORMATS)}")
+
+
+def overview(registry: Registry = REGISTRY) -> str:
+    """One line per operation of *registry*: its name and summary; what ``mdesrules rules``
+    shows on a terminal instead of the whole catalogue."""
+    rows: list[tuple[str, ...]] = [(op.name, op.summary) for op in registry]
+    return (
+        "\n".join(
+            [
+                f"{len(rows)} operations. `mdesrules rules OPERATION` shows one operation's rules; "
+                "`--format markdown` or `--format text` the whole catalogue.",
+                "",
+                *_columns(rows, indent=""),
+            ]
+        ).replace("`", "")
+        + "\n"
+    )

@@ -74,8 +74,9 @@ def _words(names: tuple[str, ...], last: str = "or") -> str:
     return ", ".join(names[:-1]) + f" {last} " + names[-1]
 
 
-def _alt_words(alt: tuple[str, ...]) -> str:
-    return _words(alt, "and") if len(alt) > 1 else alt[0]
+def _group_words(alt: tuple[str, ...]) -> str:
+    """A group of fields sent together: ``A with B`` (``A with B and C``)."""
+    return alt[0] if len(alt) == 1 else f"{alt[0]} with {_words(alt[1:], 'and')}"
 
 
 @frozen(repr=False)
@@ -89,10 +90,16 @@ class ExactlyOneOf:
 
     alternatives: tuple[tuple[str, ...], ...]
     code_missing: str = "missing_one_of"
-    _choices: str = field(init=False, eq=False)  # the alternatives in words
+    _choices: str = field(init=False, eq=False)  # " A or B", or ": A; or B with C"
 
     def __attrs_post_init__(self) -> None:
-        choices = _words(tuple(_alt_words(a) for a in self.alternatives))
+        # With a group among the alternatives, "A or B and C" would read two ways: the
+        # alternatives are listed after a colon, "; or " between them, a group's fields
+        # joined by "with" ("exactly one of: A; or B with C").
+        if all(len(a) == 1 for a in self.alternatives):
+            choices = " " + _words(tuple(a[0] for a in self.alternatives))
+        else:
+            choices = ": " + "; or ".join(_group_words(a) for a in self.alternatives)
         object.__setattr__(self, "_choices", choices)
 
     def check(self, obj: Obj, base: str, out: list[Violation]) -> None:
@@ -104,7 +111,7 @@ class ExactlyOneOf:
                     self.code_missing,
                     base,
                     tuple(pointer_in(base, n) for a in self.alternatives for n in a),
-                    f"send one of {self._choices}",
+                    f"send one of{self._choices}",
                 )
             )
         elif len(touched) > 1:
@@ -115,7 +122,7 @@ class ExactlyOneOf:
                     "mutually_exclusive",
                     pointer_in(base, culprit),
                     tuple(pointer_in(base, n) for n in sent),
-                    f"{_words(sent, 'and')} must not be sent together; send exactly one of "
+                    f"{_words(sent, 'and')} must not be sent together; send exactly one of"
                     + self._choices,
                 )
             )
@@ -140,7 +147,7 @@ class ExactlyOneOf:
         return tuple(n for a in self.alternatives for n in a)
 
     def __repr__(self) -> str:
-        return "exactly one of " + self._choices
+        return "exactly one of" + self._choices
 
 
 @frozen(repr=False)

@@ -45,19 +45,23 @@ class InvalidRequest(MdesRulesError, ValueError):
 class MdesError(MdesRulesError):
     """MDES refused a request: ``errors`` holds every ``Error`` entry of its answer.
 
-    ``recoverable`` is True only when MDES marked every entry ``Recoverable``.
+    ``recoverable`` is True only when MDES marked every entry ``Recoverable``. The text
+    shows each entry's ``Source`` (``INPUT`` or a field for MDES's own checks, ``Gateway``
+    for Mastercard's API gateway before MDES, e.g. an OAuth failure), ``ReasonCode``,
+    ``ErrorCode`` when sent, and ``Description`` (``no description`` when empty), the first
+    five of them, masked::
+
+        MDES refused token_suspend (HTTP 401): Source Gateway, ReasonCode
+        AUTHENTICATION_FAILED: OAuth signature invalid
     """
 
     def __init__(self, operation: str, status: int, errors: tuple[Error, ...]) -> None:
-        from .masking import scrub
-
         self.operation = operation
         self.status = status
         self.errors = errors
-        listed = "; ".join(
-            scrub(f"{e.reason_code or '?'}: {e.description or ''}".strip()) for e in errors[:5]
-        )
-        super().__init__(f"MDES refused {operation} (HTTP {status}): {listed}")
+        listed = "; ".join(_error_words(e) for e in errors[:5]) or "no Error entry"
+        more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
+        super().__init__(f"MDES refused {operation} (HTTP {status}): {listed}{more}")
 
     @property
     def recoverable(self) -> bool:
@@ -81,3 +85,15 @@ class Timeout(TransportError):
 
 class DecodeError(TransportError):
     """MDES answered with something that is not a response of the operation."""
+
+
+def _error_words(error: Error) -> str:
+    """One MDES ``Error`` entry in words, masked: ``Source INPUT, ReasonCode X, ErrorCode
+    E1: description``."""
+    from .masking import scrub
+
+    parts = [f"Source {error.source or '-'}", f"ReasonCode {error.reason_code or '-'}"]
+    if error.error_code:
+        parts.append(f"ErrorCode {error.error_code}")
+    description = (error.description or "").strip() or "no description"
+    return scrub(f"{', '.join(parts)}: {description}")

@@ -97,11 +97,20 @@ def _shown(value: str) -> str:
     return text if len(text) <= 64 else text[:64] + "..."
 
 
+_BOUND_SHOWN = 12
+"""The digits of an account range bound a message shows: a BIN range bound (6 to 11
+digits, the usual) whole; of a bound as long as a PAN, the first 12, fewer than a PAN has."""
+
+
 def _bound(prefix: str) -> str:
-    """An account range bound for a message: long bounds show only their first six digits."""
-    if len(prefix) <= 8:
-        return prefix
-    return prefix[:6] + "*" * (len(prefix) - 6) if len(prefix) <= 10 else mask_pan(prefix)
+    """An account range bound for a message, grouped so that it reads as a range bound
+    (the six-digit BIN, then fours) and so that no run of nine digits is masked on the way
+    out (:func:`~mdesrules.masking.scrub`): ``5412340000`` -> ``541234 0000``.
+
+    A bound is the issuer's configuration, not a card number: the user must see which
+    configured range failed. A bound as long as a PAN shows its first 12 digits only."""
+    shown = prefix[:_BOUND_SHOWN] + "*" * max(0, len(prefix) - _BOUND_SHOWN)
+    return " ".join([shown[:6], *(shown[i : i + 4] for i in range(6, len(shown), 4))])
 
 
 def _valid(obj: Obj, name: str | None, bad: set[str]) -> str | None:
@@ -409,7 +418,7 @@ class SameAccountRange:
         path = base + _at(self.new)
         home = ranges.find(current)
         where = (
-            f"the account range {_bound(home.low)}-{_bound(home.high)} of the current PAN "
+            f"the account range from {_bound(home.low)} to {_bound(home.high)} of the current PAN "
             f"{mask_pan(current)}"
             if home is not None
             else f"any configured account range with the current PAN {mask_pan(current)}"

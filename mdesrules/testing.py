@@ -12,8 +12,9 @@ PANs, and token inventories for the token-state rules::
         assert my_client.send(document).ok
 
 It imports :mod:`hypothesis`, which is not a dependency of ``mdesrules``: install the
-``test`` extra (``pip install "mdesrules[test]"``) before importing it. Nothing else in the
-package imports this module.
+``test`` extra from a checkout (``pip install -e '.[test]'``), or hypothesis alone, before
+importing it; without it the import fails with a :class:`ModuleNotFoundError` that says
+so. Nothing else in the package imports this module.
 
 Documents are derived from the operation's own rule objects, so an operation, a field or a
 rule added to a declaration (in any :class:`~mdesrules.Registry`) is generated without a
@@ -42,7 +43,15 @@ from functools import cache
 from typing import Any
 
 from attrs import evolve, field, frozen
-from hypothesis import strategies as st
+
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as error:  # pragma: no cover - depends on the environment
+    raise ModuleNotFoundError(
+        "mdesrules.testing needs the hypothesis package, which mdesrules does not install: "
+        "pip install hypothesis (or, from a checkout of mdesrules, pip install -e '.[test]')",
+        name=error.name,
+    ) from error
 
 from . import operations as _operations  # noqa: F401 - fills the registry
 from ._choices import (

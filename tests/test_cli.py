@@ -239,14 +239,24 @@ def test_an_undetectable_record_says_which_wrappers_are_known(
     assert status == 1
     got = records(out)
     assert len(got) == 4
+    found = []
     for record in got[:3]:
         assert record["operation"] is None
         assert record["ok"] is False
         (violation,) = record["violations"]
         assert violation["code"] == "unknown_operation"
         assert violation["path"] == ""
-        assert "TokenUpdateRequest" in violation["message"]
         assert "--operation" in violation["message"]
+        assert len(violation["message"]) < 300  # says what it found, not every wrapper
+        found.append(violation["message"].split("; a request is")[0])
+    # Each says what it found instead.
+    assert found == [
+        "cannot tell the operation: found an object whose only key 'TokenUpdate' is not a "
+        "wrapper key (did you mean TokenUpdateRequest?)",
+        "cannot tell the operation: found a JSON array of 0 elements (a JSON Lines line holds "
+        "one request: put an array in a .json file, or one object per line)",
+        "cannot tell the operation: found a JSON string",
+    ]
     assert got[3]["ok"] is True
 
 
@@ -284,7 +294,8 @@ def test_json_array_elements_have_the_line_where_they_start(
     assert status == 1
     got = records(out)
     last = 3 + spread.count("\n") + 1
-    assert [r["source"] for r in got] == [f"{path}:2", f"{path}:3", f"{path}:{last}"]
+    # FILE:LINE[INDEX]: the line where the element starts, its index in the array.
+    assert [r["source"] for r in got] == [f"{path}:2[0]", f"{path}:3[1]", f"{path}:{last}[2]"]
     assert [r["ok"] for r in got] == [True, False, False]
     assert codes(got[2]) == ["unknown_operation"]
 
@@ -378,13 +389,22 @@ def test_an_empty_document_file_is_a_malformed_record(
     assert codes(record) == ["malformed_document"]
 
 
-def test_an_empty_json_lines_file_has_no_records(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("empty.jsonl", ""), ("blank.jsonl", "\n \n"), ("empty.json", ""), ("empty.xml", "")],
+)
+def test_an_empty_file_fails_the_same_in_every_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, text: str
 ) -> None:
-    path = write(tmp_path, "empty.jsonl", "\n\n")
+    # A run that checked nothing must not pass: one malformed record, exit status 1.
+    path = write(tmp_path, name, text)
     status, out, _ = run(capsys, "check", path)
-    assert status == 0
-    assert out == "\n0 records checked: 0 passed, 0 failed\n"
+    assert status == 1
+    assert out == (
+        f"{path}:1  -  FAIL (1 error)\n  error  malformed_document  /  empty file\n\n"
+        "1 record checked: 0 passed, 1 failed\n  1  malformed_document\n"
+        "fields most often in violation:\n  1  /\n"
+    )
 
 
 # context files --------------------------------------------------------------------------
@@ -463,7 +483,7 @@ def test_account_ranges_alone_check_a_pan_wide_update(
         ),
         ("inventory.jsonl", '{"tokenUniqueReference": "T1"', ":1: ", "invalid JSON"),
         ("inventory.jsonl", jsonl(["not", "an", "object"]), ":1: ", "must be an object"),
-        ("inventory.json", json.dumps(INVENTORY + INVENTORY[:1]), ":1: ", "already in"),
+        ("inventory.json", json.dumps(INVENTORY + INVENTORY[:1]), ":1[2]: ", "already in"),
         ("inventory.jsonl", jsonl({**INVENTORY[0], "Status": "A"}), ":1: ", "unknown key"),
         ("inventory.xml", LEGACY_XML.format(current=PAN, new=PAN), ":1: ", "not XML"),
         ("inventory.json", "", ":1: ", "empty file"),
@@ -604,6 +624,10 @@ def test_text_report_lines_and_summary(capsys: pytest.CaptureFixture[str], tmp_p
         "  2  mutually_exclusive",
         "  1  bad_format",
         "  1  malformed_document",
+        "fields most often in violation:",
+        "  2  /TokenUpdateRequest/CurrentAccountPan",
+        "  1  /",
+        "  1  /TokenUpdateRequest/ExpirationDate",
     ]
 
 
@@ -1003,7 +1027,13 @@ def test_a_closed_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_an_interrupt_exits_130_quietly(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "expected", "said"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated (SIGTERM)")],
+)
+def test_an_interrupt_says_where_the_run_stopped(
+    tmp_path: Path, stop: signal.Signals, expected: int, said: str
+) -> None:
     path = write(tmp_path, "large.jsonl", _batch(20_000))
     with subprocess.Popen(
         _command("check", "--format", "json", path),
@@ -1014,9 +1044,21 @@ def test_an_interrupt_exits_130_quietly(tmp_path: Path) -> None:
         assert process.stdout is not None
         assert process.stderr is not None
         process.stdout.readline()  # the run is under way; the full pipe now holds it
-        process.send_signal(signal.SIGINT)
-        process.stdout.read()
-        err = process.stderr.read()
+        process.send_signal(stop)
+        out = process.stdout.read().decode()
+        err = process.stderr.read().decode()
         status = process.wait(timeout=60)
-    assert err == b""
-    assert status == 130
+    assert status == expected
+    # One line, no traceback, naming the last record completed: the one the report ends with.
+    assert err.count("\n") == 1
+    match = re.fullmatch(
+        rf"mdesrules: {re.escape(said)} after ([0-9,]+) records?; the last one completed is "
+        rf"{re.escape(path)}:([0-9]+); the records after it were not checked and the report "
+        r"is incomplete\n",
+        err,
+    )
+    assert match is not None, err
+    assert out.endswith("\n")  # no partial record line
+    reported = len(out.splitlines()) + 1  # + the line read above
+    assert int(match.group(1).replace(",", "")) == reported
+    assert int(match.group(2)) == reported

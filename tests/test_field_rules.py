@@ -279,7 +279,7 @@ def test_one_of_never_echoes_a_pan() -> None:
         ),
         (
             exactly_one_of("TokenUniqueReference", ("AccountPan", "PaymentAppInstanceId")),
-            "exactly one of TokenUniqueReference or AccountPan and PaymentAppInstanceId",
+            "exactly one of: TokenUniqueReference; or AccountPan with PaymentAppInstanceId",
         ),
         (
             forbids("IssuerProductConfigurationId", "NewAccountPan", "ExpirationDate"),

@@ -31,7 +31,7 @@ from mdesrules.exceptions import ConnectError, DecodeError, MdesError, Timeout, 
 from mdesrules.models.responses import Error, SimpleToken, SimpleTokenResponse
 from mdesrules.models.responses import SearchResponse as SearchAnswer
 from mdesrules.transport import Request, Response
-from mdesrules.transports import HttpTransport, WsgiApp
+from mdesrules.transports import PRODUCTION_URL, SANDBOX_URL, HttpTransport, WsgiApp
 from mdesrules.transports.http import MAX_RESPONSE_BYTES
 
 Serve = Callable[[WSGIApplication], str]  # the ``serve`` fixture of conftest.py
@@ -334,7 +334,7 @@ def test_a_session_passed_in_is_used_and_not_closed(serve: Serve) -> None:
 
 
 def test_its_own_session_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    http = HttpTransport()
+    http = HttpTransport("https://mdes.test")
     closes: list[bool] = []
     original = http.session.close
     monkeypatch.setattr(http.session, "close", lambda: closes.append(True) or original())
@@ -369,7 +369,7 @@ def test_default_timeouts_are_set(serve: Serve) -> None:
 )
 def test_waiting_forever_is_refused(timeout: Any) -> None:
     with pytest.raises(ValueError, match="timeout"):
-        HttpTransport(timeout=timeout)
+        HttpTransport("https://mdes.test", timeout=timeout)
 
 
 @pytest.mark.parametrize(
@@ -387,14 +387,27 @@ def test_waiting_forever_is_refused(timeout: Any) -> None:
 )
 def test_bad_options_are_refused(options: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=r"base_url|form|retries|backoff"):
-        HttpTransport(**options)
+        HttpTransport(**{"base_url": "https://mdes.test", **options})
+
+
+def test_there_is_no_default_url_and_the_error_names_both() -> None:
+    # A harness that forgets the URL must not send its test traffic to production.
+    with pytest.raises(TypeError) as raised:
+        HttpTransport()
+    message = str(raised.value)
+    assert "SANDBOX_URL" in message
+    assert SANDBOX_URL in message
+    assert "PRODUCTION_URL" in message
+    assert PRODUCTION_URL in message
+    with pytest.raises(TypeError, match="needs base_url"):
+        HttpTransport(None, retries=0)
 
 
 def test_xml_form_is_only_for_operations_that_have_one() -> None:
     session = CountingSession()
     with (
         session,
-        HttpTransport(form="xml", session=session) as http,
+        HttpTransport("https://mdes.test", form="xml", session=session) as http,
         pytest.raises(ValueError, match="no XML form"),
     ):
         http.send(Request("search", SEARCH))

@@ -189,10 +189,10 @@ class TestJson:
     def test_array_elements_carry_their_start_lines(self) -> None:
         data = b'[\n  {"a": 1},\n  {\n    "b": [1,\n 2]\n  }\n\n  ,3, "x"\n]\n'
         assert rows(read_json, data) == [
-            ("f:2", {"a": 1}, None),
-            ("f:3", {"b": [1, 2]}, None),
-            ("f:8", 3, None),
-            ("f:8", "x", None),
+            ("f:2[0]", {"a": 1}, None),
+            ("f:3[1]", {"b": [1, 2]}, None),
+            ("f:8[2]", 3, None),
+            ("f:8[3]", "x", None),
         ]
 
     def test_single_document(self) -> None:
@@ -213,7 +213,7 @@ class TestJson:
 
     def test_trailing_garbage(self) -> None:
         assert rows(read_json, b"[1]\n\n x [2]") == [
-            ("f:1", 1, None),
+            ("f:1[0]", 1, None),
             ("f:3", None, f"unexpected content after the JSON array at line 3, column 2{NOT_READ}"),
         ]
         assert rows(read_json, b'{"a": 1}\n{"b": 2}\n') == [
@@ -237,13 +237,13 @@ class TestJson:
     def test_syntax_error_stops_the_array(self) -> None:
         data = b'[{"a": 1},\n {"b": x' + PAN.encode() + b'},\n {"c": 3}]'
         assert rows(read_json, data) == [
-            ("f:1", {"a": 1}, None),
+            ("f:1[0]", {"a": 1}, None),
             ("f:2", None, f"invalid JSON at line 2, column 8: expecting value{NOT_READ}"),
         ]
 
     def test_missing_comma_stops_the_array(self) -> None:
         assert rows(read_json, b'[{"a": 1}\n {"b": 2}]') == [
-            ("f:1", {"a": 1}, None),
+            ("f:1[0]", {"a": 1}, None),
             (
                 "f:2",
                 None,
@@ -254,7 +254,7 @@ class TestJson:
 
     def test_trailing_comma_stops_the_array(self) -> None:
         assert rows(read_json, b"[1,\n]") == [
-            ("f:1", 1, None),
+            ("f:1[0]", 1, None),
             ("f:2", None, f"invalid JSON at line 2, column 1: expecting value{NOT_READ}"),
         ]
 
@@ -270,12 +270,12 @@ class TestJson:
             + b',\n 1e999,\n {"after": [Infinity, -Infinity]},\n {"ok": true}\n]'
         )
         assert rows(read_json, data) == [
-            ("f:2", None, "NaN and Infinity are not valid JSON"),
-            ("f:3", None, 'a JSON object has the same key twice: "k"; send each key once'),
-            ("f:4", None, "an integer has more than 4300 digits"),
-            ("f:5", None, "a number is too large for a 64-bit float"),
-            ("f:6", None, "NaN and Infinity are not valid JSON"),
-            ("f:7", {"ok": True}, None),
+            ("f:2[0]", None, "NaN and Infinity are not valid JSON"),
+            ("f:3[1]", None, 'a JSON object has the same key twice: "k"; send each key once'),
+            ("f:4[2]", None, "an integer has more than 4300 digits"),
+            ("f:5[3]", None, "a number is too large for a 64-bit float"),
+            ("f:6[4]", None, "NaN and Infinity are not valid JSON"),
+            ("f:7[5]", {"ok": True}, None),
         ]
 
     def test_refused_single_document(self) -> None:
@@ -286,7 +286,7 @@ class TestJson:
     def test_deep_nesting_stops_the_array(self) -> None:
         data = b"[1,\n" + b"[" * 100_000 + b"]" * 100_000 + b",\n 2]"
         assert rows(read_json, data) == [
-            ("f:1", 1, None),
+            ("f:1[0]", 1, None),
             ("f:2", None, f"JSON nesting is too deep (more than 256 levels){NOT_READ}"),
         ]
 
@@ -295,10 +295,14 @@ class TestJson:
         fits = b"[" * 256 + b"]" * 256
         data = b"[\n" + deep + b",\n" + fits + b',\n "\\ud800",\n "\\ud83d\\ude00"\n]'
         assert rows(read_json, data) == [
-            ("f:2", None, "JSON nesting is too deep (more than 256 levels)"),
-            ("f:3", json.loads(fits), None),
-            ("f:4", None, "a JSON string holds an unpaired surrogate escape (\\ud800 to \\udfff)"),
-            ("f:5", "\U0001f600", None),
+            ("f:2[0]", None, "JSON nesting is too deep (more than 256 levels)"),
+            ("f:3[1]", json.loads(fits), None),
+            (
+                "f:4[2]",
+                None,
+                "a JSON string holds an unpaired surrogate escape (\\ud800 to \\udfff)",
+            ),
+            ("f:5[3]", "\U0001f600", None),
         ]
 
     def test_element_size_limit(self) -> None:
@@ -306,7 +310,7 @@ class TestJson:
         data = b"[\n" + fits + b",\n" + fits[:-1] + b'x",\n 3]'
         records = rows(read_json, data)
         assert [(source, error) for source, _, error in records] == [
-            ("f:2", None),
+            ("f:2[0]", None),
             (
                 "f:3",
                 f"JSON array element is larger than the limit of {MAX_RECORD_BYTES} bytes"
@@ -345,8 +349,8 @@ class TestJson:
     def test_invalid_utf8_stops_at_its_line(self, step: int) -> None:
         data = b'\xef\xbb\xbf[1,\n 2,\n "\xc3\xa9\xff"]'
         assert list(map(astuple, read_json(cast(BinaryIO, Trickle(data, step)), "f"))) == [
-            ("f:1", 1, None),
-            ("f:2", 2, None),
+            ("f:1[0]", 1, None),
+            ("f:2[1]", 2, None),
             ("f:3", None, f"the file is not valid UTF-8{NOT_READ}"),
         ]
         assert rows(read_json, b'{"a": "\xff"}') == [
@@ -365,7 +369,7 @@ class TestJson:
     def test_a_number_cut_short_is_an_error(self) -> None:
         # Python's own json reads the 1 as well and trips on the dot.
         assert rows(read_json, b"[1.]") == [
-            ("f:1", 1, None),
+            ("f:1[0]", 1, None),
             (
                 "f:1",
                 None,
@@ -421,7 +425,7 @@ class TestSniffing:
         assert record == Record("<stdin>:1", {"A": "1"}, form="xml", root="UpdateRequest")
 
     def test_json_array(self) -> None:
-        assert stdin_rows(b"\n\n[1,\n 2]") == [("<stdin>:3", 1, None), ("<stdin>:4", 2, None)]
+        assert stdin_rows(b"\n\n[1,\n 2]") == [("<stdin>:3[0]", 1, None), ("<stdin>:4[1]", 2, None)]
 
     def test_json_lines(self) -> None:
         assert stdin_rows(b'\n  {"a": 1}\n\n{"b": }\n{"c": 3}') == [
@@ -456,7 +460,7 @@ class TestSniffing:
 
     def test_byte_order_mark(self) -> None:
         assert stdin_rows(b'\xef\xbb\xbf{"a": 1}\n') == [("<stdin>:1", {"a": 1}, None)]
-        assert stdin_rows(b"\xef\xbb\xbf[1]") == [("<stdin>:1", 1, None)]
+        assert stdin_rows(b"\xef\xbb\xbf[1]") == [("<stdin>:1[0]", 1, None)]
 
     def test_long_leading_whitespace_keeps_line_numbers(self) -> None:
         blank = 2 * MAX_RECORD_BYTES
@@ -464,7 +468,7 @@ class TestSniffing:
             (f"<stdin>:{blank + 1}", {"a": 1}, None),
             (f"<stdin>:{blank + 2}", [2], None),
         ]
-        assert stdin_rows(b" " * blank + b"\n\n[3]") == [("<stdin>:3", 3, None)]
+        assert stdin_rows(b" " * blank + b"\n\n[3]") == [("<stdin>:3[0]", 3, None)]
         [record] = read_path("-", io.BytesIO(b"\n" * blank + XML))
         assert record.error == f"XML document is larger than the limit of {MAX_XML_BYTES} bytes"
 
@@ -574,7 +578,8 @@ def test_json_lines_and_json_array_agree(
         assert [r.error for r in records] == [None] * len(documents)
         assert [r.document for r in records] == documents
     assert [r.source for r in readings[0]] == [f"f:{i}" for i in range(1, len(documents) + 1)]
-    starts = [int(r.source.split(":")[1]) for r in readings[1]]
+    assert [r.source.split("[")[1] for r in readings[1]] == [f"{i}]" for i in range(len(documents))]
+    starts = [int(r.source.split(":")[1].split("[")[0]) for r in readings[1]]
     assert starts == sorted(set(starts))
     array_lines = array.split("\n")
     for line in starts:

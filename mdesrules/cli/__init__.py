@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from .. import __version__
 from ._check import run_check
-from ._errors import UsageError
+from ._errors import Terminated, UsageError
 from ._parser import build_parser
 from ._readers import InputError
 from ._rules import run_rules
@@ -23,6 +23,7 @@ from ._serve import run_serve
 __all__ = ["main"]
 
 _INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process killed by Ctrl-C
+_TERMINATED = 143  # 128 + SIGTERM
 _BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports `yes | head`
 _USAGE = 2
 
@@ -32,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
 
     Returns:
         The exit status: 0 all records pass, 1 some record has an error, 2 a usage or
-        I/O problem, 130 interrupted, 141 stdout closed by its reader.
+        I/O problem, 130 interrupted, 143 terminated (SIGTERM, during ``check``), 141
+        stdout closed by its reader.
     """
     try:
         args = build_parser(__version__).parse_args(argv)
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, InputError) as error:
         sys.stderr.write(f"mdesrules: {' '.join(str(error).splitlines())}\n")
         return _USAGE
+    except Terminated:
+        return _TERMINATED
     except KeyboardInterrupt:
         return _INTERRUPTED
     except BrokenPipeError:

@@ -34,11 +34,13 @@ class Checked(NamedTuple):
         text: the report lines of every record of the block, in order.
         tally: the counts of the block's records.
         last: ``FILE:LINE`` of the block's last record, ``""`` when it has none.
+        size: the bytes of input the block held (for the progress line).
     """
 
     text: str
     tally: Tally
     last: str
+    size: int = 0
 
 
 class BlockChecker:
@@ -48,6 +50,8 @@ class BlockChecker:
         forced: the operation of ``--operation``, or None.
         context: the token inventory and account ranges, or None.
         fmt: the report format, one of :data:`mdesrules.cli._output.FORMATS`.
+        failures_only: write only the records that fail (``--failures-only``); every
+            record is counted all the same.
     """
 
     def __init__(
@@ -56,7 +60,9 @@ class BlockChecker:
         context: Context | None,
         fmt: str,
         registry: Registry = REGISTRY,
+        failures_only: bool = False,
     ) -> None:
+        self.failures_only = failures_only
         self.forced = forced
         self.registry = registry
         self.context = context
@@ -69,6 +75,7 @@ class BlockChecker:
     def __call__(self, lines: Lines) -> Checked:
         """Check every record of *lines*."""
         forced, context, writer = self.forced, self.context, self._writer
+        failures_only = self.failures_only
         if lines.name != self._name:
             self._start_file(lines.name)
         prefix, suffixes = self._prefix, self._suffixes
@@ -93,9 +100,10 @@ class BlockChecker:
                 if op is not None and findings is not None:
                     name = op.name
                     if not findings:
-                        out.append(
-                            prefix + str(lineno) + (suffixes.get(name) or self._suffix(name))
-                        )
+                        if not failures_only:
+                            out.append(
+                                prefix + str(lineno) + (suffixes.get(name) or self._suffix(name))
+                            )
                         clean += 1
                         continue
                     violations = violations_of(name, findings)
@@ -107,12 +115,13 @@ class BlockChecker:
                 outcome = judge(
                     Record(f"{lines.name}:{lineno}", error=error), forced, context, self.registry
                 )
-            out.append(writer.format(outcome))
+            if not (failures_only and outcome.ok):
+                out.append(writer.format(outcome))
             tally.add(outcome)
         tally.records += clean
         tally.passed += clean
         last = f"{lines.name}:{lineno}" if tally.records else ""
-        return Checked("".join(out), tally, last)
+        return Checked("".join(out), tally, last, len(lines.data or b""))
 
     def _start_file(self, name: str) -> None:
         self._name = name

@@ -22,11 +22,11 @@ from ..context import Context
 from ..exceptions import UnknownOperation
 from ._blocks import BlockChecker, Checked
 from ._context import load_context
-from ._errors import UsageError
+from ._errors import Terminated, UsageError
 from ._keys import refuse_key_without_encryption
 from ._outcome import judge
-from ._output import writer_for
-from ._pool import Blocks, default_jobs
+from ._output import whole_writes, writer_for
+from ._pool import Blocks, Interrupts, default_jobs
 from ._progress import Progress
 from ._readers import BLOCK_BYTES, Lines, read_input
 from ._tally import Tally
@@ -65,11 +65,50 @@ def _block_bytes() -> int:
         return BLOCK_BYTES
 
 
+def _input_size(paths: Iterable[str]) -> int | None:
+    """The bytes of all input files, when each is a regular file (for the progress line's
+    percentage); None when one is standard input, a pipe or a device."""
+    total = 0
+    for path in paths:
+        if path == "-":
+            return None
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode) or _gzipped(path):
+            return None  # gzip: the bytes read are not the bytes of the file
+        total += status.st_size
+    return total
+
+
+def _gzipped(path: str) -> bool:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False
+
+
+def _stopped_line(records: int, last: str, terminated: bool) -> str:
+    """The line on stderr for a run stopped by Ctrl-C or SIGTERM."""
+    why = "terminated (SIGTERM)" if terminated else "interrupted"
+    if not last:
+        return f"mdesrules: {why} before the first record was reported; the report is incomplete\n"
+    count = f"{records:,} record" + ("" if records == 1 else "s")
+    return (
+        f"mdesrules: {why} after {count}; the last one completed is {last}; "
+        "the records after it were not checked and the report is incomplete\n"
+    )
+
+
 def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
     """Run ``mdesrules check`` with parsed *args*; return the exit status (0 or 1).
 
     Raises:
         UsageError, InputError: a usage or I/O problem (exit status 2).
+        KeyboardInterrupt: Ctrl-C (:class:`Terminated` for SIGTERM), after a line on
+            *stderr* that says which record was the last one completed.
     """
     _refuse_stdin_twice(args)
     _preflight(args.files)
@@ -83,35 +122,67 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
         forced = registry.get(args.operation) if args.operation is not None else None
     except UnknownOperation:
         raise UsageError(f"--api {args.api} has no operation {args.operation}") from None
+    stdout = whole_writes(stdout)
     writer = writer_for(args.format, stdout)
+    failures_only = bool(getattr(args, "failures_only", False))
     tally = Tally()
-    progress = Progress.for_terminal(stderr, stdout, wanted=args.progress)
+    progress = Progress.for_terminal(
+        stderr, stdout, wanted=args.progress, total_bytes=_input_size(args.files)
+    )
     jobs = args.jobs if args.jobs is not None else default_jobs()
     block_bytes = _block_bytes()
+    last = ""  # the source of the last record completed (written, or left out as passing)
+
+    # Ctrl-C and SIGTERM wait while a piece of the report is written and counted, so that
+    # a stopped report ends with a whole record, the last one completed.
+    interrupts = Interrupts(sigterm=True)
 
     def emit(checked: Checked) -> None:
+        nonlocal last
         progress.hide()
-        stdout.write(checked.text)
-        tally.merge(checked.tally)
-        if checked.last:  # not a block of blank lines only
-            progress.advance(checked.tally.records, checked.last)
+        with interrupts.held():
+            stdout.write(checked.text)
+            tally.merge(checked.tally)
+            if checked.last:  # not a block of blank lines only
+                last = checked.last
+        if checked.last:
+            progress.advance(checked.tally.records, checked.last, checked.size)
 
+    checker = BlockChecker(forced, context, args.format, registry, failures_only)
+    interrupts.install()
     try:
-        with Blocks(BlockChecker(forced, context, args.format, registry), jobs, emit) as blocks:
-            for path in args.files:
-                for item in read_input(path, stdin, block_bytes):
-                    if isinstance(item, Lines):
-                        blocks.submit(item)
-                        continue
-                    blocks.drain()  # everything before this record is written first
-                    outcome = judge(item, forced, context, registry)
-                    progress.hide()
-                    writer.record(outcome)
-                    tally.add(outcome)
-                    progress.tick(outcome.source)
-            blocks.drain()
-        writer.finish(tally)
-        stdout.flush()
+        try:
+            with Blocks(checker, jobs, emit, interrupts) as blocks:
+                for path in args.files:
+                    in_blocks = False
+                    for item in read_input(path, stdin, block_bytes):
+                        if isinstance(item, Lines):
+                            in_blocks = True
+                            blocks.submit(item)
+                            continue
+                        blocks.drain()  # everything before this record is written first
+                        outcome = judge(item, forced, context, registry)
+                        progress.hide()
+                        with interrupts.held():
+                            if not (failures_only and outcome.ok):
+                                writer.record(outcome)
+                            tally.add(outcome)
+                            last = outcome.source
+                        progress.tick(outcome.source)
+                    if not in_blocks:  # a JSON document or array, or XML: done as a whole
+                        progress.file_done(path)
+                blocks.drain()
+            writer.finish(tally)
+            stdout.flush()
+        except KeyboardInterrupt:
+            progress.close()
+            stderr.write(_stopped_line(tally.records, last, interrupts.terminated))
+            stderr.flush()
+            if interrupts.terminated:
+                raise Terminated from None
+            raise
+        finally:
+            progress.close()
     finally:
-        progress.close()
+        interrupts.restore()
     return tally.exit_status

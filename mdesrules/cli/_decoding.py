@@ -8,11 +8,11 @@ converts, an unpaired surrogate escape, nesting deeper than 256 levels. This mod
 its messages for a line of a file (column, byte of the line) and adds the skimming decoder
 that steps over a refused value of a JSON array.
 
-When orjson is installed (``pip install mdesrules[fast]``), JSON Lines lines are decoded
-with it first; ``MDESRULES_JSON=stdlib`` in the environment turns that off. orjson's
-result is taken only when it is provably the strict decoder's result (see
-:func:`mdesrules._json._fast_document`); every other line goes through the strict decoder,
-which gives the canonical verdict and message.
+When orjson is installed (the ``fast`` extra: ``pip install -e '.[fast]'`` from a
+checkout), JSON Lines lines are decoded with it first; ``MDESRULES_JSON=stdlib`` in the
+environment turns that off. orjson's result is taken only when it is provably the strict
+decoder's result (see :func:`mdesrules._json._fast_document`); every other line goes
+through the strict decoder, which gives the canonical verdict and message.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["UsageError"]
+__all__ = ["Terminated", "UsageError"]
 
 
 class UsageError(Exception):
@@ -11,3 +11,8 @@ class UsageError(Exception):
     The message is one line that names the file (and line, when there is one) and says
     what is wrong; ``main`` prints it after ``mdesrules: `` and exits with status 2.
     """
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM stopped ``mdesrules check``: handled as Ctrl-C is, but ``main`` exits with
+    status 143 (128 + SIGTERM), as a shell reports a process stopped by it."""

@@ -8,6 +8,8 @@ so that one odd request never stops a batch of millions.
 
 from __future__ import annotations
 
+import difflib
+
 from attrs import evolve, frozen
 
 from ..checking import check, encrypted_data
@@ -77,17 +79,49 @@ def _whole(code: str, message: str) -> tuple[Violation, ...]:
     return (Violation(code, "", ("",), message),)
 
 
-def _unknown_json(registry: Registry) -> str:
-    wrappers = ", ".join(op.wrapper for op in registry if op.wrapper is not None)
-    # A request without members (GET /systemstatus: no body) cannot be told from its keys.
-    bare = ", ".join(
-        op.name for op in registry if op.wrapper is None and op.form("json").spec.fields
-    )
+def _unknown_json(registry: Registry, document: object) -> str:
+    """Why *document*'s operation cannot be told: what was found, in a few words, and what
+    is expected. Input shows only as a scrubbed key of 40 characters at most."""
+    wrappers = [op.wrapper for op in registry if op.wrapper is not None]
+    found = _found(document, wrappers)
     return (
-        "cannot tell the operation: the document is not a JSON object with one of the "
-        f"wrapper keys {wrappers}, nor a bare {bare} request; "
-        "pass --operation to name the operation"
+        f"cannot tell the operation: found {found}; a request is a JSON object with one "
+        f"wrapper key such as {wrappers[0] if wrappers else 'TokenUpdateRequest'} "
+        "(`mdesrules rules` lists them); pass --operation to name the operation"
     )
+
+
+def _found(document: object, wrappers: list[str]) -> str:
+    if isinstance(document, list):
+        count = f"{len(document)} element" + ("" if len(document) == 1 else "s")
+        return (
+            f"a JSON array of {count} (a JSON Lines line holds one request: put an array "
+            "in a .json file, or one object per line)"
+        )
+    if isinstance(document, str):
+        return "a JSON string"
+    if isinstance(document, bool) or document is None:
+        return f"JSON {'null' if document is None else str(document).lower()}"
+    if isinstance(document, int | float):
+        return "a JSON number"
+    if not isinstance(document, dict) or not document:
+        return "an empty JSON object"
+    known = [key for key in document if key in wrappers]
+    if len(known) > 1:
+        return f"{len(known)} wrapper keys ({', '.join(known)}); send one request per record"
+    if known:
+        others = len(document) - 1
+        return (
+            f"the wrapper key {known[0]} beside {others} other key"
+            + ("" if others == 1 else "s")
+            + "; the wrapper key comes alone"
+        )
+    if len(document) == 1:
+        key = str(next(iter(document)))
+        close = difflib.get_close_matches(key, wrappers, n=1)
+        guess = f" (did you mean {close[0]}?)" if close else ""
+        return f"an object whose only key {scrub(key[:40])!r} is not a wrapper key{guess}"
+    return f"an object of {len(document)} keys, none of them a wrapper key"
 
 
 def _unknown_xml(root: str | None, registry: Registry) -> str:
@@ -136,7 +170,7 @@ def verdict(
     try:
         op = forced or registry.detect(document)
         if op is None:
-            return name, _whole("unknown_operation", _unknown_json(registry))
+            return name, _whole("unknown_operation", _unknown_json(registry, document))
         name = op.name
         if op.account_encryption is not None and encrypted_data(document) is not None:
             # Encrypted account information: check() opens it with the context's key, or

@@ -14,11 +14,19 @@ Text format::
     3 records checked: 1 passed, 2 failed
       2  mutually_exclusive
       1  unknown_field
+    fields most often in violation:
+      2  /TokenUpdateRequest/TokenUniqueReference
+      1  /TokenUpdateRequest/AuditInfo/Organisation
+
+The summary counts violations by code (all of them) and by field (the ten most frequent,
+array indexes as ``*``). ``--failures-only`` leaves out the records that pass.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Protocol, TextIO
@@ -27,7 +35,16 @@ from ..violations import Violation
 from ._outcome import Outcome
 from ._tally import Tally
 
-__all__ = ["FORMATS", "JsonLinesWriter", "TextWriter", "Writer", "writer_class", "writer_for"]
+__all__ = [
+    "FORMATS",
+    "JsonLinesWriter",
+    "TextWriter",
+    "WholeWrites",
+    "Writer",
+    "whole_writes",
+    "writer_class",
+    "writer_for",
+]
 
 
 class Writer(Protocol):
@@ -146,7 +163,61 @@ class TextWriter:
         if counts:
             width = len(str(counts[0][1]))
             lines.extend(f"  {count:>{width}}  {code}" for code, count in counts)
+        fields = tally.fields_by_count(TOP_FIELDS)
+        if fields:
+            lines.append("fields most often in violation:")
+            width = len(str(fields[0][1]))
+            lines.extend(f"  {count:>{width}}  {field}" for field, count in fields)
         self._out.write("\n".join(lines) + "\n")
+
+
+TOP_FIELDS = 10
+"""How many fields the text report's summary lists, the most violated first."""
+
+
+class WholeWrites(io.TextIOBase):
+    """Report output written straight to the file descriptor, each write whole.
+
+    CPython's buffered writer can drop the rest of a write that a signal handler
+    interrupts after part of it has gone out (a pipe whose reader is slow, Ctrl-C): the
+    report would end mid-record, and the records said to be done would be missing. Here
+    each piece goes out with :func:`os.write` until every byte is written, so a run that
+    Ctrl-C or SIGTERM stops (:class:`~mdesrules.cli._pool.Interrupts` holds them back during
+    a write) leaves a report of whole records.
+    """
+
+    def __init__(self, stream: TextIO, fd: int) -> None:
+        super().__init__()
+        self._stream = stream
+        self._fd = fd
+        self._encoding = getattr(stream, "encoding", None) or "utf-8"
+        self._errors = getattr(stream, "errors", None) or "strict"
+
+    def write(self, text: str) -> int:
+        view = memoryview(text.encode(self._encoding, self._errors))
+        while view:
+            view = view[os.write(self._fd, view) :]
+        return len(text)
+
+    def flush(self) -> None:
+        """Nothing is held here."""
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._fd
+
+
+def whole_writes(stream: TextIO) -> TextIO:
+    """*stream*, or for a stream on a file descriptor :class:`WholeWrites` onto it (after
+    writing out what *stream* holds)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return stream
+    stream.flush()
+    return WholeWrites(stream, fd)  # type: ignore[return-value]
 
 
 FORMATS = ("text", "json")

@@ -71,6 +71,15 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         action="store_false",
         help="never show the progress line (shown on a terminal's stderr otherwise)",
     )
+    check.add_argument(
+        "--failures-only",
+        "--quiet",
+        "-q",
+        dest="failures_only",
+        action="store_true",
+        help="report only the records that fail (have an error), not a line per passing "
+        "record; the text report's summary is kept",
+    )
     check.add_argument("files", nargs="+", metavar="FILE", help="input files, '-' for stdin")
 
 
@@ -78,10 +87,21 @@ def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
     rules = commands.add_parser(
         "rules",
         help="print the rule catalogue",
-        description="Print every operation's rules, as the checks apply them.",
+        description="Print every operation's rules, as the checks apply them, or one "
+        "operation's. On a terminal, without OPERATION or --format: the list of operations.",
     )
     rules.add_argument(
-        "--format", choices=_rules.FORMATS, default="markdown", help="default: markdown"
+        "operation",
+        nargs="?",
+        metavar="OPERATION",
+        help="print this operation's rules only (text on a terminal, Markdown otherwise)",
+    )
+    rules.add_argument(
+        "--format",
+        choices=_rules.FORMATS,
+        default=None,
+        help="default: a list of the operations on a terminal (the rules of OPERATION when "
+        "given, as text), markdown otherwise",
     )
     _add_api(rules, "print the rules of API")
 

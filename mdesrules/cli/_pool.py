@@ -37,7 +37,7 @@ from ._blocks import BlockChecker, Checked
 from ._errors import UsageError
 from ._readers import Lines, Stored, reread
 
-__all__ = ["Blocks", "default_jobs"]
+__all__ = ["Blocks", "Interrupts", "default_jobs"]
 
 _T = TypeVar("_T")
 
@@ -67,7 +67,13 @@ class Blocks:
     an exception (an interrupt, a closed stdout) is on its way.
     """
 
-    def __init__(self, checker: BlockChecker, jobs: int, emit: Callable[[Checked], None]) -> None:
+    def __init__(
+        self,
+        checker: BlockChecker,
+        jobs: int,
+        emit: Callable[[Checked], None],
+        interrupts: Interrupts | None = None,
+    ) -> None:
         self._checker = checker
         self._jobs = jobs
         self._emit = emit
@@ -75,7 +81,9 @@ class Blocks:
         self._pool: ProcessPoolExecutor | None = None
         self._held: Lines | None = None  # the first block, until a second one comes
         self._pending: deque[Future[Checked]] = deque()
-        self._interrupts = _Interrupts()
+        # Interrupts given by the caller are the caller's to install and restore.
+        self._owns_interrupts = interrupts is None
+        self._interrupts = interrupts if interrupts is not None else Interrupts()
 
     def __enter__(self) -> Blocks:
         return self
@@ -94,7 +102,8 @@ class Blocks:
                     self._pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
             finally:
                 self._pool = None
-                self._interrupts.restore()
+                if self._owns_interrupts:
+                    self._interrupts.restore()
 
     def submit(self, lines: Lines) -> None:
         """Check *lines* after every block submitted before; emit whatever is ready."""
@@ -106,7 +115,8 @@ class Blocks:
                 self._held = lines
                 return
             self._pool = self._start()
-            self._interrupts.install()
+            if self._owns_interrupts:
+                self._interrupts.install()
             held, self._held = self._held, None
             self._send(held)
         self._send(lines)
@@ -166,7 +176,13 @@ class Blocks:
                 self._jobs,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(checker.registry.key, operation, checker.context, checker.fmt),
+                initargs=(
+                    checker.registry.key,
+                    operation,
+                    checker.context,
+                    checker.fmt,
+                    checker.failures_only,
+                ),
             )
             self._result(pool.submit(int))  # forks every worker now, SIGINT ignored
         finally:
@@ -177,32 +193,43 @@ class Blocks:
         return pool
 
 
-class _Interrupts:
-    """Ctrl-C held back while this process runs the executor's own code.
+class Interrupts:
+    """Ctrl-C (and, with *sigterm*, SIGTERM) held back while this process runs the
+    executor's own code, or writes a piece of the report.
 
     The executor waits and hands over results under locks shared with its threads; a
     KeyboardInterrupt raised in the middle would leave a lock taken, and the executor's
-    thread, waiting for it, would keep the process from ever exiting. So while the pool
-    runs, SIGINT inside :meth:`held` is noted and raised as soon as the block is left
-    (waits are cut into short ones so that this is soon), and raised at once elsewhere.
+    thread, waiting for it, would keep the process from ever exiting. A report line cut by
+    an interrupt would end the report mid-record. So SIGINT inside :meth:`held` is noted
+    and raised as soon as the block is left (waits are cut into short ones so that this is
+    soon), and raised at once elsewhere. :attr:`terminated` says that SIGTERM came.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, sigterm: bool = False) -> None:
         self._inside = 0
         self._pending = False
         self._installed = False
+        self._sigterm = sigterm
+        self._previous_term: object = None
+        self.terminated = False
 
     def install(self) -> None:
-        """Take over SIGINT, if it raises KeyboardInterrupt (the default) here."""
+        """Take over SIGINT, if it raises KeyboardInterrupt (the default) here, and with
+        *sigterm* SIGTERM too; only in the main thread, where handlers can be set."""
         in_main = threading.current_thread() is threading.main_thread()
         if in_main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, self._handle)
             self._installed = True
+            if self._sigterm:
+                self._previous_term = signal.signal(signal.SIGTERM, self._handle_term)
 
     def restore(self) -> None:
-        """Give SIGINT back to the default handler."""
+        """Give SIGINT back to the default handler (and SIGTERM to the one before)."""
         if self._installed:
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            if self._sigterm:
+                previous = self._previous_term
+                signal.signal(signal.SIGTERM, previous if callable(previous) else signal.SIG_DFL)
             self._installed = False
 
     def _handle(self, signum: int, frame: object) -> None:
@@ -210,6 +237,10 @@ class _Interrupts:
             self._pending = True
         else:
             raise KeyboardInterrupt
+
+    def _handle_term(self, signum: int, frame: object) -> None:
+        self.terminated = True
+        self._handle(signum, frame)
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -246,12 +277,15 @@ def _start_method() -> BaseContext:
 _worker_checker: BlockChecker | None = None
 
 
-def _start_worker(api: str, operation: str | None, context: Context | None, fmt: str) -> None:
+def _start_worker(
+    api: str, operation: str | None, context: Context | None, fmt: str, failures_only: bool
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's, inherited by fork
     global _worker_checker
     registry = surface(api)
     forced = registry.get(operation) if operation is not None else None
-    _worker_checker = BlockChecker(forced, context, fmt, registry)
+    _worker_checker = BlockChecker(forced, context, fmt, registry, failures_only)
 
 
 def _check_in_worker(block: Lines | Stored) -> Checked:

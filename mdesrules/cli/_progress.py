@@ -3,11 +3,14 @@
 It shows only where a person watches: stderr must be a terminal, and stdout must not be
 the same terminal (there each result line is progress enough, and the meter would be torn
 by them). It redraws at most five times a second, so its cost per record is one clock
-read, and it leaves the line blank when done.
+read, and it leaves the line blank when done. When the size of the input is known (regular
+files only, no standard input) it shows the share of the bytes done and the time left at
+the rate so far; JSON Lines advance block by block, other files when they are done.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -19,7 +22,8 @@ _CLEAR = "\r\x1b[K"  # carriage return, then erase to the end of the line
 
 
 class Progress:
-    """Records done and records per second, redrawn in place on *stream*.
+    """Records done, records per second and, with *total_bytes*, the percentage done and
+    the time left, redrawn in place on *stream*.
 
     Args:
         stream: where to draw (stderr).
@@ -28,6 +32,7 @@ class Progress:
         enabled: when False every method does nothing.
         interval: least seconds between redraws.
         clock: seconds, monotonic; replaceable in tests.
+        total_bytes: the size of the whole input, when known.
     """
 
     def __init__(
@@ -38,7 +43,10 @@ class Progress:
         enabled: bool,
         interval: float = 0.2,
         clock: Callable[[], float] = time.monotonic,
+        total_bytes: int | None = None,
     ) -> None:
+        self._total = total_bytes if total_bytes else None
+        self._bytes = 0
         self._stream = stream
         self._output = output
         self._enabled = enabled
@@ -50,23 +58,34 @@ class Progress:
         self._shown = False
 
     @classmethod
-    def for_terminal(cls, stream: TextIO, output: TextIO, *, wanted: bool) -> Progress:
+    def for_terminal(
+        cls, stream: TextIO, output: TextIO, *, wanted: bool, total_bytes: int | None = None
+    ) -> Progress:
         """A meter that is on when *wanted*, *stream* is a TTY and *output* is not."""
-        return cls(stream, output, enabled=wanted and _isatty(stream) and not _isatty(output))
+        enabled = wanted and _isatty(stream) and not _isatty(output)
+        return cls(stream, output, enabled=enabled, total_bytes=total_bytes)
 
     def tick(self, source: str) -> None:
         """Count one record, read at *source*; redraw when the interval has passed."""
         self.advance(1, source)
 
-    def advance(self, records: int, source: str) -> None:
-        """Count *records* records, the last read at *source*; redraw when it is time."""
+    def advance(self, records: int, source: str, size: int = 0) -> None:
+        """Count *records* records of *size* bytes in all, the last read at *source*;
+        redraw when it is time."""
         if not self._enabled:
             return
         self._done += records
+        self._bytes += size
         now = self._clock()
         if now >= self._next:
             self._next = now + self._interval
             self._draw(now, source)
+
+    def file_done(self, path: str) -> None:
+        """Count the bytes of file *path*, read whole (not by blocks), as done."""
+        if self._enabled and self._total is not None:
+            with contextlib.suppress(OSError):
+                self._bytes += os.stat(path).st_size
 
     def hide(self) -> None:
         """Erase the meter, if shown, before the caller writes report output."""
@@ -83,6 +102,10 @@ class Progress:
     def _draw(self, now: float, source: str) -> None:
         elapsed = max(now - self._start, 1e-9)
         text = f"mdesrules: {self._done:,} records, {self._done / elapsed:,.0f}/s"
+        if self._total is not None and self._bytes:
+            share = min(self._bytes / self._total, 1.0)
+            left = elapsed * (1 - share) / share
+            text += f", {share:.0%}, {_duration(left)} left"
         width = _columns(self._stream) - 1
         where = f", at {source}"
         # A cut-off FILE:LINE would show a wrong line number: all of it, or none.
@@ -91,6 +114,18 @@ class Progress:
         self._stream.write(_CLEAR + text)
         self._stream.flush()
         self._shown = True
+
+
+def _duration(seconds: float) -> str:
+    """*seconds* as ``1h02m``, ``3m05s`` or ``12s``."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
 
 
 def _isatty(stream: TextIO) -> bool:

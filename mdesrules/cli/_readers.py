@@ -17,6 +17,7 @@ saying that the rest of the file was not read, and stops.
 from __future__ import annotations
 
 import codecs
+import gzip
 import io
 import json
 import os
@@ -24,7 +25,7 @@ import re
 import stat
 import zlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, cast
 
 import attrs
 
@@ -87,7 +88,8 @@ class Record:
     """One input record, or the reason one could not be read.
 
     Attributes:
-        source: ``FILE:LINE``, the line where the record starts (1-based).
+        source: ``FILE:LINE``, the line where the record starts (1-based); for an element
+            of a JSON array ``FILE:LINE[INDEX]``, its index in the array from 0.
         document: the parsed document: any JSON value, or for XML the dict of
             :func:`mdesrules._xml.to_document`. None when ``error`` is set.
         error: why the record is malformed, or None. Never quotes the input.
@@ -469,11 +471,12 @@ def _utf8_longer_than(text: str, start: int, end: int, limit: int) -> bool:
 def read_json(stream: BinaryIO, name: str) -> Iterator[Record]:
     """Yield the records of a ``.json`` *stream*: one document, or an array of them.
 
-    An array is read one element at a time and each record's line is the line where
-    its element starts; an empty array yields nothing. An element with valid syntax
-    that is refused (``NaN``, a repeated key, an overlong integer) yields a malformed
-    record and reading goes on. Content after the top-level value yields one
-    malformed record. A UTF-8 BOM at the start is ignored.
+    An array is read one element at a time; each record's source is
+    ``FILE:LINE[INDEX]``, the line where its element starts and the element's index in
+    the array (from 0, as in a JSON pointer). An empty array yields one malformed record.
+    An element with valid syntax that is refused (``NaN``, a repeated key, an overlong
+    integer) yields a malformed record and reading goes on. Content after the top-level
+    value yields one malformed record. A UTF-8 BOM at the start is ignored.
     """
     yield from _read_json(stream, name, 1)
 
@@ -510,8 +513,10 @@ def _array_records(text: _JsonText, strict: json.JSONDecoder, name: str) -> Iter
         text.pos += 1
         yield Record(f"{name}:{opened}", error=_EMPTY_ARRAY)
         return
+    index = 0
     while True:
-        yield _value_record(text, strict, name, in_array=True)
+        yield _value_record(text, strict, name, in_array=True, index=index)
+        index += 1
         if not text.skip_space():
             raise _Stop(_TRUNCATED_ARRAY, text.where()[0])
         separator = text.peek()
@@ -531,10 +536,12 @@ def _array_records(text: _JsonText, strict: json.JSONDecoder, name: str) -> Iter
 
 
 def _value_record(
-    text: _JsonText, strict: json.JSONDecoder, name: str, *, in_array: bool
+    text: _JsonText, strict: json.JSONDecoder, name: str, *, in_array: bool, index: int = 0
 ) -> Record:
     line = text.where()[0]
-    source = f"{name}:{line}"
+    # An element of an array is FILE:LINE[INDEX] (INDEX from 0, as in a JSON pointer), so
+    # that the elements of a one-line array are told apart.
+    source = f"{name}:{line}[{index}]" if in_array else f"{name}:{line}"
     try:
         return Record(source, text.value(strict, in_array))
     except RecursionError as error:
@@ -592,18 +599,80 @@ _Reader = Callable[[BinaryIO, str, int], Iterator[Item]]
 
 
 def _jsonl_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
+    head = _peek(stream)
+    hint = wrong_encoding(head)
+    if hint is not None:
+        yield Record(f"{name}:1", error=hint)
+        return
+    if _starts_pretty_json(head):
+        # A first line of "{" or "[" alone is no JSON Lines record: the file is one JSON
+        # document or array, pretty-printed. Read it as such, rather than give a
+        # malformed record for each of its lines.
+        yield from _read_json(stream, name, 1)
+        return
     try:
         regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode) and stream.tell() == 0
     except (OSError, ValueError):  # not a file of the system: no origins
         regular = False
-    return frame_lines(stream, name, 1, block_bytes, origins=regular)
+    blank = True
+    for lines in frame_lines(stream, name, 1, block_bytes, origins=regular):
+        blank = blank and lines.data is not None and not lines.data.strip(_JSON_SPACE)
+        yield lines
+    if blank:
+        # As for an empty .json or .xml file: a run that checked nothing must say so.
+        yield Record(f"{name}:1", error=_EMPTY_FILE)
+
+
+_EMPTY_FILE = "empty file"
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def wrong_encoding(head: bytes) -> str | None:
+    """The one-line reason a file that starts with *head* cannot be read as UTF-8 text:
+    gzip-compressed, or UTF-16 (a byte order mark, or NUL bytes between the characters);
+    None otherwise. One record says it, instead of a malformed record per line."""
+    if head.startswith(_GZIP_MAGIC):
+        return (
+            "the file is gzip-compressed (it starts with the bytes 1f 8b); decompress it "
+            "first, e.g. zcat FILE | mdesrules check -"
+        )
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:64]:
+        return (
+            "the file is not UTF-8: it looks like UTF-16 (a UTF-16 byte order mark or NUL "
+            "bytes); convert it first, e.g. iconv -f UTF-16 -t UTF-8 FILE"
+        )
+    return None
+
+
+def _peek(stream: BinaryIO, size: int = 64) -> bytes:
+    """Up to *size* bytes from the start of *stream*, left to be read again."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return b""
+    head: bytes = peek(size)
+    return head[:size]
+
+
+def _starts_pretty_json(head: bytes) -> bool:
+    """Whether the first non-blank line in *head* is ``{`` or ``[`` alone."""
+    body = head.removeprefix(_BOM).lstrip(_JSON_SPACE)
+    return body[:1] in (b"{", b"[") and body[1:].lstrip(b" \t\r")[:1] == b"\n"
 
 
 def _json_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
+    hint = wrong_encoding(_peek(stream))
+    if hint is not None:
+        return iter([Record(f"{name}:1", error=hint)])
     return read_json(stream, name)
 
 
 def _xml_reader(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
+    head = _peek(stream)
+    if head.startswith(_GZIP_MAGIC):
+        return iter([Record(f"{name}:1", error=wrong_encoding(head), form="xml")])
+    if not head:
+        return iter([Record(f"{name}:1", error=_EMPTY_FILE, form="xml")])
     return read_xml(stream, name)
 
 
@@ -637,8 +706,21 @@ def read_input(path: str, stdin: BinaryIO, block_bytes: int = BLOCK_BYTES) -> It
         stream = open(path, "rb")  # noqa: SIM115  (closed by _reading)
     except OSError as error:
         raise InputError(f"cannot open {_shown(path)}: {_os_reason(error)}") from None
-    reader = _BY_EXTENSION.get(os.path.splitext(path)[1].lower(), _sniff)
+    root, extension = os.path.splitext(path)
+    if extension.lower() == ".gz" or _peek(stream, 2) == _GZIP_MAGIC:
+        # gzip, by its name or its first bytes: read through, as the file inside would be
+        # read (by its name without .gz, or sniffed).
+        inner = os.path.splitext(root)[1] if extension.lower() == ".gz" else extension
+        reader = _BY_EXTENSION.get(inner.lower(), _sniff)
+        return _guarded(_reading_gzip(stream, reader, path, block_bytes), _shown(path))
+    reader = _BY_EXTENSION.get(extension.lower(), _sniff)
     return _guarded(_reading(stream, reader, path, block_bytes), _shown(path))
+
+
+def _gunzipped(stream: BinaryIO) -> BinaryIO:
+    """The decompressed content of gzip *stream*, as a stream with no file descriptor, so
+    that no block of it is taken for bytes of the file (:class:`Origin`)."""
+    return _replay(b"", cast(BinaryIO, gzip.GzipFile(fileobj=stream, mode="rb")))
 
 
 def read_path(path: str, stdin: BinaryIO) -> Iterator[Record]:
@@ -663,9 +745,40 @@ def _reading(stream: BinaryIO, reader: _Reader, name: str, block_bytes: int) -> 
         yield from reader(stream, name, block_bytes)
 
 
+def _reading_gzip(stream: BinaryIO, reader: _Reader, name: str, block_bytes: int) -> Iterator[Item]:
+    with stream:
+        yield from _gzip_errors(reader(_gunzipped(stream), name, block_bytes), name)
+
+
+_BAD_GZIP = "the input is not valid gzip data; the rest of it is not read"
+_CUT_GZIP = "the gzip data is cut short or corrupt here; the rest of the input is not read"
+
+
+def _gzip_errors(items: Iterator[Item], name: str) -> Iterator[Item]:
+    """*items*, then, when the gzip data under them turns out broken, one malformed record
+    that says so, at the line reading stopped: input under check gets a report, as any
+    other malformed input does."""
+    line = 1
+    try:
+        for item in items:
+            if isinstance(item, Lines):
+                line = item.first + (item.data.count(b"\n") if item.data is not None else 1)
+            else:
+                line = int(item.source.rpartition(":")[2].partition("[")[0])
+            yield item
+    except gzip.BadGzipFile:
+        yield Record(f"{name}:{line}", error=_BAD_GZIP)
+    except (EOFError, zlib.error):
+        yield Record(f"{name}:{line}", error=_CUT_GZIP)
+
+
 def _guarded(items: Iterator[Item], name: str) -> Iterator[Item]:
     try:
         yield from items
+    except gzip.BadGzipFile:
+        raise InputError(f"cannot read {name}: it is not valid gzip data") from None
+    except (EOFError, zlib.error):
+        raise InputError(f"cannot read {name}: its gzip data is cut short or corrupt") from None
     except OSError as error:
         raise InputError(f"cannot read {name}: {_os_reason(error)}") from None
 
@@ -702,6 +815,13 @@ def _sniff(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
             dropped = True
     if not body:
         yield Record(f"{name}:1", error="empty file")
+        return
+    if head.startswith(_GZIP_MAGIC):  # gzip on standard input: read through
+        yield from _gzip_errors(_sniff(_gunzipped(_replay(head, stream)), name, block_bytes), name)
+        return
+    hint = wrong_encoding(head)
+    if hint is not None:
+        yield Record(f"{name}:1", error=hint)
         return
     if body.startswith(b"<"):
         if dropped:

@@ -4,6 +4,7 @@ the rules as OpenAPI 3.1 / JSON Schema 2020-12 (:mod:`mdesrules.openapi`)."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import json
 from collections.abc import Callable
@@ -19,6 +20,18 @@ FORMATS = ("markdown", "text", "openapi", "jsonschema")
 _EXPORTS = {"openapi": "openapi", "jsonschema": "json_schema"}
 
 
+def _default_format(operation: str | None, stdout: TextIO) -> str:
+    """``list`` (or ``text`` for one operation) on a terminal; ``markdown`` elsewhere, so
+    that ``mdesrules rules > docs/rules.md`` writes what it always wrote."""
+    try:
+        terminal = stdout.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    if not terminal:
+        return "markdown"
+    return "text" if operation is not None else "list"
+
+
 def run_rules(args: argparse.Namespace, stdout: TextIO) -> int:
     """Write the catalogue or the export in ``args.format``; return exit status 0.
 
@@ -31,10 +44,25 @@ def run_rules(args: argparse.Namespace, stdout: TextIO) -> int:
             surface with no operation served over HTTP for ``openapi``.
     """
     registry = surface(args.api)
+    operation: str | None = getattr(args, "operation", None)
+    fmt = args.format or _default_format(operation, stdout)
+    if operation is not None:
+        if fmt in _EXPORTS:
+            raise UsageError(
+                f"--format {fmt} describes every operation; one operation is shown as text "
+                "or markdown"
+            )
+        if operation not in registry.names():
+            close = difflib.get_close_matches(operation, registry.names(), n=1)
+            guess = f" (did you mean {close[0]}?)" if close else ""
+            raise UsageError(
+                f"--api {args.api} has no operation {operation[:60]!r}{guess}; "
+                "`mdesrules rules` lists them"
+            )
     # Imported here, not at the top: `check` must work even where the catalogue is absent.
-    if args.format in _EXPORTS:
+    if fmt in _EXPORTS:
         export: Callable[..., dict[str, Any]] = getattr(
-            importlib.import_module("mdesrules.openapi"), _EXPORTS[args.format]
+            importlib.import_module("mdesrules.openapi"), _EXPORTS[fmt]
         )
         try:
             document = export(registry)
@@ -46,8 +74,11 @@ def run_rules(args: argparse.Namespace, stdout: TextIO) -> int:
             catalogue = importlib.import_module("mdesrules.catalogue")
         except ImportError:
             raise UsageError("the rule catalogue is not available in this installation") from None
-        render: Callable[..., str] = catalogue.render
-        text = render(args.format, registry)
+        if fmt == "list":
+            text = catalogue.overview(registry)
+        else:
+            render: Callable[..., str] = catalogue.render
+            text = render(fmt, registry, operation)
     stdout.write(text if text.endswith("\n") else text + "\n")
     stdout.flush()
     return 0

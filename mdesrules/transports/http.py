@@ -276,9 +276,11 @@ class HttpTransport(CodecTransport):
     """Sends requests to MDES over HTTPS: a codec over an :class:`HttpCarrier`.
 
     Args:
-        base_url: the API root, :data:`PRODUCTION_URL` by default (or :data:`SANDBOX_URL`);
-            each operation is sent to ``base_url + path`` (``.../token/update``) with its
-            own method.
+        base_url: the API root, required: :data:`SANDBOX_URL` for Mastercard's sandbox,
+            :data:`PRODUCTION_URL` for live traffic, or a simulator's URL. There is no
+            default, so that a harness that forgets it fails at once instead of sending its
+            test traffic to production. Each operation is sent to ``base_url + path``
+            (``.../token/update``) with its own method.
         session: a :class:`requests.Session` to send with (for proxies, certificates,
             connection pooling shared with other code). :meth:`close` closes only a session
             the transport created itself.
@@ -303,7 +305,8 @@ class HttpTransport(CodecTransport):
 
     Raises:
         ValueError: an argument is out of range (no timeout, a negative retry count...).
-        TypeError: *encryption* is not a certificate, an RSA public key or settings.
+        TypeError: *base_url* is missing, or *encryption* is not a certificate, an RSA
+            public key or settings.
 
     A transport is not meant to be shared between threads (neither is a ``Session``).
     """
@@ -312,7 +315,7 @@ class HttpTransport(CodecTransport):
 
     def __init__(
         self,
-        base_url: str = PRODUCTION_URL,
+        base_url: str | None = None,
         *,
         session: requests.Session | None = None,
         form: Form = "json",
@@ -323,6 +326,12 @@ class HttpTransport(CodecTransport):
         encryption: AccountEncryption | PublicKeyOrCertificate | None = None,
         allow_plaintext: bool = False,
     ) -> None:
+        if base_url is None:
+            raise TypeError(
+                "HttpTransport needs base_url, the API root to send to: SANDBOX_URL "
+                f"({SANDBOX_URL}) for Mastercard's sandbox, PRODUCTION_URL ({PRODUCTION_URL}) "
+                "for live traffic, or your simulator's URL (from mdesrules.transports)"
+            )
         self.allow_plaintext = allow_plaintext
         settings = AccountEncryption.of(encryption)
         if settings is not None and form != "json":

@@ -6,7 +6,8 @@ header carries ``oauth_body_hash``, the base64 SHA-256 of the body, so the signa
 the exact bytes sent. Signing is done by Mastercard's own library,
 ``mastercard-oauth1-signer`` (import name ``oauth1``), an optional dependency::
 
-    pip install "mdesrules[oauth]"
+    pip install -e '.[oauth]'        # from a checkout of mdesrules
+    pip install 'dist/mdesrules-<version>-py3-none-any.whl[oauth]'   # from a built wheel
 
     from mdesrules.transports import HttpTransport, MastercardOAuth1, SANDBOX_URL
     auth = MastercardOAuth1.from_pkcs12(consumer_key, "key.p12", "keystorepassword")
@@ -29,8 +30,12 @@ try:
     from oauth1.oauth import OAuth  # type: ignore[import-untyped,import-not-found,unused-ignore]
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "mdesrules.transports.oauth needs the mastercard-oauth1-signer package: "
-        'install the "oauth" extra (pip install "mdesrules[oauth]")'
+        "mdesrules.transports.oauth needs the mastercard-oauth1-signer package (1.9.1 or "
+        "later): install the oauth extra, from a checkout of mdesrules with "
+        "pip install -e '.[oauth]' or from a wheel with "
+        "pip install 'PATH/TO/mdesrules-*.whl[oauth]', "
+        "or pip install 'mastercard-oauth1-signer>=1.9.1'. On Python 3.13 and later pip "
+        "installs 1.9.1: 1.9.2 declares Requires-Python <3.13, 1.9.1 has no upper bound"
     ) from error
 
 from requests import PreparedRequest
