@@ -280,6 +280,10 @@ PAN_POLICY = PanPolicy(
             "AlternateAccountIdentifier",
             "FinancialAccountId",
             "NewFinancialAccountId",
+            # Parts of a PAN, which the specs send on purpose (a notification's prefix).
+            "AccountPanPrefix",
+            "AccountPanSuffix",
+            "TokenPanSuffix",
             # Encrypted before it travels: the 2.1.7+ account data, a notification's payload.
             "EncryptedData",
             # CyberSource TMS token ids, which TMS may issue as format-preserving numbers

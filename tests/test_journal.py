@@ -4,12 +4,13 @@ bounded, thread-safe, and never holding a full PAN."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies_pan import (
     FIXTURE_PAN,
@@ -369,5 +370,7 @@ def test_the_journal_never_holds_a_full_pan_given_in_process(pan: str) -> None:
     pans,
 )
 def test_masked_leaves_no_pan_in_any_document(document: object, pan: str) -> None:
+    # The document around the PAN holds no digit run of its own that could pass for it.
+    assume(re.search(r"[0-9]{7}", json.dumps(document)) is None)
     holder = {"a": document, pan: [pan, f"x{pan}y", int(pan) if pan[0] != "0" else pan]}
     assert_no_exposure(json.dumps(masked(holder)), pan, "a masked document")
