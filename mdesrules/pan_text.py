@@ -12,10 +12,10 @@ PAN-shaped: 13 to 19 ASCII digits with a valid Luhn check digit, the first 1 to 
 starts with its major industry identifier, ISO/IEC 7812, so a zero-padded id is not one),
 written in one run or in groups joined by single spaces or dashes (``5123 4567 8901
 2346``), and standing as a word: not touching a letter or digit (the digit runs inside
-``DWSPMC00000000010906a349d9...`` are not PANs), not the integer part, decimals or
-thousands of an amount (``1234567890123.45``), not after a ``+`` (an international phone
-number). A run of groups is one number: a run of 20 digits is not a PAN, nor is any part
-of it.
+a token reference such as ``DWSPMC`` followed by hex digits are not PANs), not the
+integer part, decimals or thousands of an amount (digits before a decimal point), not after
+a ``+`` (an international phone number). A run of groups is one number: a run of 20
+digits is not a PAN, nor is any part of it.
 
 Each string field gets one of four treatments, decided once per field when its model's
 :class:`~mdesrules.schema.ObjectSpec` is built, by :data:`PAN_POLICY`, a list of field names
