@@ -89,6 +89,7 @@ from .fields import (
     printable,
 )
 from .lifecycle import SUSPENDERS, Status, TokenState
+from .pan_text import whole_pan
 from .registry import REGISTRY, FormName, Registry
 from .schema import FieldSpec, ObjectSpec
 
@@ -685,12 +686,18 @@ def inventory_records(
        Records may carry ``paymentAppInstanceId`` and ``tokenType``.
     """
     pool = draw(st.lists(luhn_pans(), min_size=1, max_size=max(pans, 1), unique=True))
-    turs = draw(
-        st.lists(_sized_text(_PRINTABLE, 9, 48), min_size=min_size, max_size=max_size, unique=True)
-    )
+    # Identifiers are never PAN-shaped (that is pan_in_text in a request that names them).
+    identifiers = _sized_text(_PRINTABLE, 9, 48).filter(lambda value: not whole_pan(value))
+    turs = draw(st.lists(identifiers, min_size=min_size, max_size=max_size, unique=True))
     levels = st.none() | _sized_text(_DIGITS, 1, 3)
     apps = st.none() | st.sampled_from(
-        draw(st.lists(_sized_text(_PRINTABLE, 1, 48), min_size=1, max_size=2))
+        draw(
+            st.lists(
+                _sized_text(_PRINTABLE, 1, 48).filter(lambda value: not whole_pan(value)),
+                min_size=1,
+                max_size=2,
+            )
+        )
     )
     types = st.none() | st.sampled_from(sorted(TOKEN_TYPES))
     return [
