@@ -1,0 +1,56 @@
+"""MkDocs hook: show the guides' doctest examples as code on the site.
+
+The pages in ``docs/`` hold their ``>>>`` examples as bare lines, which pytest runs
+(``--doctest-glob=*.md``) but Markdown would read as nested block quotes. Before a page is
+converted, each run of example lines outside a fenced block (from a ``>>>`` line to the next
+blank line) is put in a ``pycon`` fence. The page files are not changed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_PROMPT = re.compile(r"^(\s*)>>>( |$)")
+
+
+def fence_doctests(markdown: str) -> str:
+    """*markdown* with every bare run of ``>>>`` example lines in a ``pycon`` fence."""
+    out: list[str] = []
+    fence: str | None = None
+    lines = markdown.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and opened.group(1) == fence:
+                fence = None
+            out.append(line)
+            i += 1
+            continue
+        if opened:
+            fence = opened.group(1)
+            out.append(line)
+            i += 1
+            continue
+        prompt = _PROMPT.match(line)
+        if prompt is None:
+            out.append(line)
+            i += 1
+            continue
+        indent = prompt.group(1)
+        if out and out[-1].strip():
+            out.append("")
+        out.append(f"{indent}```pycon")
+        while i < len(lines) and lines[i].strip():
+            out.append(lines[i])
+            i += 1
+        out.append(f"{indent}```")
+    return "\n".join(out)
+
+
+def on_page_markdown(markdown: str, **kwargs: Any) -> str:
+    """The MkDocs event: every page's Markdown before it is converted."""
+    return fence_doctests(markdown)
