@@ -4,15 +4,24 @@ The pages in ``docs/`` hold their ``>>>`` examples as bare lines, which pytest r
 (``--doctest-glob=*.md``) but Markdown would read as nested block quotes. Before a page is
 converted, each run of example lines outside a fenced block (from a ``>>>`` line to the next
 blank line) is put in a ``pycon`` fence. The page files are not changed.
+
+On the API reference pages, every name a documented module exports (its ``__all__``) must
+have an entry: a public name that mkdocstrings leaves out (no docstring, no ``#:``
+comment) is a warning, which ``mkdocs build --strict`` turns into a failure.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
 import re
 from typing import Any
 
+_log = logging.getLogger("mkdocs.plugins.mdesrules")
+
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _PROMPT = re.compile(r"^(\s*)>>>( |$)")
+_IDENTIFIER = re.compile(r"^::: (mdesrules[\w.]*)\s*$", re.MULTILINE)
 
 
 def fence_doctests(markdown: str) -> str:
@@ -54,3 +63,18 @@ def fence_doctests(markdown: str) -> str:
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
     """The MkDocs event: every page's Markdown before it is converted."""
     return fence_doctests(markdown)
+
+
+def on_page_content(html: str, page: Any, **kwargs: Any) -> str:
+    """The MkDocs event: warn of an exported name a reference page has no entry for."""
+    for module_name in _IDENTIFIER.findall(page.markdown or ""):
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", ()):
+            if f'id="{module_name}.{name}"' not in html:
+                _log.warning(
+                    "%s: %s.%s is exported but has no entry (give it a docstring or a #: comment)",
+                    page.file.src_uri,
+                    module_name,
+                    name,
+                )
+    return html
