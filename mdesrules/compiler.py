@@ -82,6 +82,7 @@ from .pan_text import (
     near_run,
     pan_found,
     pan_violation,
+    passing_excludes_pan,
     whole_pan,
 )
 from .schema import FieldSpec, ObjectSpec
@@ -428,15 +429,31 @@ class _Compiler:
                     size = src.local("n")
                     src.line(f"{size} = len({value})")
                     self.lengths[value] = size
+                # A value that passed rules which exclude a card number is not scanned: the
+                # scan runs when the rules reported something (as they do for a PAN).
+                reported = None
+                if f.scan is not None and passing_excludes_pan(f.rules):
+                    reported = src.local("k")
+                    src.line(f"{reported} = len(out)")
                 if f.rules:
                     self.chain(list(f.rules), value, path, key, mark)
                 if f.scan is not None:
-                    self.pan_scan(f.scan, value, path, key, mark)
+                    self.pan_scan(f.scan, value, path, key, mark, reported)
                 self.lengths.pop(value, None)
 
-    def pan_scan(self, scan: PanScan, value: str, path: str, key: str, mark: str | None) -> None:
+    def pan_scan(
+        self,
+        scan: PanScan,
+        value: str,
+        path: str,
+        key: str,
+        mark: str | None,
+        reported: str | None = None,
+    ) -> None:
         """The ``pan_in_text`` test of a string: a length test first, which most values
-        fail; then an identifier's anchored match inline, or the text scan."""
+        fail; then an identifier's anchored match inline, or the text scan. *reported*
+        names the length of ``out`` before the field's rules, when a value that passes them
+        cannot hold a card number: then only a value they reported on is scanned."""
         src = self.src
         # No PAN-shaped number fits in fewer than 13 characters, nor a whole one in more
         # than 37 (19 digits, 18 separators): most values stop at the length.
@@ -448,6 +465,8 @@ class _Compiler:
         else:  # a short string's first test inline (pan_found tells a long one on its bytes)
             test = f"{size} > pan_shortest and ({size} > PAN_LONG or pan_near({value}) is not None)"
             test += f" and pan_found({value})"
+        if reported is not None:
+            test = f"len(out) > {reported} and {test}"
         severity = f"pan[{int(scan.free_text)}]"
         src.line(f"if {test}:")
         with src.indent():
