@@ -62,7 +62,7 @@ class Page:
 
 _STYLE = """
 :root{color-scheme:light;--fg:#1d2433;--muted:#5b6478;--line:#dde1ea;--bg:#f6f7fa;
---bad:#b42318;--good:#1a7f37;--warn:#9a6700;--bar:#c4452f;--bar2:#3b6fb6}
+--bad:#b42318;--good:#1a7f37;--warn:#9a6700}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
 color:var(--fg);background:var(--bg)}
@@ -259,8 +259,7 @@ def _chart(rows: Sequence[tuple[str, int]], name: str, *, path: bool) -> str:
     fill = "#c4452f" if name == "codes" else "#3b6fb6"
     out = [
         f'<svg id="chart-{name}" class="chart" role="img" aria-labelledby="chart-{name}-title" '
-        f'viewBox="0 0 {_WIDTH} {height}" width="{_WIDTH}" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg">\n'
+        f'viewBox="0 0 {_WIDTH} {height}" width="{_WIDTH}" height="{height}">\n'
         f'<title id="chart-{name}-title">Violations per {"field" if path else "code"}</title>\n'
     ]
     for i, (label, count) in enumerate(rows):

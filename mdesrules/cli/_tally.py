@@ -171,8 +171,9 @@ class Tally:
         return sorted(self.fields.items(), key=lambda item: (-item[1], item[0]))[:top]
 
     def operations_by_count(self) -> list[tuple[str, int]]:
-        """Each operation with its records, the most first, ties by name."""
-        return sorted(self.operations.items(), key=lambda item: (-item[1], item[0]))
+        """Each operation with its records, the most first, ties by name; records whose
+        operation could not be told (``""``) last."""
+        return sorted(self.operations.items(), key=lambda item: (not item[0], -item[1], item[0]))
 
     @property
     def exit_status(self) -> int:
