@@ -71,6 +71,7 @@ class Page(HTMLParser):
         super().__init__()
         self.totals: dict[str, int] = {}
         self.charts: dict[str, list[tuple[str, int]]] = {}
+        self.warned: dict[str, int] = {}  # the warnings of each code in the chart of codes
         self.operations: list[list[str]] = []
         self.inputs: list[list[str]] = []
         self.failures: list[tuple[str, str, list[list[str]]]] = []  # source, heading, rows
@@ -80,6 +81,7 @@ class Page(HTMLParser):
         self._section = ""
         self._chart = ""
         self._count = 0
+        self._warnings = 0
         self._text: list[str] | None = None
         self._row: list[str] | None = None
         self._total = ""
@@ -95,6 +97,7 @@ class Page(HTMLParser):
             self.charts[self._chart] = []
         elif tag == "g" and self._chart:
             self._count = int(a["data-count"] or 0)
+            self._warnings = int(a["data-warnings"] or 0)
         elif tag == "text" and a.get("class") == "label":
             self._text = []
         elif tag == "div" and self._section == "totals":
@@ -119,6 +122,8 @@ class Page(HTMLParser):
             self._chart = ""
         elif tag == "text" and self._text is not None and self._chart:
             self.charts[self._chart].append((text, self._count))
+            if self._chart == "codes" and self._warnings:
+                self.warned[text] = self._warnings
             self._text = None
         elif tag == "dd":
             self.totals[self._total] = int(text.replace(",", ""))
@@ -237,6 +242,24 @@ def test_a_passing_batch_says_so(tmp_path: Path) -> None:
     assert page.failures == []
     assert out.count("No violations.") == 2
     assert "No record failed." in out
+
+
+def test_warnings_are_counted_and_shown_at_the_end_of_their_bar(tmp_path: Path) -> None:
+    tokens = _jsonl(
+        tmp_path / "tokens.jsonl", {"tokenUniqueReference": TUR, "accountPan": PAN, "status": "A"}
+    )
+    unknown = {"SearchRequest": {"AccountPan": "5412345678908880", "AuditInfo": AUDIT}}
+    path = _jsonl(tmp_path / "r.jsonl", unknown, unknown, VALID)
+    status, page, out = _html("--tokens", tokens, path)
+    assert status == 0
+    assert page.verdict == "all 3 records passed"
+    assert (page.totals["errors"], page.totals["warnings"]) == (0, 2)
+    assert page.charts["codes"] == [("unknown_token", 2)]
+    assert page.warned == {"unknown_token": 2}
+    assert out.count('<rect class="bar-warning"') == 1
+    assert "2 (warnings)</text>" in out
+    _, one, _ = _html(_jsonl(tmp_path / "one.jsonl", VALID))
+    assert one.verdict == "the one record passed"
 
 
 def test_the_html_file_is_written_beside_the_usual_report(tmp_path: Path) -> None:

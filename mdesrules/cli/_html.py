@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from attrs import frozen
@@ -103,6 +103,8 @@ font-size:13px;overflow-wrap:anywhere}
 col.sev{width:76px}col.code{width:200px}col.path{width:34%}
 .sev-error{color:var(--bad);font-weight:600}.sev-warning{color:var(--warn);font-weight:600}
 td.msg{overflow-wrap:anywhere}
+.key{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-1px;
+margin:0 2px 0 10px}.key.error{background:#c4452f}.key.warning{background:#d4a72c}
 footer{color:var(--muted);font-size:13px;margin-top:24px}
 @media print{body{background:#fff}section{border:0;padding:0}}
 """
@@ -145,8 +147,10 @@ def render(tally: Tally, page: Page) -> str:
         verdict = f"{_plural(failed, 'record')} failed in the {_n(tally.records)} checked"
     elif failed:
         verdict = f"{_n(failed)} of {_plural(tally.records, 'record')} failed"
+    elif tally.records > 1:
+        verdict = f"all {_n(tally.records)} records passed"
     else:
-        verdict = f"all {_plural(tally.records, 'record')} passed"
+        verdict = "the one record passed" if tally.records else "no record was checked"
     parts = [
         "<!DOCTYPE html>\n",
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n',
@@ -209,7 +213,15 @@ def _codes(tally: Tally) -> str:
             f'<p class="note">and {_plural(len(rest), "more code")} with '
             f"{_plural(sum(c for _, c in rest), 'violation')}.</p>\n"
         )
-    body = _chart(shown, "codes", path=False) if shown else _none()
+    if not shown:
+        body = _none()
+    else:
+        body = _chart(shown, "codes", path=False, warned=tally.warned_codes)
+        if any(tally.warned_codes[code] for code, _ in shown):
+            body = (
+                '<p class="note"><span class="key error"></span> errors '
+                '<span class="key warning"></span> warnings</p>\n' + body
+            )
     return '<section id="codes">\n<h2>Violations by code</h2>\n' + body + note + "</section>\n"
 
 
@@ -238,7 +250,7 @@ def _none() -> str:
 _WIDTH = 960
 _LABEL_X = 430  # labels end here (right-aligned)
 _BAR_X = 440
-_BAR_MAX = 420
+_BAR_MAX = 360
 _ROW = 26
 _BAR_HEIGHT = 18
 
@@ -252,8 +264,15 @@ def _label(text: str, path: bool) -> str:
     return text[: _LABEL_CHARS - 1] + "\u2026"
 
 
-def _chart(rows: Sequence[tuple[str, int]], name: str, *, path: bool) -> str:
-    """A horizontal bar chart of *rows* (label, count), as inline SVG."""
+def _chart(
+    rows: Sequence[tuple[str, int]],
+    name: str,
+    *,
+    path: bool,
+    warned: Mapping[str, int] | None = None,
+) -> str:
+    """A horizontal bar chart of *rows* (label, count), as inline SVG; with *warned*, the
+    warnings among a label's count (by label) end its bar in another colour."""
     top = max(count for _, count in rows)
     height = _ROW * len(rows) + 8
     fill = "#c4452f" if name == "codes" else "#3b6fb6"
@@ -265,14 +284,25 @@ def _chart(rows: Sequence[tuple[str, int]], name: str, *, path: bool) -> str:
     for i, (label, count) in enumerate(rows):
         y = 4 + i * _ROW
         width = max(2, round(_BAR_MAX * count / top))
+        warnings = warned.get(label, 0) if warned is not None else 0
         hover = label if len(label) <= _HOVER_CHARS else label[: _HOVER_CHARS - 1] + "\u2026"
+        shown = _n(count)
+        warning_bar = ""
+        if warnings:
+            shown += f" ({_plural(warnings, 'warning')})" if warnings < count else " (warnings)"
+            part = max(2, round(width * warnings / count))
+            warning_bar = (
+                f'<rect class="bar-warning" x="{_BAR_X + width - part}" y="{y}" width="{part}" '
+                f'height="{_BAR_HEIGHT}" rx="3" fill="#d4a72c"/>'
+            )
         out.append(
-            f'<g class="row" data-count="{count}"><title>{_e(hover)}: {_n(count)}</title>'
+            f'<g class="row" data-count="{count}" data-warnings="{warnings}">'
+            f"<title>{_e(hover)}: {shown}</title>"
             f'<text class="label" x="{_LABEL_X}" y="{y + 14}" text-anchor="end">'
             f"{_e(_label(label, path))}</text>"
             f'<rect class="bar" x="{_BAR_X}" y="{y}" width="{width}" height="{_BAR_HEIGHT}" '
-            f'rx="3" fill="{fill}"/>'
-            f'<text class="count" x="{_BAR_X + width + 8}" y="{y + 14}">{_n(count)}</text>'
+            f'rx="3" fill="{fill}"/>{warning_bar}'
+            f'<text class="count" x="{_BAR_X + width + 8}" y="{y + 14}">{shown}</text>'
             "</g>\n"
         )
     out.append("</svg>\n")

@@ -96,6 +96,8 @@ class Tally:
         self.errors = 0
         self.warnings = 0
         self.codes: Counter[str] = Counter()
+        #: the warnings among each code's violations
+        self.warned_codes: Counter[str] = Counter()
         self.fields: Counter[str] = Counter()
         #: records per operation ("" for a record whose operation could not be told)
         self.operations: Counter[str] = Counter()
@@ -122,7 +124,10 @@ class Tally:
             field = field_of(v.path)
             if field in fields or len(fields) < MAX_PATHS:
                 fields[field] += 1
-            errors += v.severity == "error"
+            if v.severity == "error":
+                errors += 1
+            else:
+                self.warned_codes[v.code] += 1
         self.errors += errors
         self.warnings += len(outcome.violations) - errors
         operation = outcome.operation or ""
@@ -151,6 +156,7 @@ class Tally:
         self.errors += other.errors
         self.warnings += other.warnings
         self.codes.update(other.codes)
+        self.warned_codes.update(other.warned_codes)
         fields = self.fields
         for field, count in other.fields.items():
             if field in fields or len(fields) < MAX_PATHS:
