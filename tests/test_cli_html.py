@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -705,3 +706,79 @@ def test_the_page_of_a_100000_record_batch_renders_in_chromium(
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1280, 2000)
     assert len(png) > 20_000  # a page with charts and tables, not a blank one
+
+
+# Real processes: signals with worker processes, memory --------------------------------------
+
+linux_only = pytest.mark.skipif(
+    not os.path.exists("/proc/self/task"), reason="reads the process tree from /proc"
+)
+
+
+@pytest.mark.slow
+@linux_only
+@pytest.mark.parametrize(
+    ("signum", "status", "why"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated (SIGTERM)")],
+)
+def test_a_stopped_run_with_workers_writes_the_page_of_what_it_checked(
+    tmp_path: Path, signum: int, status: int, why: str
+) -> None:
+    batch = tmp_path / "batch.jsonl"
+    _dirty_batch(batch, 60_000)
+    report = tmp_path / "report.html"
+    command = [sys.executable, "-m", "mdesrules", "check", "--format", "json", "--jobs", "2",
+               "--html", str(report), str(batch)]  # fmt: skip
+    env = {**_env(), "_MDESRULES_BLOCK_BYTES": "4096"}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.readline()  # under way; the full pipe holds it there
+        os.killpg(process.pid, signum)  # the whole group, as Ctrl-C at a terminal
+        out = process.stdout.read().decode()
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=60) == status
+    reported = len(out.splitlines()) + 1
+    sentence = err.removeprefix("mdesrules: ").rstrip("\n")
+    assert sentence.startswith(f"{why} after {reported:,} records")
+    page = Page(report.read_text(encoding="utf-8"))
+    assert page.stopped == sentence[0].upper() + sentence[1:] + "."
+    assert page.totals["records"] == reported
+    assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []
+
+
+def _peak_rss_kib(argv: list[str]) -> int:
+    """The peak resident memory of ``python -m mdesrules ARGV`` (one process: ``--jobs 1``),
+    as the kernel counts it for a waited-for child of a process of its own."""
+    measure = (
+        "import resource, subprocess, sys; "
+        "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, sys.executable, "-m", "mdesrules", *argv],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=600,
+        check=True,
+    )
+    status, peak = done.stdout.split()
+    assert (status, done.stderr) == ("1", "")
+    return int(peak)
+
+
+@pytest.mark.slow
+@linux_only
+def test_the_page_costs_the_same_memory_for_ten_times_the_records(tmp_path: Path) -> None:
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    _dirty_batch(small, 20_000)
+    _dirty_batch(large, 200_000)  # about 75,000 failing records
+    argv = ["check", "--no-progress", "--jobs", "1", "--format", "html"]
+    small_peak = _peak_rss_kib([*argv, str(small)])
+    large_peak = _peak_rss_kib([*argv, str(large)])
+    # Keeping every failing record would take some 75 MB more.
+    print(f"\npeak RSS: {small_peak:,} KiB for 20,000 records, {large_peak:,} KiB for 200,000")
+    assert large_peak < small_peak + 16 * 1024, (small_peak, large_peak)
