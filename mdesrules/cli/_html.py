@@ -136,8 +136,8 @@ def _n(count: int) -> str:
     return f"{count:,}"
 
 
-def _plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{_n(count)} {word if count == 1 else (words or word + 's')}"
+def _plural(count: int, word: str) -> str:
+    return f"{_n(count)} {word if count == 1 else word + 's'}"
 
 
 def render(tally: Tally, page: Page) -> str:
@@ -183,17 +183,16 @@ def render(tally: Tally, page: Page) -> str:
 
 def _totals(tally: Tally, page: Page) -> str:
     cells = [
-        ("records", "records", tally.records),
-        ("passed", "passed", tally.passed),
-        ("failed", "failed", tally.failed),
-        ("errors", "errors", tally.errors),
-        ("warnings", "warnings", tally.warnings),
-        ("operations", "operations", sum(1 for name in tally.operations if name)),
-        ("inputs", "inputs", len(page.inputs)),
+        ("records", tally.records),
+        ("passed", tally.passed),
+        ("failed", tally.failed),
+        ("errors", tally.errors),
+        ("warnings", tally.warnings),
+        ("operations", sum(1 for name in tally.operations if name)),
+        ("inputs", len(page.inputs)),
     ]
     items = "".join(
-        f'<div class="{cls}"><dt>{_e(name)}</dt><dd>{_n(value)}</dd></div>\n'
-        for cls, name, value in cells
+        f'<div class="{name}"><dt>{name}</dt><dd>{_n(value)}</dd></div>\n' for name, value in cells
     )
     return (
         '<section id="totals">\n<h2>Totals</h2>\n'
@@ -357,8 +356,10 @@ def _failures(tally: Tally) -> str:
         return head + '<p class="note">No record failed.</p>\n</section>\n'
     if len(kept) < tally.failed:
         note = f"The first {_n(len(kept))} of {_n(tally.failed)} failing records, in input order."
+    elif len(kept) > 1:
+        note = f"All {_n(len(kept))} failing records, in input order."
     else:
-        note = f"All {_plural(len(kept), 'failing record')}, in input order."
+        note = "The one failing record."
     return (
         head + f'<p class="note">{_e(note)} A source is <code>FILE:LINE</code>, or '
         "<code>FILE:LINE[INDEX]</code> for an element of a JSON array.</p>\n"
