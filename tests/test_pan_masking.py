@@ -712,7 +712,7 @@ def cli_files(tmp_path: Path, pan: str) -> list[str]:
     return files
 
 
-@pytest.mark.parametrize("fmt", ["json", "text"])
+@pytest.mark.parametrize("fmt", ["json", "text", "html"])
 @CLI_SETTINGS
 @given(pan=pans)
 def test_cli_output_never_shows_the_pan(

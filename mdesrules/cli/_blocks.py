@@ -52,6 +52,8 @@ class BlockChecker:
         fmt: the report format, one of :data:`mdesrules.cli._output.FORMATS`.
         failures_only: write only the records that fail (``--failures-only``); every
             record is counted all the same.
+        keep: how many failing records each block's tally keeps for the HTML report
+            (:attr:`Tally.failures <mdesrules.cli._tally.Tally.failures>`).
     """
 
     def __init__(
@@ -61,8 +63,10 @@ class BlockChecker:
         fmt: str,
         registry: Registry = REGISTRY,
         failures_only: bool = False,
+        keep: int = 0,
     ) -> None:
         self.failures_only = failures_only
+        self.keep = keep
         self.forced = forced
         self.registry = registry
         self.context = context
@@ -76,13 +80,15 @@ class BlockChecker:
         """Check every record of *lines*."""
         forced, context, writer = self.forced, self.context, self._writer
         failures_only = self.failures_only
+        lines_out = writer.records  # False for a format that writes a page at the end only
+        passing_out = lines_out and not failures_only
         if lines.name != self._name:
             self._start_file(lines.name)
         prefix, suffixes = self._prefix, self._suffixes
         decode = line_decoder()
         out: list[str] = []
-        tally = Tally()
-        clean = 0  # records without any violation, not counted in tally yet
+        tally = Tally(self.keep)
+        clean: dict[str, int] = {}  # records without any violation per operation, not in tally yet
         lineno = 0
         detect = self.registry.detect
         for lineno, line in block_lines(lines.first, lines.data):
@@ -100,11 +106,11 @@ class BlockChecker:
                 if op is not None and findings is not None:
                     name = op.name
                     if not findings:
-                        if not failures_only:
+                        if passing_out:
                             out.append(
                                 prefix + str(lineno) + (suffixes.get(name) or self._suffix(name))
                             )
-                        clean += 1
+                        clean[name] = clean.get(name, 0) + 1
                         continue
                     violations = violations_of(name, findings)
                     outcome = Outcome(f"{lines.name}:{lineno}", name, violations)
@@ -115,11 +121,13 @@ class BlockChecker:
                 outcome = judge(
                     Record(f"{lines.name}:{lineno}", error=error), forced, context, self.registry
                 )
-            if not (failures_only and outcome.ok):
+            if lines_out and not (failures_only and outcome.ok):
                 out.append(writer.format(outcome))
             tally.add(outcome)
-        tally.records += clean
-        tally.passed += clean
+        for name, count in clean.items():
+            tally.add_passing(name, count)
+        if tally.records:
+            tally.count_input(lines.name, tally.records)
         last = f"{lines.name}:{lineno}" if tally.records else ""
         return Checked("".join(out), tally, last, len(lines.data or b""))
 
