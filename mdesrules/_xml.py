@@ -30,6 +30,7 @@ between child elements is layout and is ignored.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Literal, Protocol, cast
 
@@ -59,6 +60,7 @@ _DTD_REFUSED = f"XML with a DTD is not accepted {_SAFETY}"
 _ENTITY_REFUSED = f"XML with an entity reference is not accepted {_SAFETY}"
 
 _NS_PREFIX = "{" + DATACONTRACT_NS + "}"
+_NS_LENGTH = len(_NS_PREFIX)
 _NIL = "{" + XSI_NS + "}nil"
 
 # A DOCTYPE can only appear in the prolog: after an optional BOM, whitespace, the XML
@@ -93,8 +95,21 @@ class XmlRejected(MdesRulesError, ValueError):
     """
 
 
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """This thread's parser: lxml parsers keep state and must not be shared between threads,
+    but one thread may reuse its own (each parse starts with an empty error log), which
+    saves setting up libxml2's parser context on every document."""
+    try:
+        parser: etree.XMLParser = _PARSERS.parser
+    except AttributeError:
+        parser = _PARSERS.parser = _new_parser()
+    return parser
+
+
 def _new_parser() -> etree.XMLParser:
-    # A parser per call: lxml parsers keep state and must not be shared between threads.
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -127,7 +142,7 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
         raise XmlRejected(f"XML document is larger than the limit of {max_bytes} bytes")
     if _has_doctype(data):
         raise XmlRejected(_DTD_REFUSED)
-    parser = _new_parser()
+    parser = _parser()
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
@@ -148,6 +163,8 @@ def _has_doctype(data: bytes) -> bool:
     """
     if _PROLOG_DOCTYPE.match(data):
         return True
+    if data[:1] == b"<" and data[1:2] != b"\x00":
+        return False  # no wide encoding starts so
     for start, encoding in _WIDE_ENCODINGS:
         if data.startswith(start):
             text = data.decode(encoding, errors="replace")
@@ -240,6 +257,8 @@ def _is_nil(element: etree._Element) -> bool:
 
 
 def _element_value(element: etree._Element, depth: int) -> str | dict[str, object]:
+    # Each property of an lxml element is a call into C that builds a new object: read
+    # each one once, and the attributes only of an element that has some (rarely i:nil).
     if depth > MAX_XML_DEPTH:
         raise XmlRejected(
             f"XML nesting is deeper than {MAX_XML_DEPTH} levels (at line {element.sourceline})"
@@ -247,23 +266,29 @@ def _element_value(element: etree._Element, depth: int) -> str | dict[str, objec
     fields: dict[str, object] = {}
     has_children = False
     for child in element:
-        if child.tag is etree.Entity:
-            raise XmlRejected(_ENTITY_REFUSED)
-        if not isinstance(child.tag, str):  # a comment or processing instruction
-            if child.tail and child.tail.strip():
+        tag = child.tag
+        if tag.__class__ is not str:
+            if tag is etree.Entity:
+                raise XmlRejected(_ENTITY_REFUSED)
+            tail = child.tail  # a comment or processing instruction
+            if tail and not tail.isspace():
                 raise XmlRejected(_mixed(element))
             continue
         has_children = True
-        if child.tail and child.tail.strip():
+        tail = child.tail
+        if tail and not tail.isspace():
             raise XmlRejected(_mixed(element))
-        name = _local_name(child)
-        if name is None:
+        if not tag.startswith(_NS_PREFIX):
             raise XmlRejected(
                 f"XML element at line {child.sourceline} is not in the DataContract "
                 f"namespace {DATACONTRACT_NS}"
             )
-        value = _element_value(child, depth + 1)
-        if _is_nil(child):
+        name = tag[_NS_LENGTH:]
+        if len(child) or depth >= MAX_XML_DEPTH:
+            value = _element_value(child, depth + 1)
+        else:
+            value = child.text or ""
+        if child.keys() and _is_nil(child):
             if value != "":
                 raise XmlRejected(f"XML element at line {child.sourceline} is nil but has content")
             continue
@@ -275,7 +300,8 @@ def _element_value(element: etree._Element, depth: int) -> str | dict[str, objec
             fields[name] = _Repeated((existing, value))
     if not has_children:
         return element.text or ""
-    if element.text and element.text.strip():
+    text = element.text
+    if text and not text.isspace():
         raise XmlRejected(_mixed(element))
     for key, member in fields.items():
         if isinstance(member, _Repeated):

@@ -18,8 +18,8 @@ import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from .account_encryption import decrypt_and_report
-from .checking import check, encrypted_data, structure_checked
-from .converters import structure, unstructure
+from .checking import check, encrypted_data
+from .converters import builder, structure, unstructure
 from .exceptions import DecodeError, InvalidRequest
 from .fields import severity_of
 from .masking import safe_str, scrub
@@ -98,13 +98,17 @@ def decode_request(
     """
     registry = REGISTRY if registry is None else registry
     op = registry.get(operation)
-    document = request_document(op, envelope, document, form)
+    if form == "xml":
+        document = request_document(op, envelope, document, form)
     if op.account_encryption is not None and encrypted_data(document) is not None:
         document = _decrypted(op, document, decryption_keys, registry)
-    report = check(operation, document, form=form, registry=registry)
-    if not report.ok:
-        raise InvalidRequest(report)
-    return Request(op.name, structure_checked(op, document, form), registry)
+    wire = op.form(form)
+    findings = wire.checker(document, None)  # what check() runs, without a context
+    if findings and any(is_error for is_error, _, _ in findings):
+        raise InvalidRequest(Report.of_findings(op.name, findings))
+    # The check passed: the document is an object, wrapped when the form wraps it.
+    inner = document[wire.envelope] if wire.envelope is not None else document  # type: ignore[index]
+    return Request(op.name, builder(op.request, _naming(op, form))(inner), registry)
 
 
 def _decrypted(op: Operation, document: object, keys: Keys | None, registry: Registry) -> object:

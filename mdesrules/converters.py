@@ -141,7 +141,7 @@ def _write_builder(
     cls = f"CLS_{len(done)}"
     names[cls] = model
     hints = typing.get_type_hints(model)
-    arguments: list[str] = []
+    arguments: list[tuple[str, str, str]] = []
     for a in attrs.fields(model):
         key = repr(naming(wire_name(a)))
         read = _reader(hints[a.name], naming, src, names, done)
@@ -156,11 +156,45 @@ def _write_builder(
                 value = f"d.get({key}, {default})"
             else:
                 value = f"({_optional(read, key)} if {key} in d else {default})"
-        arguments.append(f"{a.alias}={value}")
+        arguments.append((a.name, a.alias, value))
     src.append(f"def {function}(d):")
-    src.append(f"    return {cls}(" + ", ".join(arguments) + ")")
+    if _slots_only(model):
+        # What attrs' __init__ does, without its call: each slot set through its descriptor.
+        names["NEW"] = object.__new__
+        src.append(f"    o = NEW({cls})")
+        for name, _, value in arguments:
+            setter = f"SET_{len(names)}"
+            names[setter] = getattr(model, name).__set__
+            src.append(f"    {setter}(o, {value})")
+        src.append("    return o")
+    else:
+        src.append(f"    return {cls}(" + ", ".join(f"{k}={v}" for _, k, v in arguments) + ")")
     src.append("")
     return function
+
+
+def _slots_only(model: type) -> bool:
+    """Whether an instance of *model* is made whole by setting each attribute's slot: a
+    slotted attrs class whose __init__ does nothing else (no validator, converter,
+    post-init hook or cached hash; no slot that is not an attribute)."""
+    fields = attrs.fields(model)
+    names = {a.name for a in fields}
+    slots: set[str] = set()
+    for klass in model.__mro__[:-1]:
+        declared = klass.__dict__.get("__slots__")
+        if declared is None:
+            return False  # an instance __dict__: attrs' __init__ may do more
+        slots.update((declared,) if isinstance(declared, str) else declared)
+    return (
+        slots - {"__weakref__"} == names
+        and not hasattr(model, "__attrs_post_init__")
+        and not hasattr(model, "__attrs_pre_init__")
+        and all(
+            a.init and a.validator is None and a.converter is None and a.alias == a.name
+            for a in fields
+        )
+        and all(type(getattr(model, name, None)).__name__ == "member_descriptor" for name in names)
+    )
 
 
 def _optional(read: str, key: str) -> str:

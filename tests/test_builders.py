@@ -45,7 +45,10 @@ def test_the_builder_makes_the_model_cattrs_makes(
     assert mdesrules.check(operation, document, registry=registry).ok
     inner = _inner(op, document, "json")
     built = builder(op.request, op.naming)(inner)
-    assert built == structure(inner, op.request, op.naming)
+    structured = structure(inner, op.request, op.naming)
+    assert built == structured
+    assert hash(built) == hash(structured)
+    assert repr(built) == repr(structured)
     assert type(built) is op.request
     assert mdesrules.parse(operation, document, registry=registry) == built
 
