@@ -46,6 +46,7 @@ __all__ = [
     "XmlRejected",
     "from_document",
     "parse_xml",
+    "read_document",
     "to_document",
 ]
 
@@ -61,6 +62,13 @@ _ENTITY_REFUSED = f"XML with an entity reference is not accepted {_SAFETY}"
 
 _NS_PREFIX = "{" + DATACONTRACT_NS + "}"
 _NS_LENGTH = len(_NS_PREFIX)
+# An XML declaration that leaves the encoding UTF-8 (none named, or UTF-8 named).
+_UTF8_DECLARATION = re.compile(
+    rb"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['\"])1\.[0-9]+\1"
+    rb"(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(['\"])(?i:utf-8)\2)?"
+    rb"(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(['\"])(?:yes|no)\3)?"
+    rb"[ \t\r\n]*\?>"
+)
 _NIL = "{" + XSI_NS + "}nil"
 
 # A DOCTYPE can only appear in the prolog: after an optional BOM, whitespace, the XML
@@ -205,6 +213,22 @@ def _syntax_message(parser: etree.XMLParser, error: etree.XMLSyntaxError, *, bla
     return f"XML is not well-formed{detail} at line {line}, column {column}"
 
 
+def read_document(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> tuple[str, dict[str, object]]:
+    """:func:`to_document` of :func:`parse_xml` of *data*, for a received body.
+
+    The same result and refusals as the two calls; faster for UTF-8 without ``i:nil``:
+    an attribute's name is in the bytes as written, so a UTF-8 document (no XML
+    declaration, or one that declares UTF-8) without the bytes ``nil`` has no nil element,
+    and its elements' attributes are not read.
+
+    Raises:
+        XmlRejected: as :func:`parse_xml` and :func:`to_document` do.
+    """
+    root = parse_xml(data, max_bytes=max_bytes)
+    utf8 = data[:1] == b"<" and (data[1:2] != b"?" or _UTF8_DECLARATION.match(data) is not None)
+    return _to_document(root, nil=not utf8 or b"nil" in data)
+
+
 def to_document(root: etree._Element) -> tuple[str, dict[str, object]]:
     """Return the local name of *root* and its content as a plain dict.
 
@@ -228,6 +252,11 @@ def to_document(root: etree._Element) -> tuple[str, dict[str, object]]:
             non-whitespace text with child elements, is nil yet has content, or lies
             deeper than :data:`MAX_XML_DEPTH`; or the root itself is nil or holds text.
     """
+    return _to_document(root, nil=True)
+
+
+def _to_document(root: etree._Element, *, nil: bool) -> tuple[str, dict[str, object]]:
+    """:func:`to_document`; with ``nil=False`` the document is known to hold no ``i:nil``."""
     local = _local_name(root)
     if local is None:
         raise XmlRejected(
@@ -235,7 +264,7 @@ def to_document(root: etree._Element) -> tuple[str, dict[str, object]]:
         )
     if _is_nil(root):
         raise XmlRejected("XML root element is nil (a null document)")
-    content = _element_value(root, 1)
+    content = _element_value(root, 1, nil)
     if isinstance(content, str):
         if content.strip():
             raise XmlRejected("XML root element holds text instead of fields")
@@ -256,7 +285,9 @@ def _is_nil(element: etree._Element) -> bool:
     return value is not None and value.strip() in ("true", "1")
 
 
-def _element_value(element: etree._Element, depth: int) -> str | dict[str, object]:
+def _element_value(
+    element: etree._Element, depth: int, nil: bool = True
+) -> str | dict[str, object]:
     # Each property of an lxml element is a call into C that builds a new object: read
     # each one once, and the attributes only of an element that has some (rarely i:nil).
     if depth > MAX_XML_DEPTH:
@@ -264,7 +295,7 @@ def _element_value(element: etree._Element, depth: int) -> str | dict[str, objec
             f"XML nesting is deeper than {MAX_XML_DEPTH} levels (at line {element.sourceline})"
         )
     fields: dict[str, object] = {}
-    has_children = False
+    has_children = repeated = False
     for child in element:
         tag = child.tag
         if tag.__class__ is not str:
@@ -285,27 +316,31 @@ def _element_value(element: etree._Element, depth: int) -> str | dict[str, objec
             )
         name = tag[_NS_LENGTH:]
         if len(child) or depth >= MAX_XML_DEPTH:
-            value = _element_value(child, depth + 1)
+            value = _element_value(child, depth + 1, nil)
         else:
             value = child.text or ""
-        if child.keys() and _is_nil(child):
+        if nil and child.keys() and _is_nil(child):
             if value != "":
                 raise XmlRejected(f"XML element at line {child.sourceline} is nil but has content")
             continue
-        if name not in fields:
-            fields[name] = value
-        elif isinstance(existing := fields[name], _Repeated):
-            existing.append(value)
+        if name in fields:
+            existing = fields[name]
+            if isinstance(existing, _Repeated):
+                existing.append(value)
+            else:
+                fields[name] = _Repeated((existing, value))
+                repeated = True
         else:
-            fields[name] = _Repeated((existing, value))
+            fields[name] = value
     if not has_children:
         return element.text or ""
     text = element.text
     if text and not text.isspace():
         raise XmlRejected(_mixed(element))
-    for key, member in fields.items():
-        if isinstance(member, _Repeated):
-            fields[key] = list(member)
+    if repeated:
+        for key, member in fields.items():
+            if isinstance(member, _Repeated):
+                fields[key] = list(member)
     return fields
 
 

@@ -145,7 +145,7 @@ def request_document(op: Operation, envelope: str | None, document: object, form
         return document
     if not isinstance(document, dict):
         document = {}
-    return {envelope or "": _from_xml_shape(object_spec(op.request), document, [])}
+    return {envelope or "": _from_xml_shape(op.form("xml").spec, document, [])}
 
 
 def encode_response(
@@ -404,11 +404,20 @@ def _to_xml_shape(spec: ObjectSpec, document: dict[str, Any]) -> dict[str, Any]:
 def _from_xml_shape(
     spec: ObjectSpec, document: dict[str, Any], warnings: list[Violation], base: str = ""
 ) -> dict[str, Any]:
-    """DataContract members to JSON shape: ``{Item: [...]}`` (or one item) to a list."""
-    out: dict[str, Any] = {}
-    for key, value in document.items():
-        f = spec.by_name.get(key)
-        if f is not None and f.kind == "array":
+    """DataContract members to JSON shape: ``{Item: [...]}`` (or one item) to a list.
+
+    *document* itself when nothing in it changes shape (no list, no empty object element).
+    """
+    shaped = _shaped(spec)
+    if not shaped:
+        return document
+    out: dict[str, Any] | None = None
+    for key, member in document.items():
+        f = shaped.get(key)
+        if f is None:
+            continue  # a string member, or one the spec does not define: as it is
+        value = member
+        if f.kind == "array":
             if value == {} or value == "":
                 value = []
             elif isinstance(value, dict) and set(value) == {f.item}:
@@ -421,10 +430,32 @@ def _from_xml_shape(
                     _object_from_xml(f.child, v, warnings, f"{base}/{key}/{i}")
                     for i, v in enumerate(value)
                 ]
-        elif f is not None and f.kind == "object" and f.child is not None:
+        else:
+            assert f.child is not None
             value = _object_from_xml(f.child, value, warnings, f"{base}/{key}")
-        out[key] = value
-    return out
+        if value is not member:
+            if out is None:
+                out = dict(document)
+            out[key] = value
+    return document if out is None else out
+
+
+_SHAPED: dict[int, tuple[ObjectSpec, dict[str, FieldSpec]]] = {}
+
+
+def _shaped(spec: ObjectSpec) -> dict[str, FieldSpec]:
+    """The fields of *spec* whose XML shape differs from their JSON shape: lists and objects
+    (specs are made once and kept, so each is looked at once)."""
+    known = _SHAPED.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    shaped = {
+        f.name: f
+        for f in spec.fields
+        if f.kind == "array" or (f.kind == "object" and f.child is not None)
+    }
+    _SHAPED[id(spec)] = (spec, shaped)
+    return shaped
 
 
 def _object_from_xml(
