@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .account_encryption import decrypt_and_report
 from .checking import check, encrypted_data
-from .converters import builder, structure, unstructure
+from .converters import builder, maker, structure, unstructure
 from .exceptions import DecodeError, InvalidRequest
 from .fields import severity_of
 from .masking import safe_str, scrub
@@ -31,6 +31,8 @@ from .violations import Report, Violation, pointer
 
 if TYPE_CHECKING:
     from .account_encryption import Keys
+    from .compiler import CompiledCheck
+    from .converters import Builder
 
 __all__ = [
     "ERRORS_KEY",
@@ -102,13 +104,32 @@ def decode_request(
         document = request_document(op, envelope, document, form)
     if op.account_encryption is not None and encrypted_data(document) is not None:
         document = _decrypted(op, document, decryption_keys, registry)
-    wire = op.form(form)
-    findings = wire.checker(document, None)  # what check() runs, without a context
+    _, checker, envelope, build = _reader(op, form)
+    findings = checker(document, None)  # what check() runs, without a context
     if findings and any(is_error for is_error, _, _ in findings):
         raise InvalidRequest(Report.of_findings(op.name, findings))
     # The check passed: the document is an object, wrapped when the form wraps it.
-    inner = document[wire.envelope] if wire.envelope is not None else document  # type: ignore[index]
-    return Request(op.name, builder(op.request, _naming(op, form))(inner), registry)
+    inner = document[envelope] if envelope is not None else document  # type: ignore[index]
+    request: Request = _REQUEST(op.name, build(inner), registry)
+    return request
+
+
+_REQUEST = maker(Request)
+_Reader = tuple[Operation, "CompiledCheck", "str | None", "Builder"]
+_READERS: dict[tuple[int, str], _Reader] = {}
+
+
+def _reader(op: Operation, form: Form) -> _Reader:
+    """*op*'s compiled check, envelope and model builder in *form*, looked up once per
+    operation (the operation is kept with its id, so that the id names it)."""
+    known = _READERS.get((id(op), form))
+    if known is not None and known[0] is op:
+        return known
+    wire = op.form(form)
+    known = (op, wire.checker, wire.envelope, builder(op.request, _naming(op, form)))
+    if len(_READERS) < 4096:
+        _READERS[(id(op), form)] = known
+    return known
 
 
 def _decrypted(op: Operation, document: object, keys: Keys | None, registry: Registry) -> object:
@@ -430,9 +451,10 @@ def _from_xml_shape(
                     _object_from_xml(f.child, v, warnings, f"{base}/{key}/{i}")
                     for i, v in enumerate(value)
                 ]
-        else:
-            assert f.child is not None
-            value = _object_from_xml(f.child, value, warnings, f"{base}/{key}")
+        elif value == "":
+            value = {}  # an empty object element, <AuditInfo/>
+        elif isinstance(value, dict) and _shaped(f.child):  # type: ignore[arg-type]
+            value = _from_xml_shape(f.child, value, warnings, f"{base}/{key}")  # type: ignore[arg-type]
         if value is not member:
             if out is None:
                 out = dict(document)

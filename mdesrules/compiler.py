@@ -196,6 +196,9 @@ PREDICATES: dict[str, str] = {
     # Printable ASCII is 0x20-0x7e; without the space it is [!-~].
     _fields.printable().pattern: "({v} != '' and {v}.isascii() and {v}.isprintable() "
     "and ' ' not in {v})",
+    # MMYY: two ASCII digits of a month 01-12, then two: as strings, '01' <= MM <= '12'.
+    _fields.mmyy().pattern: "(len({v}) == 4 and {v}.isascii() and {v}.isdigit() "
+    "and '01' <= {v}[:2] <= '12')",
 }
 #: Patterns that every printable string matches: ``str.isprintable`` answers most values,
 #: and the regex the others (a tab or line break in free text).

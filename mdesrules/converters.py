@@ -27,7 +27,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .schema import identity, wire_name
 
-__all__ = ["builder", "convert", "converter", "structure", "unstructure"]
+__all__ = ["builder", "convert", "converter", "maker", "structure", "unstructure"]
 
 T = TypeVar("T")
 Naming = Callable[[str], str]
@@ -171,6 +171,36 @@ def _write_builder(
         src.append(f"    return {cls}(" + ", ".join(f"{k}={v}" for _, k, v in arguments) + ")")
     src.append("")
     return function
+
+
+@cache
+def maker(model: type) -> Callable[..., Any]:
+    """A function that makes a *model* instance from its attributes' values, given by
+    position in declaration order (defaults where left out), as ``model(...)`` would:
+    the slots set directly when nothing else happens in its ``__init__``
+    (:func:`builder`'s way), else *model* itself."""
+    if not _slots_only(model):
+        return model
+    fields = attrs.fields(model)
+    names: dict[str, object] = {"NEW": object.__new__, "CLS": model}
+    params, body = [], ["    o = NEW(CLS)"]
+    for i, a in enumerate(fields):
+        if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            return model  # made per instance by __init__
+        if a.default is attrs.NOTHING:
+            params.append(a.name)
+        else:
+            names[f"DEFAULT_{i}"] = a.default
+            params.append(f"{a.name}=DEFAULT_{i}")
+        names[f"SET_{i}"] = getattr(model, a.name).__set__
+        body.append(f"    SET_{i}(o, {a.name})")
+    text = f"def make({', '.join(params)}):\n" + "\n".join(body) + "\n    return o\n"
+    filename = f"<mdesrules maker of {model.__module__}.{model.__qualname__} #{next(_SERIAL)}>"
+    exec(compile(text, filename, "exec"), names)
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    made = names["make"]
+    assert callable(made)
+    return made
 
 
 def _slots_only(model: type) -> bool:

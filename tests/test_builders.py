@@ -18,9 +18,10 @@ from slow_params import slow_except
 import mdesrules
 from mdesrules.apis import SURFACES
 from mdesrules.checking import structure_checked
-from mdesrules.converters import builder, structure
+from mdesrules.converters import builder, maker, structure
 from mdesrules.schema import identity
 from mdesrules.testing import valid_documents
+from mdesrules.transport import Request
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 REGISTRIES = {key: SURFACES[key] for key in ("default", "mdes-cs-api-2.1.7", "mdes-cs-api-2.2.2")}
@@ -80,3 +81,11 @@ def test_members_an_operation_tolerates_are_left_out_of_the_model(
     assert report.ok
     assert "unknown_field" in report.codes
     assert structure_checked(op, sent) == structure(inner, op.request, op.naming)
+
+
+def test_a_maker_makes_what_the_class_makes() -> None:
+    made = maker(Request)("token_suspend", "body", mdesrules.REGISTRY)
+    assert made == Request("token_suspend", "body", mdesrules.REGISTRY)
+    assert made.encryption is None
+    assert made.registry is mdesrules.REGISTRY
+    assert repr(made) == repr(Request("token_suspend", "body"))

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal
 import pytest
 from attrs import evolve, field, frozen
 from attrs.exceptions import FrozenInstanceError
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from slow_params import slow_except
 from strategies_documents import context_for, json_values, mutated
@@ -227,7 +227,12 @@ def test_every_shape_of_wrapper_gets_the_interpreters_report() -> None:
 any_text = st.text(st.characters(codec="utf-8"), max_size=25) | st.text("0123456789 ", max_size=25)
 
 
-@given(value=any_text)
+@given(value=any_text | st.text("0123456789\u0661", min_size=4, max_size=4))
+@example("0128")
+@example("1299")
+@example("0028")
+@example("1328")
+@example("012\u0661")
 def test_pattern_shortcuts_decide_as_their_regex(value: str) -> None:
     for pattern, predicate in PREDICATES.items():
         decided = eval(predicate.format(v="value"), {"value": value})
