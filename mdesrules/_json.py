@@ -252,6 +252,9 @@ def loads_strict(data: bytes | str) -> object:
 #: What :func:`_fast_document` answers when orjson's reading cannot be taken.
 UNSURE: Final = object()
 _BACKSLASH = ord("\\")
+_COUNTED = 2 * MAX_DEPTH  # shorter data cannot nest deeper than MAX_DEPTH
+if orjson is not None:
+    _orjson_loads, _orjson_dumps = orjson.loads, orjson.dumps
 
 
 def _fast_document(data: bytes) -> object:
@@ -293,11 +296,11 @@ def _fast_document(data: bytes) -> object:
     """
     if _BACKSLASH in data:
         return UNSURE
-    if len(data) > 2 * MAX_DEPTH and data.count(b"[") + data.count(b"{") > MAX_DEPTH:
+    if len(data) > _COUNTED and data.count(b"[") + data.count(b"{") > MAX_DEPTH:
         return UNSURE
     try:
-        document = orjson.loads(data)
-        again = orjson.dumps(document)
+        document = _orjson_loads(data)
+        again = _orjson_dumps(document)
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return UNSURE
     if again != data and again.replace(b" ", b"") != data.replace(b" ", b""):

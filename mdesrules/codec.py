@@ -104,7 +104,10 @@ def decode_request(
         document = request_document(op, envelope, document, form)
     if op.account_encryption is not None and encrypted_data(document) is not None:
         document = _decrypted(op, document, decryption_keys, registry)
-    _, checker, envelope, build = _reader(op, form)
+    reader = _READERS.get((id(op), form))
+    if reader is None or reader[0] is not op:
+        reader = _reader(op, form)
+    _, checker, envelope, build = reader
     findings = checker(document, None)  # what check() runs, without a context
     if findings and any(is_error for is_error, _, _ in findings):
         raise InvalidRequest(Report.of_findings(op.name, findings))
@@ -121,10 +124,7 @@ _READERS: dict[tuple[int, str], _Reader] = {}
 
 def _reader(op: Operation, form: Form) -> _Reader:
     """*op*'s compiled check, envelope and model builder in *form*, looked up once per
-    operation (the operation is kept with its id, so that the id names it)."""
-    known = _READERS.get((id(op), form))
-    if known is not None and known[0] is op:
-        return known
+    operation (kept in _READERS with the operation, so that its id names it)."""
     wire = op.form(form)
     known = (op, wire.checker, wire.envelope, builder(op.request, _naming(op, form)))
     if len(_READERS) < 4096:
