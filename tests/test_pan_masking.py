@@ -68,6 +68,7 @@ from mdesrules import (
     TokenRecord,
     UnknownOperation,
     lifecycle,
+    masking,
 )
 from mdesrules._xml import DATACONTRACT_NS, XmlRejected, from_document, parse_xml, to_document
 from mdesrules.account_encryption import (
@@ -80,7 +81,6 @@ from mdesrules.codecs import json as json_codec
 from mdesrules.converters import unstructure
 from mdesrules.encryption import NotificationRejected, key_ring
 from mdesrules.exceptions import DecodeError
-from mdesrules import masking
 from mdesrules.masking import mask_pan, scrub
 from mdesrules.schema import ObjectSpec, object_spec
 
