@@ -288,8 +288,9 @@ def _is_nil(element: etree._Element) -> bool:
 def _element_value(
     element: etree._Element, depth: int, nil: bool = True
 ) -> str | dict[str, object]:
-    # Each property of an lxml element is a call into C that builds a new object: read
-    # each one once, and the attributes only of an element that has some (rarely i:nil).
+    # Each property of an lxml element is a call into C that makes a new object: each is
+    # read once, an element's attributes only when the document may hold an i:nil, and
+    # anything unusual (a comment, an entity, another namespace) is left to _unusual.
     if depth > MAX_XML_DEPTH:
         raise XmlRejected(
             f"XML nesting is deeper than {MAX_XML_DEPTH} levels (at line {element.sourceline})"
@@ -298,23 +299,13 @@ def _element_value(
     has_children = repeated = False
     for child in element:
         tag = child.tag
-        if tag.__class__ is not str:
-            if tag is etree.Entity:
-                raise XmlRejected(_ENTITY_REFUSED)
-            tail = child.tail  # a comment or processing instruction
-            if tail and not tail.isspace():
-                raise XmlRejected(_mixed(element))
-            continue
+        if tag.__class__ is not str or not tag.startswith(_NS_PREFIX):
+            _unusual(element, child)
+            continue  # a comment or processing instruction between the elements
         has_children = True
         tail = child.tail
         if tail and not tail.isspace():
             raise XmlRejected(_mixed(element))
-        if not tag.startswith(_NS_PREFIX):
-            raise XmlRejected(
-                f"XML element at line {child.sourceline} is not in the DataContract "
-                f"namespace {DATACONTRACT_NS}"
-            )
-        name = tag[_NS_LENGTH:]
         if len(child) or depth >= MAX_XML_DEPTH:
             value = _element_value(child, depth + 1, nil)
         else:
@@ -323,6 +314,7 @@ def _element_value(
             if value != "":
                 raise XmlRejected(f"XML element at line {child.sourceline} is nil but has content")
             continue
+        name = tag[_NS_LENGTH:]
         if name in fields:
             existing = fields[name]
             if isinstance(existing, _Repeated):
@@ -342,6 +334,22 @@ def _element_value(
             if isinstance(member, _Repeated):
                 fields[key] = list(member)
     return fields
+
+
+def _unusual(element: etree._Element, child: etree._Element) -> None:
+    """Refuse a *child* of *element* that is not a DataContract element, unless it is a
+    comment or processing instruction with only whitespace after it (then it is skipped)."""
+    tag = child.tag
+    if tag is etree.Entity:
+        raise XmlRejected(_ENTITY_REFUSED)
+    tail = child.tail
+    if tail and not tail.isspace():
+        raise XmlRejected(_mixed(element))
+    if isinstance(tag, str):
+        raise XmlRejected(
+            f"XML element at line {child.sourceline} is not in the DataContract "
+            f"namespace {DATACONTRACT_NS}"
+        )
 
 
 class _Repeated(list[object]):
