@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -89,3 +90,34 @@ def test_a_maker_makes_what_the_class_makes() -> None:
     assert made.encryption is None
     assert made.registry is mdesrules.REGISTRY
     assert repr(made) == repr(Request("token_suspend", "body"))
+
+
+@attrs.frozen
+class _Checked:
+    """Not made by its slots alone: a validator runs in __init__."""
+
+    name: str = attrs.field(validator=attrs.validators.min_len(1))
+    count: int | None = None
+    flags: dict[str, bool] | None = None  # a type builders do not know: cattrs reads it
+
+
+@attrs.define(slots=False)
+class _Plain:
+    """No slots: made by calling the class."""
+
+    inner: _Checked
+    items: tuple[_Checked, ...] = ()
+    label: str = "x"
+
+
+def test_a_class_that_is_not_made_by_its_slots_is_called() -> None:
+    document = {"Inner": {"Name": "a", "Count": 2, "Flags": {"f": True}}, "Items": [{"Name": "b"}]}
+    built = builder(_Plain, _as_is)(document)
+    assert built == _Plain(_Checked("a", 2, {"f": True}), (_Checked("b"),))
+    assert built == structure(document, _Plain, _as_is)
+    with pytest.raises(ValueError):
+        builder(_Plain, _as_is)({"Inner": {"Name": ""}})  # the validator ran
+
+
+def _as_is(name: str) -> str:
+    return name
