@@ -115,7 +115,7 @@ def test_a_class_that_is_not_made_by_its_slots_is_called() -> None:
     built = builder(_Plain, _as_is)(document)
     assert built == _Plain(_Checked("a", 2, {"f": True}), (_Checked("b"),))
     assert built == structure(document, _Plain, _as_is)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Length of 'name'"):
         builder(_Plain, _as_is)({"Inner": {"Name": ""}})  # the validator ran
 
 
