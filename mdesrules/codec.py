@@ -99,36 +99,42 @@ def decode_request(
             envelope violation); ``.report`` holds every violation.
     """
     registry = REGISTRY if registry is None else registry
-    op = registry.get(operation)
+    try:
+        reader = _READERS[(registry, operation, form)]
+    except (KeyError, TypeError):  # the first of its kind, or no operation name at all
+        reader = _reader(registry, operation, form)
+    op, checker, wrapper, build = reader
     if form == "xml":
         document = request_document(op, envelope, document, form)
     if op.account_encryption is not None and encrypted_data(document) is not None:
         document = _decrypted(op, document, decryption_keys, registry)
-    reader = _READERS.get((id(op), form))
-    if reader is None or reader[0] is not op:
-        reader = _reader(op, form)
-    _, checker, envelope, build = reader
     findings = checker(document, None)  # what check() runs, without a context
     if findings and any(is_error for is_error, _, _ in findings):
         raise InvalidRequest(Report.of_findings(op.name, findings))
     # The check passed: the document is an object, wrapped when the form wraps it.
-    inner = document[envelope] if envelope is not None else document  # type: ignore[index]
+    inner = document[wrapper] if wrapper is not None else document  # type: ignore[index]
     request: Request = _REQUEST(op.name, build(inner), registry)
     return request
 
 
 _REQUEST = maker(Request)
 _Reader = tuple[Operation, "CompiledCheck", "str | None", "Builder"]
-_READERS: dict[tuple[int, str], _Reader] = {}
+_READERS: dict[tuple[Registry, str, str], _Reader] = {}
 
 
-def _reader(op: Operation, form: Form) -> _Reader:
-    """*op*'s compiled check, envelope and model builder in *form*, looked up once per
-    operation (kept in _READERS with the operation, so that its id names it)."""
+def _reader(registry: Registry, operation: str, form: Form) -> _Reader:
+    """The operation called *operation* in *registry*, with its compiled check, envelope
+    and model builder in *form*: looked up once (a registry never drops or replaces an
+    operation, so the name keeps naming it).
+
+    Raises:
+        UnknownOperation: *registry* has no operation of that name.
+    """
+    op = registry.get(operation)
     wire = op.form(form)
     known = (op, wire.checker, wire.envelope, builder(op.request, _naming(op, form)))
-    if len(_READERS) < 4096:
-        _READERS[(id(op), form)] = known
+    if len(_READERS) < 4096 and isinstance(operation, str):
+        _READERS[(registry, operation, form)] = known
     return known
 
 
