@@ -169,10 +169,10 @@ def _has_doctype(data: bytes) -> bool:
 
     Finding the DTD before libxml2 runs means libxml2 never reads it at all.
     """
+    if data[:1] == b"<" and data[1:2] not in (b"?", b"!", b"\x00"):
+        return False  # the root element first: no prolog, and no wide encoding starts so
     if _PROLOG_DOCTYPE.match(data):
         return True
-    if data[:1] == b"<" and data[1:2] != b"\x00":
-        return False  # no wide encoding starts so
     for start, encoding in _WIDE_ENCODINGS:
         if data.startswith(start):
             text = data.decode(encoding, errors="replace")

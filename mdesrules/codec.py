@@ -436,13 +436,12 @@ def _from_xml_shape(
     *document* itself when nothing in it changes shape (no list, no empty object element).
     """
     shaped = _shaped(spec)
-    if not shaped:
-        return document
+    present = [key for key in shaped if key in document]
+    if len(present) > 1:
+        present = [key for key in document if key in shaped]  # the document's order
     out: dict[str, Any] | None = None
-    for key, member in document.items():
-        f = shaped.get(key)
-        if f is None:
-            continue  # a string member, or one the spec does not define: as it is
+    for key in present:
+        f, member = shaped[key], document[key]
         value = member
         if f.kind == "array":
             if value == {} or value == "":
