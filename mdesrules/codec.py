@@ -458,8 +458,8 @@ def _from_xml_shape(
                 ]
         elif value == "":
             value = {}  # an empty object element, <AuditInfo/>
-        elif isinstance(value, dict) and _shaped(f.child):  # type: ignore[arg-type]
-            value = _from_xml_shape(f.child, value, warnings, f"{base}/{key}")  # type: ignore[arg-type]
+        elif isinstance(value, dict) and f.child is not None and _shaped(f.child):
+            value = _from_xml_shape(f.child, value, warnings, f"{base}/{key}")
         if value is not member:
             if out is None:
                 out = dict(document)
@@ -481,7 +481,8 @@ def _shaped(spec: ObjectSpec) -> dict[str, FieldSpec]:
         for f in spec.fields
         if f.kind == "array" or (f.kind == "object" and f.child is not None)
     }
-    _SHAPED[id(spec)] = (spec, shaped)
+    if len(_SHAPED) < 4096:
+        _SHAPED[id(spec)] = (spec, shaped)
     return shaped
 
 
