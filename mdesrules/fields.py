@@ -219,6 +219,7 @@ def luhn_digits_ok(value: str) -> bool:
 
     The digits in odd places from the right count as they are, the others doubled with the
     digits of the product summed; by byte sums, since a PAN is checked for every request.
+    The compiled checks write the same expression inline (``compiler._luhn``).
     """
     data = value.encode()
     return (sum(data[-1::-2] + data[-2::-2].translate(_DOUBLED)) - 48 * len(data)) % 10 == 0
