@@ -778,6 +778,25 @@ def _matches(rule: _fields.matches, at: FieldCheck) -> None:
     at.fails_when(test, shows_digits=pattern == _DIGITS, failure=failure)
 
 
+@FIELD_RULE_WRITERS.register(_fields.iso_timestamp)
+def _iso_timestamp(rule: _fields.iso_timestamp, at: FieldCheck) -> None:
+    """The form by its regex (a failure worded once per place), then the date's existence
+    by :func:`~mdesrules.fields._date_fault`, whose message names the month."""
+    src, v = at.src, at.value
+    regex = src.const(_fields._TIMESTAMP_MATCH, "MATCH")
+    date_fault = src.const(_fields._date_fault, "DATE_FAULT")
+    src.line(f"if {regex}({v}) is None:")
+    with src.indent():
+        at.report("True", ("bad_format", f"must be {rule.description}"))
+    src.line(f"elif {date_fault}({v}) is not None:")
+    with src.indent():
+        at.report("True")
+    if at.more:
+        src.line("else:")
+        with src.indent():
+            at.rest(digits=at.digits)
+
+
 @FIELD_RULE_WRITERS.register(_fields.luhn)
 def _luhn(rule: _fields.luhn, at: FieldCheck) -> None:
     v = at.value

@@ -51,7 +51,7 @@ from typing import Literal, Protocol, get_args
 
 from attrs import frozen
 
-from .fields import FieldRule, luhn, luhn_digits_ok, matches, one_of
+from .fields import FieldRule, iso_timestamp, luhn, luhn_digits_ok, matches, one_of
 from .violations import Violation
 
 __all__ = [
@@ -180,7 +180,8 @@ def pan_found(text: str) -> bool:
 
 def passing_excludes_pan(rules: tuple[FieldRule, ...]) -> bool:
     """Whether a value that passes every one of *rules* cannot hold a PAN-shaped number: one
-    of them is a value set none of whose values holds one, or a pattern marked ``pan_free``.
+    of them is a value set none of whose values holds one, a pattern marked ``pan_free``, or
+    a timestamp (:class:`~mdesrules.fields.iso_timestamp`).
     A compiled check then scans such a field only when its rules reported something."""
     for rule in rules:
         if type(rule) is one_of:
@@ -188,7 +189,7 @@ def passing_excludes_pan(rules: tuple[FieldRule, ...]) -> bool:
             # when the set may grow), so only these pass silently.
             if not any(pan_found(v) for v in rule.values):
                 return True
-        elif type(rule) is matches and rule.pan_free:
+        elif (type(rule) is matches and rule.pan_free) or type(rule) is iso_timestamp:
             return True
     return False
 

@@ -159,6 +159,7 @@ from mdesrules.checking import check, encrypted_data, model_document, structure_
 from mdesrules.context import AccountRanges, Context, Inventory
 from mdesrules.encryption import KeyRing, key_ring
 from mdesrules.exceptions import TransportError, UnknownOperation
+from mdesrules.fields import iso_timestamp
 from mdesrules.lifecycle import LifecycleError, Status
 from mdesrules.masking import scrub
 from mdesrules.models import responses
@@ -1172,13 +1173,13 @@ class SimulatedMdes:
 def _message_expiry(value: str, now: datetime) -> tuple[str, str] | None:
     """What is wrong with an account holder message's ``MessageExpiration`` at *now*, as
     ``(code, message)``, or ``None``: it must be a calendar date and time after *now*, at
-    most :data:`MAX_MESSAGE_DAYS` ahead. Its form (ISO 8601 with a zone) passed the rules."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return "bad_format", "MessageExpiration is not a calendar date (check the day of the month)"
-    if moment.tzinfo is None:  # the rules ask for Z or an offset
-        moment = moment.replace(tzinfo=UTC)
+    most :data:`MAX_MESSAGE_DAYS` ahead. The rules (:class:`~mdesrules.fields.iso_timestamp`)
+    passed it first: ISO 8601 with a zone, of a date that exists, which ``fromisoformat``
+    reads."""
+    failure = iso_timestamp()(value)
+    if failure is not None:  # only when called without the rules: they refuse it first
+        return failure[0], f"MessageExpiration {failure[1]}"
+    moment = datetime.fromisoformat(value)
     if moment <= now:
         return "not_allowed_value", "MessageExpiration has passed: the message would never show"
     if moment > now + timedelta(days=MAX_MESSAGE_DAYS):
