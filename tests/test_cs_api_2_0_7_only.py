@@ -98,6 +98,8 @@ def test_the_spec_example_is_the_model_it_describes() -> None:
         ("MessageLanguageCode", "engl", "too_long"),
         ("MessageExpiration", "2020-06-18T18:04:35", "too_short"),
         ("MessageExpiration", "2020-06-18 18:04:35-06:00", "bad_format"),
+        ("MessageExpiration", "2024-02-30T12:00:00Z", "bad_format"),
+        ("MessageExpiration", "2023-02-29T12:00:00Z", "bad_format"),
         ("MessageText", "x" * 129, "too_long"),
         ("MessageText", "line\x07bell", "bad_format"),
         ("MessageIdentifier", "message 1", "bad_format"),
@@ -355,12 +357,6 @@ def test_a_message_is_recorded_as_a_comment_without_the_pan(wire: str) -> None:
             "NOT_ALLOWED_VALUE",
             "MessageExpiration",
         ),
-        (
-            message(message_expiration="2024-02-30T12:00:00Z"),
-            400,
-            "BAD_FORMAT",
-            "MessageExpiration",
-        ),
     ],
 )
 def test_a_message_the_simulator_refuses_changes_nothing(
@@ -375,6 +371,35 @@ def test_a_message_the_simulator_refuses_changes_nothing(
     assert error.reason_code == code
     assert error.source == f"/AccountHolderMessagingRequest/{source}"
     assert PAN not in str(refused.value)
+    assert {tur: mdes.store.get(tur) for tur in before} == before
+
+
+@pytest.mark.parametrize(
+    ("expiration", "month"),
+    [("2024-02-30T12:00:00Z", "February 2024 has 29 days"), ("2024-04-31T12:00:00Z", "April")],
+)
+def test_the_served_simulator_refuses_a_day_the_month_does_not_have(
+    expiration: str, month: str
+) -> None:
+    """Sent past the client's pre-flight check (which refuses it too), the simulator's own
+    check of the rules answers 400 BAD_FORMAT, naming the month, and changes nothing."""
+    mdes = simulator()
+    before = {tur: mdes.store.get(tur) for tur in (ACTIVE, DELETED, WAITING)}
+    body = json.dumps(mdesrules.to_wire(message(message_expiration=expiration))).encode()
+    answer = _call(
+        WsgiApp(mdes),
+        "POST",
+        "/accountholdermessaging",
+        body,
+        **{"Content-Type": "application/json"},
+    )
+    assert answer.status == 400
+    (error,) = json.loads(answer.body)["Errors"]["Error"]
+    assert (error["ReasonCode"], error["Source"]) == (
+        "BAD_FORMAT",
+        "/AccountHolderMessagingRequest/MessageExpiration",
+    )
+    assert month in error["Description"]
     assert {tur: mdes.store.get(tur) for tur in before} == before
 
 

@@ -96,9 +96,9 @@ Where MDES does not say, the simulator decides (see also ``docs/simulator.md``):
   still shown there); the rules refuse a DELETED one with 400 ``TOKEN_STATE``. Whether the
   token is in Apple Pay is not checked: the store does not say which wallet a token is in.
   ``MessageExpiration`` must be after the simulator's clock and at most
-  :data:`MAX_MESSAGE_DAYS` days ahead, else 400 ``NOT_ALLOWED_VALUE`` (a day the month does
-  not have is ``BAD_FORMAT``): the pre-flight check has no clock, so only the simulator
-  judges it. The message is recorded as a comment on the token (``/token/comments`` and
+  :data:`MAX_MESSAGE_DAYS` days ahead, else 400 ``NOT_ALLOWED_VALUE``: the pre-flight check
+  has no clock, so only the simulator judges it (a day the month does not have is the rules'
+  ``BAD_FORMAT``, in the pre-flight check too). The message is recorded as a comment on the token (``/token/comments`` and
   search's ``LastCommentId`` show it, with the request's ``AuditInfo``), its text naming
   the ``MessageIdentifier``, language, expiry and display flag, with any PAN-like digits
   masked; the answer is the spec's ``{"Token": {"TokenUniqueReference": ...}}``, without
