@@ -17,6 +17,7 @@ import json
 import pickle
 import re
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -69,7 +70,7 @@ from mdesrules.compiler import (
     forget_violations,
     sent,
 )
-from mdesrules.fields import digits, length, luhn, one_of, printable
+from mdesrules.fields import digits, iso_timestamp, length, luhn, one_of, printable
 from mdesrules.pan_text import PAN_MODES
 from mdesrules.registry import Form
 from mdesrules.schema import object_spec, wire
@@ -220,6 +221,67 @@ def test_every_shape_of_wrapper_gets_the_interpreters_report() -> None:
         {"TokenUpdateRequest": [inner]},
     ):
         assert_same(form, payload)
+
+
+def _timestamp_fields() -> list[tuple[str, FormName, str]]:
+    """Every timestamp field: its operation, wire form and path (``tokens/statusTimestamp``)."""
+
+    def paths(spec: Any, prefix: str = "") -> Iterator[str]:
+        for f in spec.fields:
+            if any(type(r) is iso_timestamp for r in f.rules):
+                yield prefix + f.name
+            if f.child is not None:
+                yield from paths(f.child, f"{prefix}{f.name}/")
+
+    return [(name, form, p) for name, form in FORMS for p in paths(wire_form(name, form).spec)]
+
+
+#: Timestamps on the days where the calendar decides (28 to 31 of any month of any year),
+#: half of them known not to exist.
+late_days = st.sampled_from(
+    [
+        "2024-02-30T10:00:00.5Z",
+        "2023-02-29T10:00:00Z",
+        "2024-04-31T10:00:00.250Z",
+        "0000-01-01T10:00:00Z",
+    ]
+) | st.builds(
+    "{:04d}-{:02d}-{:02d}T10:00:00.{}Z".format,
+    st.integers(0, 9999),
+    st.integers(1, 12),
+    st.integers(28, 31),
+    st.integers(0, 999),
+)
+
+
+def _with_timestamps(node: Any, value: str) -> Any:
+    """*node* with every string of the timestamp's form replaced by *value*."""
+    if isinstance(node, dict):
+        return {k: _with_timestamps(v, value) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_with_timestamps(v, value) for v in node]
+    if isinstance(node, str) and re.fullmatch(iso_timestamp.pattern, node):
+        return value
+    return node
+
+
+def test_the_timestamp_fields_are_found() -> None:
+    assert _timestamp_fields() == [
+        ("account_holder_messaging", "json", "MessageExpiration"),
+        ("notify_token_updated", "json", "tokens/statusTimestamp"),
+    ]
+
+
+@pytest.mark.parametrize(("operation", "form", "field"), _timestamp_fields())
+@settings(max_examples=20, deadline=None)
+@given(data=st.data(), value=late_days)
+def test_a_timestamp_whose_date_may_not_exist_gets_the_interpreters_report(
+    operation: str, form: FormName, field: str, data: st.DataObject, value: str
+) -> None:
+    document = data.draw(valid_documents(operation, form=form, sending=[field]))
+    changed = _with_timestamps(document, value)
+    assert value in json.dumps(changed)
+    assert_same(wire_form(operation, form), changed)
 
 
 # The compiler's shortcuts --------------------------------------------------------------
