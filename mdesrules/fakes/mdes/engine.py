@@ -98,12 +98,13 @@ Where MDES does not say, the simulator decides (see also ``docs/simulator.md``):
   ``MessageExpiration`` must be after the simulator's clock and at most
   :data:`MAX_MESSAGE_DAYS` days ahead, else 400 ``NOT_ALLOWED_VALUE``: the pre-flight check
   has no clock, so only the simulator judges it (a day the month does not have is the rules'
-  ``BAD_FORMAT``, in the pre-flight check too). The message is recorded as a comment on the token (``/token/comments`` and
-  search's ``LastCommentId`` show it, with the request's ``AuditInfo``), its text naming
-  the ``MessageIdentifier``, language, expiry and display flag, with any PAN-like digits
-  masked; the answer is the spec's ``{"Token": {"TokenUniqueReference": ...}}``, without
-  the comment's id, which the spec does not return. It records no history and notifies no
-  one: the token's status does not change.
+  ``BAD_FORMAT``, in the pre-flight check too). The message is recorded as a comment on
+  the token (``/token/comments`` and search's ``LastCommentId`` show it, with the
+  request's ``AuditInfo``), its text naming the ``MessageIdentifier``, language, expiry
+  and display flag, with any PAN-like digits masked; the answer is the spec's
+  ``{"Token": {"TokenUniqueReference": ...}}``, without the comment's id, which the spec
+  does not return. It records no history and notifies no one: the token's status does not
+  change.
 - ``GET /systemstatus`` (2.0.7) always answers the healthy status: ``CommentText``
   :data:`SYSTEM_STATUS` and ``LastStatusDateTime`` the time of the answer (the simulator's
   status never changes, so it is current whenever it is read).
