@@ -24,9 +24,9 @@ def commands(root: Path) -> list[str]:
         for block in FENCE.findall(page.read_text(encoding="utf-8")):
             for line in block.replace("\\\n", " ").splitlines():
                 line = line.strip()
-                if INSTALL.search(line) and not line.startswith((">>>", "#")):
-                    if line not in found:
-                        found.append(line)
+                wanted = INSTALL.search(line) and not line.startswith((">>>", "#"))
+                if wanted and line not in found:
+                    found.append(line)
     return found
 
 
