@@ -25,7 +25,7 @@ from mdesrules.apis import MDES_CS_API_2_0_7, MDES_CS_API_2_1_7, MDES_CS_API_2_2
 from mdesrules.cli import main
 from mdesrules.exceptions import InvalidRequest, MdesError
 from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes
-from mdesrules.fakes.mdes.engine import MAX_MESSAGE_DAYS, SYSTEM_STATUS
+from mdesrules.fakes.mdes.engine import MAX_MESSAGE_DAYS, SYSTEM_STATUS, _message_expiry
 from mdesrules.models import AuditInfo
 from mdesrules.models import requests as q
 from mdesrules.models import responses as r
@@ -401,6 +401,16 @@ def test_the_served_simulator_refuses_a_day_the_month_does_not_have(
     )
     assert month in error["Description"]
     assert {tur: mdes.store.get(tur) for tur in before} == before
+
+
+def test_the_simulators_expiry_test_judges_the_date_by_the_rule() -> None:
+    """Called on a value the rules did not see, the expiry test refuses an impossible date
+    with the rule's own failure rather than raising."""
+    assert _message_expiry("2023-02-29T12:00:00Z", NOW) == (
+        "bad_format",
+        "MessageExpiration must be a date that exists: February 2023 has 28 days, not 29",
+    )
+    assert _message_expiry("2024-02-29T12:00:00Z", NOW) is None
 
 
 def test_the_expiry_window_is_the_spec_maximum() -> None:
