@@ -142,6 +142,8 @@ _ISO_TIMESTAMP = (
     "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
 )
 
+#: The months' names in messages, in English whatever the locale (``calendar.month_name``
+#: follows ``LC_TIME``).
 _MONTHS = (
     "January",
     "February",
@@ -165,8 +167,8 @@ class iso_timestamp:  # noqa: N801
 
     The form is :attr:`pattern` (a regular expression, exported as such to JSON Schema with
     ``format: date-time``); then the date must be on the calendar, leap years included: no
-    ``2023-02-29``, ``2024-02-30``, ``2024-04-31`` or year ``0000``, which MDES refuses and
-    :meth:`datetime.datetime.fromisoformat` cannot read. A value passes exactly when it has
+    ``2023-02-29``, ``2024-02-30``, ``2024-04-31`` or year ``0000``, which name no moment
+    and :meth:`datetime.datetime.fromisoformat` cannot read. A value passes exactly when it has
     the form and ``fromisoformat`` reads it. Both failures are ``bad_format``. No value that
     passes holds a PAN-shaped number (``pan_free``: its digit groups are too short).
     """
@@ -175,7 +177,6 @@ class iso_timestamp:  # noqa: N801
     description: ClassVar[str] = (
         "an ISO 8601 timestamp YYYY-MM-DDThh:mm:ss[.sss] with Z or +hh:mm, of a date that exists"
     )
-    portable: ClassVar[None] = None
     pan_free: ClassVar[bool] = True
 
     def __call__(self, value: str) -> Failure | None:
