@@ -769,3 +769,94 @@ def test_a_passing_line_is_its_prefix_line_number_and_suffix(
         assert prefix + str(line) + suffix == writer.format(
             Outcome(f"{name}:{line}", operation, ())
         )
+
+
+@given(
+    texts, st.none() | texts.filter(bool), st.lists(violations, max_size=3), st.integers(1, 10**7)
+)
+def test_a_line_is_its_prefix_line_number_and_the_text_after(
+    name: str, operation: str | None, found: list[mdesrules.Violation], line: int
+) -> None:
+    for writer in (JsonLinesWriter, TextWriter):
+        prefix = writer.passing(name, "-")[0]
+        after = writer.after_line(operation, tuple(found))
+        assert prefix + str(line) + after == writer.format(
+            Outcome(f"{name}:{line}", operation, tuple(found))
+        )
+
+
+# Failing records rendered once per distinct outcome --------------------------------------
+
+#: Values a field of a token update may take: right, wrong in form, of another JSON type
+#: (``1``, ``True`` and ``1.0`` are equal in Python, not in a message), PAN-shaped.
+_VALUES = st.sampled_from(
+    ["0", "1", "2", "", "5412345678901232", "5412345678901233", 1, True, 1.0, 0, False, None,
+     -0.0, 0.0, [], ["1"], {}, {"1": 1}, "\u0661", "x" * 60]
+)  # fmt: skip
+_FIELDS = st.sampled_from(
+    ["UpdateWalletProviderIndicator", "NewAccountPan", "ExpirationDate", "CommentText",
+     "Organisation", "TokenUniqueReference", "CurrentAccountPan", "541234567890123"]
+)  # fmt: skip
+
+
+@st.composite
+def _token_updates(draw: st.DrawFn) -> dict[str, Any]:
+    start = FAILING if draw(st.booleans()) else VALID
+    inner: dict[str, Any] = dict(start["TokenUpdateRequest"])
+    for field, value in draw(st.dictionaries(_FIELDS, _VALUES, max_size=3)).items():
+        if field == "Organisation":
+            inner["AuditInfo"] = {**AUDIT, field: value}
+        else:
+            inner[field] = value
+    return {"TokenUpdateRequest": inner}
+
+
+_DOCUMENTS = st.one_of(
+    _token_updates(),
+    st.sampled_from([VALID, FAILING, SEARCH, {"TokenUpdate": {}}, {"TokenUpdateRequest": 1}]),
+)
+
+
+def _indicator(value: object) -> dict[str, Any]:
+    """FAILING with UpdateWalletProviderIndicator *value*."""
+    inner = {**FAILING["TokenUpdateRequest"], "UpdateWalletProviderIndicator": value}
+    return {"TokenUpdateRequest": inner}
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@example([_indicator(v) for v in (1, True, 1.0, 0, False, None, "1", "2")], "json", False, 4096)
+@given(
+    st.lists(_DOCUMENTS, min_size=1, max_size=40),
+    st.sampled_from(["json", "text"]),
+    st.booleans(),
+    st.sampled_from([2, 4096]),
+)
+def test_a_block_reports_what_each_record_checked_alone_reports(
+    documents: list[dict[str, Any]], fmt: str, failures_only: bool, cache_size: int
+) -> None:
+    # The block checker renders a failing record once per distinct outcome (a bounded
+    # cache, here also one that starts again every two outcomes); the report and the
+    # counts must be those of each record judged and written on its own.
+    from mdesrules.cli import _blocks
+    from mdesrules.cli._outcome import judge
+    from mdesrules.cli._output import writer_class
+    from mdesrules.cli._tally import Tally
+
+    data = b"".join(_line(d) + b"\n" for d in documents) * 2  # every outcome twice
+    lines = Lines("batch.jsonl", 1, data)
+    with mock.patch.object(_blocks, "CACHE_SIZE", cache_size):
+        checker = _blocks.BlockChecker(None, None, fmt, failures_only=failures_only)
+        checked = [checker(lines), checker(lines)]  # the second block: a warm cache
+    writer = writer_class(fmt)
+    expected, tally = [], Tally()
+    for record in block_records(lines):
+        outcome = judge(record, None, None)
+        if not (failures_only and outcome.ok):
+            expected.append(writer.format(outcome))
+        tally.add(outcome)
+    for block in checked:
+        assert block.text == "".join(expected)
+        assert (block.tally.records, block.tally.passed) == (tally.records, tally.passed)
+        assert block.tally.codes == tally.codes
+        assert list(block.tally.fields.items()) == list(tally.fields.items())
+        assert block.last == f"batch.jsonl:{2 * len(documents)}"

@@ -5,26 +5,38 @@ report text of its records and their :class:`~mdesrules.cli._tally.Tally`. The s
 checker runs in the ``mdesrules check`` process (``--jobs 1``, and small inputs) and in
 each worker process, so where a block is checked cannot change a byte of the report.
 
-This is the per-record path of a batch of millions, so it stays lean: no
-:class:`~mdesrules.cli._readers.Record` or :class:`~mdesrules.cli._outcome.Outcome` is
-made for a record without violations, and its report line is a precomputed prefix and
-suffix around its line number.
+This is the per-record path of a batch of millions, so it stays lean. A record's report
+line is a prefix (the file's name), its line number, and the text after it; a record's
+operation is looked up once per wrapper key. No :class:`~mdesrules.cli._readers.Record`,
+:class:`~mdesrules.cli._outcome.Outcome` or :class:`~mdesrules.violations.Violation` is
+made for a record that passes, and a failing one is rendered once per distinct outcome:
+a batch breaks the same rules at the same places again and again, so the violations a
+compiled check found (its findings, with the values they need) key a bounded cache of
+the text after the line number and of what the tally counts (:func:`findings_key`).
+Messages, did-you-mean suggestions, the PAN gate and JSON writing run on a miss only.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import NamedTuple
 
 from ..checking import encrypted_data
+from ..compiler import CompiledCheck
 from ..context import Context
 from ..registry import REGISTRY, Operation, Registry
+from ..violations import Finding, Violation
 from ._decoding import line_decoder
 from ._outcome import Outcome, judge, verdict, violations_of
 from ._output import writer_class
 from ._readers import Lines, Record, block_lines, line_too_long
-from ._tally import Tally
+from ._tally import Tally, counted
 
-__all__ = ["BlockChecker", "Checked"]
+__all__ = ["CACHE_SIZE", "BlockChecker", "Checked", "findings_key"]
+
+CACHE_SIZE = 4096
+"""The most distinct failing outcomes (and wrapper keys) a checker keeps; past it, the
+cache starts again empty, so that a batch of all-different failures stays in flat memory."""
 
 
 class Checked(NamedTuple):
@@ -41,6 +53,67 @@ class Checked(NamedTuple):
     tally: Tally
     last: str
     size: int = 0
+
+
+class _Kind:
+    """One kind of record with violations: the report text after its line number, what
+    the tally counts of it, and (when cached) the findings its key was made of, kept alive
+    so that no object the key names by identity is freed while the key is in use."""
+
+    __slots__ = ("after", "keep", "ok", "pairs")
+
+    def __init__(
+        self, after: str, pairs: tuple[tuple[str, str], ...], ok: bool, keep: object = None
+    ) -> None:
+        self.after = after
+        self.pairs = pairs
+        self.ok = ok
+        self.keep = keep
+
+
+class _Route(NamedTuple):
+    """How the records of one operation are checked: its name, its compiled JSON check,
+    the text after the line number of a passing record, and whether the operation may
+    come with encrypted account information (which :func:`verdict` opens)."""
+
+    name: str
+    check: CompiledCheck
+    passing: str
+    encrypted: bool
+
+
+_BY_VALUE = frozenset({bool, int, type(None)})
+_NO_KEY = frozenset({float, list, dict})
+
+
+def findings_key(operation: str, findings: list[Finding]) -> tuple[object, ...] | None:
+    """A key for what *operation*'s compiled check found, equal for two records exactly
+    when their findings render the same violations; None when there is none to make.
+
+    A finding is ``(is_error, build, args)``, and ``build(*args)`` makes its violation, so
+    equal builders and arguments give equal violations. Strings and violations stand for
+    themselves; ints, booleans and ``None`` with their type (``True == 1``, yet a message
+    may say "boolean" for one and "number" for the other); a float, list or object from the
+    document makes no key (a record with one is rendered on its own); any other object (a
+    rule, a schema: the compiled check's constants) stands by its identity, which is sound
+    as long as the findings are kept alive beside the key (:class:`_Kind` does).
+    """
+    parts: list[object] = [operation]
+    add = parts.append
+    for is_error, build, args in findings:
+        add(build)
+        add(is_error)
+        for arg in args:
+            kind = type(arg)
+            if kind is str or kind is Violation:
+                add(arg)
+            elif kind in _BY_VALUE:
+                add((kind, arg))
+            elif kind in _NO_KEY:
+                return None
+            else:
+                add(id(arg))
+    return tuple(parts)
 
 
 class BlockChecker:
@@ -68,67 +141,127 @@ class BlockChecker:
         self.context = context
         self.fmt = fmt
         self._writer = writer_class(fmt)
-        self._name: str | None = None  # the file the passing-line prefix is made for
+        self._name: str | None = None  # the file the line prefix is made for
         self._prefix = ""
-        self._suffixes: dict[str, str] = {}
+        self._routes: dict[str, _Route | None] = {}  # by wrapper key
+        self._by_operation: dict[str, _Route] = {}
+        self._kinds: dict[tuple[object, ...], _Kind] = {}
 
     def __call__(self, lines: Lines) -> Checked:
         """Check every record of *lines*."""
-        forced, context, writer = self.forced, self.context, self._writer
-        failures_only = self.failures_only
         if lines.name != self._name:
             self._start_file(lines.name)
-        prefix, suffixes = self._prefix, self._suffixes
+        context, failures_only, prefix = self.context, self.failures_only, self._prefix
+        forced = self._route(self.forced) if self.forced is not None else None
+        routes, route_of, kind_of = self._routes, self._route_of, self._kind_of
         decode = line_decoder()
         out: list[str] = []
-        tally = Tally()
-        clean = 0  # records without any violation, not counted in tally yet
+        failing: list[_Kind] = []  # the kind of each record with violations, in order
+        clean = 0  # records without any violation
         lineno = 0
-        detect = self.registry.detect
         for lineno, line in block_lines(lines.first, lines.data):
             document, error = decode(line) if line is not None else (None, line_too_long())
-            if error is None:
-                # verdict() inlined for the record that passes, nine in ten in a batch.
-                try:
-                    op = forced or detect(document)
-                    encrypted = op is not None and op.account_encryption is not None
-                    if encrypted and encrypted_data(document) is not None:
-                        op = None  # verdict() below decrypts it, or says it cannot
-                    findings = op.form("json").checker(document, context) if op else None
-                except Exception:  # verdict() below checks again and reports it
-                    op = findings = None
-                if op is not None and findings is not None:
-                    name = op.name
-                    if not findings:
-                        if not failures_only:
-                            out.append(
-                                prefix + str(lineno) + (suffixes.get(name) or self._suffix(name))
-                            )
-                        clean += 1
-                        continue
-                    violations = violations_of(name, findings)
-                    outcome = Outcome(f"{lines.name}:{lineno}", name, violations)
-                else:
-                    operation, violations = verdict(document, forced, context, self.registry)
-                    outcome = Outcome(f"{lines.name}:{lineno}", operation, violations)
-            else:
-                outcome = judge(
-                    Record(f"{lines.name}:{lineno}", error=error), forced, context, self.registry
+            if error is not None:
+                kind = self._outcome_kind(
+                    judge(Record(f"{lines.name}:{lineno}", error=error), self.forced, context)
                 )
-            if not (failures_only and outcome.ok):
-                out.append(writer.format(outcome))
-            tally.add(outcome)
-        tally.records += clean
-        tally.passed += clean
+            else:
+                route = forced
+                if route is None:
+                    if type(document) is dict and len(document) == 1:
+                        key = next(iter(document))
+                        route = routes[key] if key in routes else route_of(document, key)
+                    else:
+                        route = route_of(document, None)
+                findings = None
+                if route is not None:
+                    try:
+                        if not (route.encrypted and encrypted_data(document) is not None):
+                            findings = route.check(document, context)
+                    except Exception:  # verdict() below checks again and reports it
+                        pass
+                if route is None or findings is None:
+                    # No operation, encrypted account information, or a check that
+                    # raised: verdict() says why, decrypts, or reports an internal error.
+                    kind = self._outcome_kind(
+                        Outcome("", *verdict(document, self.forced, context, self.registry))
+                    )
+                elif not findings:
+                    if not failures_only:
+                        out.append(prefix + str(lineno) + route.passing)
+                    clean += 1
+                    continue
+                else:
+                    kind = kind_of(route.name, findings)
+            if not (failures_only and kind.ok):
+                out.append(prefix + str(lineno) + kind.after)
+            failing.append(kind)
+        tally = Tally()
+        tally.count((), True, clean)
+        for kind, records in Counter(failing).items():  # in the order of their first record
+            tally.count(kind.pairs, kind.ok, records)
         last = f"{lines.name}:{lineno}" if tally.records else ""
         return Checked("".join(out), tally, last, len(lines.data or b""))
 
     def _start_file(self, name: str) -> None:
         self._name = name
         self._prefix = self._writer.passing(name, "-")[0]
-        self._suffixes = {}
 
-    def _suffix(self, operation: str) -> str:
-        suffix = self._writer.passing(self._name or "", operation)[1]
-        self._suffixes[operation] = suffix
-        return suffix
+    def _route(self, op: Operation) -> _Route:
+        """How records of *op* are checked."""
+        route = self._by_operation.get(op.name)
+        if route is None:
+            after = self._writer.after_line(op.name, ())
+            check = op.form("json").checker
+            route = _Route(op.name, check, after, op.account_encryption is not None)
+            self._by_operation[op.name] = route
+        return route
+
+    def _route_of(self, document: object, key: str | None) -> _Route | None:
+        """The route of a record when no operation is forced: by its operation, which
+        :meth:`Registry.detect` tells from the record's keys alone, so that it is asked
+        once per wrapper *key*. None when there is none, or detection raised (then
+        :func:`verdict` asks again, and reports the error for this record)."""
+        try:
+            op = self.registry.detect(document)
+        except Exception:
+            return None
+        route = self._route(op) if op is not None else None
+        if key is not None:
+            if len(self._routes) >= CACHE_SIZE:
+                self._routes.clear()
+            self._routes[key] = route
+        return route
+
+    def _kind_of(self, operation: str, findings: list[Finding]) -> _Kind:
+        """The kind of a record of *operation* whose compiled check found *findings*."""
+        key = findings_key(operation, findings)
+        if key is not None:
+            kind = self._kinds.get(key)
+            if kind is not None:
+                return kind
+        violations = violations_of(operation, findings)
+        kind = _Kind(
+            self._writer.after_line(operation, violations),
+            counted(violations),
+            _ok(violations),
+            findings,
+        )
+        if key is not None:
+            if len(self._kinds) >= CACHE_SIZE:
+                self._kinds.clear()
+            self._kinds[key] = kind
+        return kind
+
+    def _outcome_kind(self, outcome: Outcome) -> _Kind:
+        """The kind of a record judged on its own (not cached)."""
+        violations = outcome.violations
+        return _Kind(
+            self._writer.after_line(outcome.operation, violations),
+            counted(violations),
+            outcome.ok,
+        )
+
+
+def _ok(violations: tuple[Violation, ...]) -> bool:
+    return not any(v.severity == "error" for v in violations)

@@ -50,7 +50,7 @@ __all__ = [
 class Writer(Protocol):
     """Writes one record's outcome at a time, then the end of the report.
 
-    ``format`` and ``passing`` give the text without writing it, for reports put
+    ``format``, ``passing`` and ``after_line`` give the text without writing it, for reports put
     together in worker processes (:mod:`mdesrules.cli._blocks`).
     """
 
@@ -72,6 +72,15 @@ class Writer(Protocol):
         ()))``; a batch of passing records costs a concatenation each.
         """
 
+    @staticmethod
+    def after_line(operation: str | None, violations: tuple[Violation, ...]) -> str:
+        """The text after the line number of a record of a JSON Lines file.
+
+        ``passing(name, operation)[0] + str(line) + after_line(operation, violations)`` is
+        ``format(Outcome(f"{name}:{line}", operation, violations))``: a batch that breaks
+        the same rules again and again writes this once per distinct outcome.
+        """
+
 
 class JsonLinesWriter:
     """One JSON object per record, keys in the contract's order; no summary line."""
@@ -82,24 +91,28 @@ class JsonLinesWriter:
     def record(self, outcome: Outcome) -> None:
         self._out.write(self.format(outcome))
 
-    @staticmethod
-    def format(outcome: Outcome) -> str:
+    @classmethod
+    def format(cls, outcome: Outcome) -> str:
         # What json.dumps writes for {"source": ..., "operation": ..., "ok": ...,
         # "violations": [v.to_dict(), ...]}, without building the dicts (a batch has
-        # millions); tests/test_cli_jobs.py holds the two to the same bytes.
-        operation = "null" if outcome.operation is None else _string(outcome.operation)
-        violations = ", ".join(map(_violation_json, outcome.violations))
-        return (
-            f'{{"source": {_string(outcome.source)}, "operation": {operation}, '
-            f'"ok": {"true" if outcome.ok else "false"}, "violations": [{violations}]}}\n'
-        )
+        # millions); tests/test_cli_jobs.py holds the two to the same bytes. The source's
+        # closing quote is the first character of after_line().
+        source = _string(outcome.source)[:-1]
+        return '{"source": ' + source + cls.after_line(outcome.operation, outcome.violations)
+
+    @classmethod
+    def passing(cls, name: str, operation: str) -> tuple[str, str]:
+        # json.dumps escapes character by character, and neither ":" nor digits need it.
+        return '{"source": ' + _string(name)[:-1] + ":", cls.after_line(operation, ())
 
     @staticmethod
-    def passing(name: str, operation: str) -> tuple[str, str]:
-        # json.dumps escapes character by character, and neither ":" nor digits need it.
-        source = json.dumps(name)[:-1] + ":"
-        end = f'", "operation": {json.dumps(operation)}, "ok": true, "violations": []}}\n'
-        return '{"source": ' + source, end
+    def after_line(operation: str | None, violations: tuple[Violation, ...]) -> str:
+        shown = "null" if operation is None else _string(operation)
+        ok = not any(v.severity == "error" for v in violations)
+        return (
+            f'", "operation": {shown}, "ok": {"true" if ok else "false"}, '
+            f'"violations": [{", ".join(map(_violation_json, violations))}]}}\n'
+        )
 
     def finish(self, tally: Tally) -> None:
         """Nothing: a summary object would break "one object per input record"."""
@@ -138,16 +151,19 @@ class TextWriter:
 
     @classmethod
     def format(cls, outcome: Outcome) -> str:
-        operation = outcome.operation or "-"
-        errors = sum(v.severity == "error" for v in outcome.violations)
-        verdict = f"FAIL ({_plural(errors, 'error')})" if errors else "ok"
-        lines = [f"{outcome.source}  {operation}  {verdict}"]
-        lines.extend(cls._violation(v) for v in outcome.violations)
-        return "\n".join(lines) + "\n"
+        return outcome.source + cls.after_line(outcome.operation, outcome.violations)
 
-    @staticmethod
-    def passing(name: str, operation: str) -> tuple[str, str]:
-        return f"{name}:", f"  {operation}  ok\n"
+    @classmethod
+    def passing(cls, name: str, operation: str) -> tuple[str, str]:
+        return f"{name}:", cls.after_line(operation, ())
+
+    @classmethod
+    def after_line(cls, operation: str | None, violations: tuple[Violation, ...]) -> str:
+        errors = sum(v.severity == "error" for v in violations)
+        verdict = f"FAIL ({_plural(errors, 'error')})" if errors else "ok"
+        lines = [f"  {operation or '-'}  {verdict}"]
+        lines.extend(cls._violation(v) for v in violations)
+        return "\n".join(lines) + "\n"
 
     @staticmethod
     def _violation(v: Violation) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
+from ..violations import Violation
 from ._outcome import Outcome
 
-__all__ = ["Tally"]
+__all__ = ["Tally", "counted", "field_of"]
 
 
 MAX_PATHS = 1000
@@ -24,6 +26,11 @@ def field_of(path: str) -> str:
 
 
 _INDEX = re.compile(r"/[0-9]+(?=/|$)")
+
+
+def counted(violations: Iterable[Violation]) -> tuple[tuple[str, str], ...]:
+    """What a :class:`Tally` counts of a record's *violations*: ``(code, field)`` each."""
+    return tuple((v.code, field_of(v.path)) for v in violations)
 
 
 class Tally:
@@ -47,16 +54,24 @@ class Tally:
 
     def add(self, outcome: Outcome) -> None:
         """Count one record's outcome."""
-        self.records += 1
-        error = False
+        self.count(counted(outcome.violations), outcome.ok)
+
+    def count(self, pairs: Iterable[tuple[str, str]], ok: bool, records: int = 1) -> None:
+        """Count *records* records alike: each with violations of these ``(code, field)``
+        *pairs* (see :func:`counted`), passing when *ok*.
+
+        Counting the records of a block alike at once, each kind in the order of its first
+        record, counts what counting them one by one would: a field is counted when it is
+        among the first :data:`MAX_PATHS` fields seen, and those come in the same order.
+        """
+        self.records += records
+        if ok:
+            self.passed += records
         codes, fields = self.codes, self.fields
-        for v in outcome.violations:
-            codes[v.code] += 1
-            field = field_of(v.path)
+        for code, field in pairs:
+            codes[code] += records
             if field in fields or len(fields) < MAX_PATHS:
-                fields[field] += 1
-            error = error or v.severity == "error"
-        self.passed += not error  # outcome.ok, without going through the list twice
+                fields[field] += records
 
     def merge(self, other: Tally) -> None:
         """Add the counts of *other* (a part of the same run) to these."""
