@@ -43,13 +43,15 @@ class Checked(NamedTuple):
     """What a checked block gives back: its report text, its counts, and where it ended.
 
     Attributes:
-        text: the report lines of every record of the block, in order.
+        text: the report lines of every record of the block, in order; encoded when the
+            checker was given an encoding (so a worker sends bytes that are written as
+            they are, rather than text to be decoded and encoded again).
         tally: the counts of the block's records.
         last: ``FILE:LINE`` of the block's last record, ``""`` when it has none.
         size: the bytes of input the block held (for the progress line).
     """
 
-    text: str
+    text: str | bytes
     tally: Tally
     last: str
     size: int = 0
@@ -125,6 +127,9 @@ class BlockChecker:
         fmt: the report format, one of :data:`mdesrules.cli._output.FORMATS`.
         failures_only: write only the records that fail (``--failures-only``); every
             record is counted all the same.
+        codec: the encoding and error handler of the output (:attr:`WholeWrites.codec`),
+            to give the text of each block encoded; None gives it as text. Text that the
+            codec cannot encode is given as text, to fail where it is written.
     """
 
     def __init__(
@@ -134,8 +139,10 @@ class BlockChecker:
         fmt: str,
         registry: Registry = REGISTRY,
         failures_only: bool = False,
+        codec: tuple[str, str] | None = None,
     ) -> None:
         self.failures_only = failures_only
+        self.codec = codec
         self.forced = forced
         self.registry = registry
         self.context = context
@@ -201,7 +208,15 @@ class BlockChecker:
         for kind, records in Counter(failing).items():  # in the order of their first record
             tally.count(kind.pairs, kind.ok, records)
         last = f"{lines.name}:{lineno}" if tally.records else ""
-        return Checked("".join(out), tally, last, len(lines.data or b""))
+        return Checked(self._encoded("".join(out)), tally, last, len(lines.data or b""))
+
+    def _encoded(self, text: str) -> str | bytes:
+        if self.codec is not None:
+            try:
+                return text.encode(*self.codec)
+            except UnicodeError:
+                pass
+        return text
 
     def _start_file(self, name: str) -> None:
         self._name = name

@@ -25,7 +25,7 @@ from ._context import load_context
 from ._errors import Terminated, UsageError
 from ._keys import refuse_key_without_encryption
 from ._outcome import judge
-from ._output import whole_writes, writer_for
+from ._output import WholeWrites, whole_writes, write_report, writer_for
 from ._pool import Blocks, Interrupts, default_jobs
 from ._progress import Progress
 from ._readers import BLOCK_BYTES, Lines, read_input
@@ -141,14 +141,15 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
         nonlocal last
         progress.hide()
         with interrupts.held():
-            stdout.write(checked.text)
+            write_report(stdout, checked.text)
             tally.merge(checked.tally)
             if checked.last:  # not a block of blank lines only
                 last = checked.last
         if checked.last:
             progress.advance(checked.tally.records, checked.last, checked.size)
 
-    checker = BlockChecker(forced, context, args.format, registry, failures_only)
+    codec = stdout.codec if isinstance(stdout, WholeWrites) else None
+    checker = BlockChecker(forced, context, args.format, registry, failures_only, codec)
     interrupts.install()
     try:
         try:

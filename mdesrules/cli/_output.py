@@ -29,7 +29,7 @@ import json
 import os
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Protocol, TextIO
+from typing import Protocol, TextIO, cast
 
 from ..violations import Violation
 from ._outcome import Outcome
@@ -42,6 +42,7 @@ __all__ = [
     "WholeWrites",
     "Writer",
     "whole_writes",
+    "write_report",
     "writer_class",
     "writer_for",
 ]
@@ -209,11 +210,20 @@ class WholeWrites(io.TextIOBase):
         self._encoding = getattr(stream, "encoding", None) or "utf-8"
         self._errors = getattr(stream, "errors", None) or "strict"
 
+    @property
+    def codec(self) -> tuple[str, str]:
+        """The encoding and error handler that text written here is encoded with."""
+        return self._encoding, self._errors
+
     def write(self, text: str) -> int:
-        view = memoryview(text.encode(self._encoding, self._errors))
+        self.write_encoded(text.encode(self._encoding, self._errors))
+        return len(text)
+
+    def write_encoded(self, data: bytes) -> None:
+        """Write text already encoded with :attr:`codec` (by a worker process)."""
+        view = memoryview(data)
         while view:
             view = view[os.write(self._fd, view) :]
-        return len(text)
 
     def flush(self) -> None:
         """Nothing is held here."""
@@ -223,6 +233,15 @@ class WholeWrites(io.TextIOBase):
 
     def fileno(self) -> int:
         return self._fd
+
+
+def write_report(out: TextIO, text: str | bytes) -> None:
+    """Write a piece of the report: *text*, or text that a block checker encoded with the
+    :attr:`WholeWrites.codec` of *out* (it is given one only when *out* is that)."""
+    if isinstance(text, bytes):
+        cast(WholeWrites, out).write_encoded(text)
+    else:
+        out.write(text)
 
 
 def whole_writes(stream: TextIO) -> TextIO:

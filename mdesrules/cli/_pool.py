@@ -182,6 +182,7 @@ class Blocks:
                     checker.context,
                     checker.fmt,
                     checker.failures_only,
+                    checker.codec,
                 ),
             )
             self._result(pool.submit(int))  # forks every worker now, SIGINT ignored
@@ -278,14 +279,19 @@ _worker_checker: BlockChecker | None = None
 
 
 def _start_worker(
-    api: str, operation: str | None, context: Context | None, fmt: str, failures_only: bool
+    api: str,
+    operation: str | None,
+    context: Context | None,
+    fmt: str,
+    failures_only: bool,
+    codec: tuple[str, str] | None,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's, inherited by fork
     global _worker_checker
     registry = surface(api)
     forced = registry.get(operation) if operation is not None else None
-    _worker_checker = BlockChecker(forced, context, fmt, registry, failures_only)
+    _worker_checker = BlockChecker(forced, context, fmt, registry, failures_only, codec)
 
 
 def _check_in_worker(block: Lines | Stored) -> Checked:
