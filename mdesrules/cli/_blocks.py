@@ -19,7 +19,7 @@ Messages, did-you-mean suggestions, the PAN gate and JSON writing run on a miss 
 from __future__ import annotations
 
 from collections import Counter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..checking import encrypted_data
 from ..compiler import CompiledCheck
@@ -84,6 +84,8 @@ class _Route(NamedTuple):
     encrypted: bool
 
 
+_UNSEEN: Any = object()  # a wrapper key not routed yet
+
 _BY_VALUE = frozenset({bool, int, type(None)})
 _NO_KEY = frozenset({float, list, dict})
 
@@ -106,16 +108,40 @@ def findings_key(operation: str, findings: list[Finding]) -> tuple[object, ...] 
         add(build)
         add(is_error)
         for arg in args:
-            kind = type(arg)
-            if kind is str or kind is Violation:
+            if type(arg) is str:
                 add(arg)
-            elif kind in _BY_VALUE:
+                continue
+            kind = type(arg)
+            if kind in _BY_VALUE:
                 add((kind, arg))
             elif kind in _NO_KEY:
                 return None
+            elif kind is Violation:
+                add(arg)
             else:
                 add(id(arg))
     return tuple(parts)
+
+
+_NO_KIND = _Kind("", (), True)  # before the first comparable failing record of a block
+_UNCOMPARABLE = frozenset({bool, int, float, list, dict})
+
+
+def _comparable(findings: list[Finding]) -> bool:
+    """Whether findings equal to *findings* render the same violations: true unless an
+    argument is a number or a boolean (``True == 1``, yet one is reported as a boolean
+    and the other as a number) or a list or object (that may hold them), also inside a
+    tuple. Any other argument is a string, ``None``, or an object of the library whose
+    equality is its own (a rule, a schema, a violation)."""
+    pending = [args for _, _, args in findings]
+    while pending:
+        for arg in pending.pop():
+            kind = type(arg)
+            if kind in _UNCOMPARABLE:
+                return False
+            if kind is tuple:
+                pending.append(arg)
+    return True
 
 
 class BlockChecker:
@@ -166,18 +192,22 @@ class BlockChecker:
         failing: list[_Kind] = []  # the kind of each record with violations, in order
         clean = 0  # records without any violation
         lineno = 0
+        last_route: _Route | None = None  # the last record that failed and is comparable
+        last_findings: list[Finding] | None = None
+        last_kind = _NO_KIND
         for lineno, line in block_lines(lines.first, lines.data):
             document, error = decode(line) if line is not None else (None, line_too_long())
             if error is not None:
-                kind = self._outcome_kind(
-                    judge(Record(f"{lines.name}:{lineno}", error=error), self.forced, context)
-                )
+                record = Record(f"{lines.name}:{lineno}", error=error)
+                kind = self._outcome_kind(judge(record, self.forced, context, self.registry))
             else:
                 route = forced
                 if route is None:
                     if type(document) is dict and len(document) == 1:
-                        key = next(iter(document))
-                        route = routes[key] if key in routes else route_of(document, key)
+                        for key in document:
+                            route = routes.get(key, _UNSEEN)
+                        if route is _UNSEEN:
+                            route = route_of(document, key)
                     else:
                         route = route_of(document, None)
                 findings = None
@@ -198,8 +228,12 @@ class BlockChecker:
                         out.append(prefix + str(lineno) + route.passing)
                     clean += 1
                     continue
+                elif route is last_route and findings == last_findings:
+                    kind = last_kind  # found as in the record before: reported alike
                 else:
                     kind = kind_of(route.name, findings)
+                    if _comparable(findings):
+                        last_route, last_findings, last_kind = route, findings, kind
             if not (failures_only and kind.ok):
                 out.append(prefix + str(lineno) + kind.after)
             failing.append(kind)
