@@ -825,6 +825,9 @@ def _indicator(value: object) -> dict[str, Any]:
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @example([_indicator(v) for v in (1, True, 1.0, 0, False, None, "1", "2")], "json", False, 4096)
+@example(
+    [_indicator(f"W{i}") for i in range(9)] + [_indicator(1), _indicator(True)], "text", False, 2
+)
 @given(
     st.lists(_DOCUMENTS, min_size=1, max_size=40),
     st.sampled_from(["json", "text"]),
@@ -835,8 +838,9 @@ def test_a_block_reports_what_each_record_checked_alone_reports(
     documents: list[dict[str, Any]], fmt: str, failures_only: bool, cache_size: int
 ) -> None:
     # The block checker renders a failing record once per distinct outcome (a bounded
-    # cache, here also one that starts again every two outcomes); the report and the
-    # counts must be those of each record judged and written on its own.
+    # cache, here also one that starts again every two outcomes, and then stops keying
+    # after two records keyed in vain); the report and the counts must be those of each
+    # record judged and written on its own.
     from mdesrules.cli import _blocks
     from mdesrules.cli._outcome import judge
     from mdesrules.cli._output import writer_class
@@ -844,7 +848,11 @@ def test_a_block_reports_what_each_record_checked_alone_reports(
 
     data = b"".join(_line(d) + b"\n" for d in documents) * 2  # every outcome twice
     lines = Lines("batch.jsonl", 1, data)
-    with mock.patch.object(_blocks, "CACHE_SIZE", cache_size):
+    in_vain = 2 if cache_size == 2 else _blocks.KEYED_IN_VAIN
+    with (
+        mock.patch.object(_blocks, "CACHE_SIZE", cache_size),
+        mock.patch.object(_blocks, "KEYED_IN_VAIN", in_vain),
+    ):
         checker = _blocks.BlockChecker(None, None, fmt, failures_only=failures_only)
         checked = [checker(lines), checker(lines)]  # the second block: a warm cache
     writer = writer_class(fmt)

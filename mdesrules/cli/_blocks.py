@@ -12,13 +12,13 @@ operation is looked up once per wrapper key. No :class:`~mdesrules.cli._readers.
 made for a record that passes, and a failing one is rendered once per distinct outcome:
 a batch breaks the same rules at the same places again and again, so the violations a
 compiled check found (its findings, with the values they need) key a bounded cache of
-the text after the line number and of what the tally counts (:func:`findings_key`).
+the text after the line number and of what the tally counts (:func:`findings_key`), and a
+record found as the failing one before it needs no key at all.
 Messages, did-you-mean suggestions, the PAN gate and JSON writing run on a miss only.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, NamedTuple
 
 from ..checking import encrypted_data
@@ -32,9 +32,9 @@ from ._output import writer_class
 from ._readers import Lines, Record, block_lines, line_too_long
 from ._tally import Tally, counted
 
-__all__ = ["CACHE_SIZE", "BlockChecker", "Checked", "findings_key"]
+__all__ = ["CACHE_SIZE", "KEYED_IN_VAIN", "BlockChecker", "Checked", "findings_key"]
 
-CACHE_SIZE = 4096
+CACHE_SIZE = 1024
 """The most distinct failing outcomes (and wrapper keys) a checker keeps; past it, the
 cache starts again empty, so that a batch of all-different failures stays in flat memory."""
 
@@ -86,24 +86,30 @@ class _Route(NamedTuple):
 
 _UNSEEN: Any = object()  # a wrapper key not routed yet
 
-_BY_VALUE = frozenset({bool, int, type(None)})
+_BY_TYPE = frozenset({bool, int})
 _NO_KEY = frozenset({float, list, dict})
 
 
-def findings_key(operation: str, findings: list[Finding]) -> tuple[object, ...] | None:
+def findings_key(operation: str, findings: list[Finding]) -> tuple[tuple[object, ...] | None, bool]:
     """A key for what *operation*'s compiled check found, equal for two records exactly
-    when their findings render the same violations; None when there is none to make.
+    when their findings render the same violations (None when there is none to make), and
+    whether findings that merely compare equal to these render the same too.
 
     A finding is ``(is_error, build, args)``, and ``build(*args)`` makes its violation, so
-    equal builders and arguments give equal violations. Strings and violations stand for
-    themselves; ints, booleans and ``None`` with their type (``True == 1``, yet a message
+    equal builders and arguments give equal violations. Strings, ``None`` and violations
+    stand for themselves; ints and booleans with their type (``True == 1``, yet a message
     may say "boolean" for one and "number" for the other); a float, list or object from the
     document makes no key (a record with one is rendered on its own); any other object (a
     rule, a schema: the compiled check's constants) stands by its identity, which is sound
     as long as the findings are kept alive beside the key (:class:`_Kind` does).
+
+    Equality is enough (the second answer) unless an argument is a number, a boolean, a
+    list or an object, or a tuple holds anything but strings: any other argument is a
+    string, ``None``, or an object of the library whose equality is its own.
     """
     parts: list[object] = [operation]
     add = parts.append
+    comparable = True
     for is_error, build, args in findings:
         add(build)
         add(is_error)
@@ -112,36 +118,26 @@ def findings_key(operation: str, findings: list[Finding]) -> tuple[object, ...] 
                 add(arg)
                 continue
             kind = type(arg)
-            if kind in _BY_VALUE:
-                add((kind, arg))
-            elif kind in _NO_KEY:
-                return None
-            elif kind is Violation:
+            if arg is None or kind is Violation:
                 add(arg)
+            elif kind in _BY_TYPE:
+                add((kind, arg))
+                comparable = False
+            elif kind in _NO_KEY:
+                return None, False
             else:
                 add(id(arg))
-    return tuple(parts)
+                if kind is tuple and comparable:
+                    comparable = all(type(item) is str for item in arg)
+    return tuple(parts), comparable
 
 
-_NO_KIND = _Kind("", (), True)  # before the first comparable failing record of a block
-_UNCOMPARABLE = frozenset({bool, int, float, list, dict})
+_NO_KIND = _Kind("", (), True)  # before the first failing record of a block
 
-
-def _comparable(findings: list[Finding]) -> bool:
-    """Whether findings equal to *findings* render the same violations: true unless an
-    argument is a number or a boolean (``True == 1``, yet one is reported as a boolean
-    and the other as a number) or a list or object (that may hold them), also inside a
-    tuple. Any other argument is a string, ``None``, or an object of the library whose
-    equality is its own (a rule, a schema, a violation)."""
-    pending = [args for _, _, args in findings]
-    while pending:
-        for arg in pending.pop():
-            kind = type(arg)
-            if kind in _UNCOMPARABLE:
-                return False
-            if kind is tuple:
-                pending.append(arg)
-    return True
+#: After this many failing records of a block keyed in vain (fewer than one in four found
+#: in the cache), the rest of the block is rendered without keys: a batch of failures all
+#: unlike each other pays for no key it never uses again.
+KEYED_IN_VAIN = 64
 
 
 class BlockChecker:
@@ -179,18 +175,24 @@ class BlockChecker:
         self._routes: dict[str, _Route | None] = {}  # by wrapper key
         self._by_operation: dict[str, _Route] = {}
         self._kinds: dict[tuple[object, ...], _Kind] = {}
+        self._keyed = 0  # failing records of the block whose findings were looked up
+        self._found = 0  # those found in the cache
 
     def __call__(self, lines: Lines) -> Checked:
         """Check every record of *lines*."""
         if lines.name != self._name:
             self._start_file(lines.name)
+        self._keyed = self._found = 0
         context, failures_only, prefix = self.context, self.failures_only, self._prefix
         forced = self._route(self.forced) if self.forced is not None else None
         routes, route_of, kind_of = self._routes, self._route_of, self._kind_of
         decode = line_decoder()
         out: list[str] = []
-        failing: list[_Kind] = []  # the kind of each record with violations, in order
-        clean = 0  # records without any violation
+        tally = Tally()
+        # Records with violations are counted in input order (which fields the tally
+        # keeps depends on it), a run of records of one kind at once.
+        run_kind, run = _NO_KIND, 0
+        clean = 0  # records without any violation, counted at the end
         lineno = 0
         last_route: _Route | None = None  # the last record that failed and is comparable
         last_findings: list[Finding] | None = None
@@ -229,18 +231,20 @@ class BlockChecker:
                     clean += 1
                     continue
                 elif route is last_route and findings == last_findings:
-                    kind = last_kind  # found as in the record before: reported alike
+                    kind = last_kind  # found as in the failing record before: alike
                 else:
-                    kind = kind_of(route.name, findings)
-                    if _comparable(findings):
+                    kind, comparable = kind_of(route.name, findings)
+                    if comparable:
                         last_route, last_findings, last_kind = route, findings, kind
             if not (failures_only and kind.ok):
                 out.append(prefix + str(lineno) + kind.after)
-            failing.append(kind)
-        tally = Tally()
+            if kind is run_kind:
+                run += 1
+            else:
+                tally.count(run_kind.pairs, run_kind.ok, run)
+                run_kind, run = kind, 1
+        tally.count(run_kind.pairs, run_kind.ok, run)
         tally.count((), True, clean)
-        for kind, records in Counter(failing).items():  # in the order of their first record
-            tally.count(kind.pairs, kind.ok, records)
         last = f"{lines.name}:{lineno}" if tally.records else ""
         return Checked(self._encoded("".join(out)), tally, last, len(lines.data or b""))
 
@@ -282,13 +286,19 @@ class BlockChecker:
             self._routes[key] = route
         return route
 
-    def _kind_of(self, operation: str, findings: list[Finding]) -> _Kind:
-        """The kind of a record of *operation* whose compiled check found *findings*."""
-        key = findings_key(operation, findings)
-        if key is not None:
-            kind = self._kinds.get(key)
-            if kind is not None:
-                return kind
+    def _kind_of(self, operation: str, findings: list[Finding]) -> tuple[_Kind, bool]:
+        """The kind of a record of *operation* whose compiled check found *findings*, and
+        whether findings equal to these are of the same kind (see :func:`findings_key`)."""
+        key: tuple[object, ...] | None = None
+        comparable = False
+        if self._keyed < KEYED_IN_VAIN or self._found * 4 >= self._keyed:
+            key, comparable = findings_key(operation, findings)
+            if key is not None:
+                self._keyed += 1
+                kind = self._kinds.get(key)
+                if kind is not None:
+                    self._found += 1
+                    return kind, comparable
         violations = violations_of(operation, findings)
         kind = _Kind(
             self._writer.after_line(operation, violations),
@@ -300,7 +310,7 @@ class BlockChecker:
             if len(self._kinds) >= CACHE_SIZE:
                 self._kinds.clear()
             self._kinds[key] = kind
-        return kind
+        return kind, comparable
 
     def _outcome_kind(self, outcome: Outcome) -> _Kind:
         """The kind of a record judged on its own (not cached)."""
