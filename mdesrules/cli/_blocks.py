@@ -44,8 +44,8 @@ class Checked(NamedTuple):
 
     Attributes:
         text: the report lines of every record of the block, in order; encoded when the
-            checker was given an encoding (so a worker sends bytes that are written as
-            they are, rather than text to be decoded and encoded again).
+            checker was given the output's codec (so a worker sends bytes that are
+            written as they are, rather than text to be decoded and encoded again).
         tally: the counts of the block's records.
         last: ``FILE:LINE`` of the block's last record, ``""`` when it has none.
         size: the bytes of input the block held (for the progress line).
