@@ -839,29 +839,29 @@ def test_a_block_reports_what_each_record_checked_alone_reports(
 ) -> None:
     # The block checker renders a failing record once per distinct outcome (a bounded
     # cache, here also one that starts again every two outcomes, and then stops keying
-    # after two records keyed in vain); the report and the counts must be those of each
-    # record judged and written on its own.
-    from mdesrules.cli import _blocks
+    # after two records keyed in vain, with a tally that keeps only three fields); the
+    # report and the counts must be those of each record judged and written on its own.
+    from mdesrules.cli import _blocks, _tally
     from mdesrules.cli._outcome import judge
     from mdesrules.cli._output import writer_class
-    from mdesrules.cli._tally import Tally
 
     data = b"".join(_line(d) + b"\n" for d in documents) * 2  # every outcome twice
     lines = Lines("batch.jsonl", 1, data)
-    in_vain = 2 if cache_size == 2 else _blocks.KEYED_IN_VAIN
+    small = cache_size == 2
     with (
         mock.patch.object(_blocks, "CACHE_SIZE", cache_size),
-        mock.patch.object(_blocks, "KEYED_IN_VAIN", in_vain),
+        mock.patch.object(_blocks, "KEYED_IN_VAIN", 2 if small else _blocks.KEYED_IN_VAIN),
+        mock.patch.object(_tally, "MAX_PATHS", 3 if small else _tally.MAX_PATHS),
     ):
         checker = _blocks.BlockChecker(None, None, fmt, failures_only=failures_only)
         checked = [checker(lines), checker(lines)]  # the second block: a warm cache
-    writer = writer_class(fmt)
-    expected, tally = [], Tally()
-    for record in block_records(lines):
-        outcome = judge(record, None, None)
-        if not (failures_only and outcome.ok):
-            expected.append(writer.format(outcome))
-        tally.add(outcome)
+        writer = writer_class(fmt)
+        expected, tally = [], _tally.Tally()
+        for record in block_records(lines):
+            outcome = judge(record, None, None)
+            if not (failures_only and outcome.ok):
+                expected.append(writer.format(outcome))
+            tally.add(outcome)
     for block in checked:
         assert block.text == "".join(expected)
         assert (block.tally.records, block.tally.passed) == (tally.records, tally.passed)
