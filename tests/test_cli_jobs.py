@@ -38,7 +38,7 @@ from mdesrules import _json
 from mdesrules.cli import _decoding, _pool, _readers, main
 from mdesrules.cli._decoding import line_decoder
 from mdesrules.cli._outcome import Outcome
-from mdesrules.cli._output import JsonLinesWriter, TextWriter
+from mdesrules.cli._output import JsonLinesWriter, Pieces, TextWriter
 from mdesrules.cli._readers import Lines, Record, Stored, block_records, frame_lines, reread
 
 ROOT = Path(mdesrules.__file__).resolve().parent.parent
@@ -855,6 +855,9 @@ def test_a_block_reports_what_each_record_checked_alone_reports(
     ):
         checker = _blocks.BlockChecker(None, None, fmt, failures_only=failures_only)
         checked = [checker(lines), checker(lines)]  # the second block: a warm cache
+        # As a worker gives it: in pieces, put together (and encoded) by the main process.
+        worker = _blocks.BlockChecker(None, None, fmt, failures_only=failures_only, pieces=True)
+        pieces = [worker(lines), worker(lines)]
         writer = writer_class(fmt)
         expected, tally = [], _tally.Tally()
         for record in block_records(lines):
@@ -862,6 +865,12 @@ def test_a_block_reports_what_each_record_checked_alone_reports(
             if not (failures_only and outcome.ok):
                 expected.append(writer.format(outcome))
             tally.add(outcome)
+    for block in pieces:
+        assert isinstance(block.text, Pieces)
+        assert block.text.text() == "".join(expected)
+        encoded = block.text.encoded(("utf-8", "strict"))
+        assert encoded is None or encoded == "".join(expected).encode()
+        assert block.tally.codes == checked[0].tally.codes
     for block in checked:
         assert block.text == "".join(expected)
         assert (block.tally.records, block.tally.passed) == (tally.records, tally.passed)

@@ -28,7 +28,7 @@ from ..registry import REGISTRY, Operation, Registry
 from ..violations import Finding, Violation
 from ._decoding import line_decoder
 from ._outcome import Outcome, judge, verdict, violations_of
-from ._output import writer_class
+from ._output import Pieces, report_lines, writer_class
 from ._readers import Lines, Record, block_lines, line_too_long
 from ._tally import Tally, counted
 
@@ -44,14 +44,14 @@ class Checked(NamedTuple):
 
     Attributes:
         text: the report lines of every record of the block, in order; encoded when the
-            checker was given the output's codec (so a worker sends bytes that are
-            written as they are, rather than text to be decoded and encoded again).
+            checker was given the output's codec, or as :class:`Pieces` when it was
+            asked for them (a worker's, sent to the main process).
         tally: the counts of the block's records.
         last: ``FILE:LINE`` of the block's last record, ``""`` when it has none.
         size: the bytes of input the block held (for the progress line).
     """
 
-    text: str | bytes
+    text: str | bytes | Pieces
     tally: Tally
     last: str
     size: int = 0
@@ -152,6 +152,7 @@ class BlockChecker:
         codec: the encoding and error handler of the output (:attr:`WholeWrites.codec`),
             to give the text of each block encoded; None gives it as text. Text that the
             codec cannot encode is given as text, to fail where it is written.
+        pieces: give each block's report as its :class:`Pieces` instead (workers do).
     """
 
     def __init__(
@@ -162,9 +163,11 @@ class BlockChecker:
         registry: Registry = REGISTRY,
         failures_only: bool = False,
         codec: tuple[str, str] | None = None,
+        pieces: bool = False,
     ) -> None:
         self.failures_only = failures_only
         self.codec = codec
+        self.pieces = pieces
         self.forced = forced
         self.registry = registry
         self.context = context
@@ -187,7 +190,8 @@ class BlockChecker:
         forced = self._route(self.forced) if self.forced is not None else None
         routes, route_of, kind_of = self._routes, self._route_of, self._kind_of
         decode = line_decoder()
-        out: list[str] = []
+        numbers: list[int] = []  # the line number of each record written
+        afters: list[str] = []  # and the text after it
         tally = Tally()
         # Records with violations are counted in input order (which fields the tally
         # keeps depends on it), a run of records of one kind at once.
@@ -227,7 +231,8 @@ class BlockChecker:
                     )
                 elif not findings:
                     if not failures_only:
-                        out.append(prefix + str(lineno) + route.passing)
+                        numbers.append(lineno)
+                        afters.append(route.passing)
                     clean += 1
                     continue
                 elif route is last_route and findings == last_findings:
@@ -237,7 +242,8 @@ class BlockChecker:
                     if comparable:
                         last_route, last_findings, last_kind = route, findings, kind
             if not (failures_only and kind.ok):
-                out.append(prefix + str(lineno) + kind.after)
+                numbers.append(lineno)
+                afters.append(kind.after)
             if kind is run_kind:
                 run += 1
             else:
@@ -246,7 +252,12 @@ class BlockChecker:
         tally.count(run_kind.pairs, run_kind.ok, run)
         tally.count((), True, clean)
         last = f"{lines.name}:{lineno}" if tally.records else ""
-        return Checked(self._encoded("".join(out)), tally, last, len(lines.data or b""))
+        size = len(lines.data or b"")
+        if self.pieces:
+            index: dict[str, int] = {}
+            kinds = [index.setdefault(after, len(index)) for after in afters]
+            return Checked(Pieces(prefix, numbers, kinds, list(index)), tally, last, size)
+        return Checked(self._encoded(report_lines(prefix, numbers, afters)), tally, last, size)
 
     def _encoded(self, text: str) -> str | bytes:
         if self.codec is not None:

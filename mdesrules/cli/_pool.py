@@ -291,7 +291,11 @@ def _start_worker(
     global _worker_checker
     registry = surface(api)
     forced = registry.get(operation) if operation is not None else None
-    _worker_checker = BlockChecker(forced, context, fmt, registry, failures_only, codec)
+    # The main process puts a block's report together from its pieces and encodes it:
+    # passing them is cheaper than passing the whole text.
+    _worker_checker = BlockChecker(
+        forced, context, fmt, registry, failures_only, codec, pieces=True
+    )
 
 
 def _check_in_worker(block: Lines | Stored) -> Checked:
