@@ -4,8 +4,8 @@ One token update request (JSON, MDES CS API v2) and one legacy update (DataContr
 each encoded from a model to bytes and decoded from bytes to a checked model, timed
 side by side in one run with:
 
-- the standard library's ``json`` on plain dicts and lxml on the bare tree (no model, no
-  checks): the floor;
+- the standard library's ``json`` on plain dicts, ``orjson.loads`` and lxml on the bare tree
+  (no model, no checks): the floor;
 - the seeds' generated client (openapi-generator, pydantic v2 models):
   ``TokenUpdateRequestSchema.from_json`` / ``.to_json``, which checks types and lengths
   but none of the rules across fields.
@@ -32,7 +32,7 @@ from mdesrules.codecs import json as json_codec
 from mdesrules.codecs import xml as xml_codec
 from mdesrules.transport import Request
 
-__all__ = ["CodecRow", "measure", "render"]
+__all__ = ["CodecRow", "decode_rows", "measure", "paired_us", "render"]
 
 AUDIT = {"UserId": "A1435477", "UserName": "John Smith", "Organization": "Any Bank"}
 UPDATE = {
@@ -71,6 +71,55 @@ def per_message(fn: Callable[[], object], number: int, repeat: int = 5) -> float
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
 
+def paired_us(
+    ours: Callable[[], object], peer: Callable[[], object], number: int, repeat: int = 7
+) -> tuple[float, float]:
+    """Best microseconds per call of *ours* and *peer*, timed in turn (ours, peer, ours,
+    ...) so that both see the same moments of a shared, noisy machine."""
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        for i, fn in enumerate((ours, peer)):
+            best[i] = min(best[i], timeit.timeit(fn, number=number) / number * 1e6)
+    return best[0], best[1]
+
+
+def decode_rows(number: int, repeat: int = 7) -> list[CodecRow]:
+    """Bytes to a checked model against the parse floor, each pair timed in turn: the
+    token update's JSON against ``json.loads`` and ``orjson.loads`` of the same bytes, the
+    legacy update's DataContract XML against ``lxml.etree.fromstring``."""
+    update_json = json_codec.encode_request(
+        Request("token_update", mdesrules.parse("token_update", UPDATE))
+    )
+    legacy_xml = xml_codec.encode_request(
+        Request("legacy_update", mdesrules.parse("legacy_update", LEGACY))
+    )
+
+    def json_decode() -> object:
+        return json_codec.decode_request("token_update", update_json)
+
+    def xml_decode() -> object:
+        return xml_codec.decode_request("legacy_update", legacy_xml)
+
+    peers: list[tuple[str, str, Callable[[], object], Callable[[], object]]] = [
+        ("json decode", "stdlib json.loads", json_decode, lambda: json.loads(update_json)),
+    ]
+    try:
+        import orjson
+    except ImportError:
+        pass
+    else:
+        peers.append(
+            ("json decode", "orjson.loads", json_decode, lambda: orjson.loads(update_json))
+        )
+    peers.append(
+        ("xml decode", "lxml etree.fromstring", xml_decode, lambda: etree.fromstring(legacy_xml))
+    )
+    return [
+        CodecRow(step, peer, *paired_us(ours, floor, number, repeat))
+        for step, peer, ours, floor in peers
+    ]
+
+
 def measure(number: int, repeat: int = 5) -> tuple[list[CodecRow], str]:
     """Every codec row, and a note ("" or why the generated client's rows are missing)."""
     update = Request("token_update", mdesrules.parse("token_update", UPDATE))
@@ -101,6 +150,17 @@ def measure(number: int, repeat: int = 5) -> tuple[list[CodecRow], str]:
         lambda: json_codec.decode_request("token_update", update_json),
         lambda: json.loads(update_json),
     )
+    try:
+        import orjson
+    except ImportError:
+        pass
+    else:
+        row(
+            "json decode",
+            "orjson.loads",
+            lambda: json_codec.decode_request("token_update", update_json),
+            lambda: orjson.loads(update_json),
+        )
     tree = etree.fromstring(legacy_xml)
     row(
         "xml encode",

@@ -429,6 +429,94 @@ def probe_agreement(peers: list[Peer]) -> str:
     return "\n".join(lines)
 
 
+def decode_and_messages(settings: Settings) -> str:
+    """Section 3b: decoding and reading messages against their floors, each pair timed in
+    turn (:func:`codec_costs.paired_us`), with the issue's targets.
+
+    Decoding: bytes to a checked model (``codecs.json.decode_request``, JSON token update;
+    ``codecs.xml.decode_request``, legacy DataContract XML) against ``json.loads`` and
+    ``orjson.loads`` of the same bytes and ``lxml.etree.fromstring``. Messages: ``check`` and
+    every message read, against pydantic's ``model_validate`` and ``e.errors()``, on two
+    five-violation token updates: section 1's, and one whose misspelt member name
+    (``NewAcountPan``) is one of the five, as the dirty batches of section 5 have.
+    """
+    number = settings.codec_number
+    lines = [
+        "## 3b. Decoding and reading messages, each pair timed in turn: us, ours / peer "
+        "speed (peer us / ours us)",
+        "",
+    ]
+    decode = codec_costs.decode_rows(number, settings.repeat)
+    want = {"stdlib json.loads": 0.5, "lxml etree.fromstring": 0.25}
+    rows = []
+    for r in decode:
+        ratio = r.peer_us / r.ours_us
+        target = want.get(r.peer)
+        verdict = (
+            "-" if target is None else f">= {target}: " + ("met" if ratio >= target else "NOT met")
+        )
+        rows.append(
+            (
+                f"{r.step} (bytes to a checked model)",
+                f"{r.ours_us:.2f}",
+                r.peer,
+                f"{r.peer_us:.2f}",
+                f"{ratio:.2f}",
+                verdict,
+            )
+        )
+    misspelt = copy.deepcopy(VALID)
+    inner = misspelt["TokenUpdateRequest"]
+    inner["NewAcountPan"] = inner.pop("NewAccountPan")  # unknown_field (did you mean ...?)
+    inner["ExpirationDate"] = "1328"  # bad_format
+    inner["AccountPanSequenceNumber"] = "x"  # bad_format
+    inner["UpdateWalletProviderIndicator"] = "2"  # not_allowed_value
+    inner["AuditInfo"]["UserId"] = ""  # too_short
+    try:
+        pydantic = pydantic_models.build(read_errors=True)
+    except Exception as e:  # pydantic missing: the decode rows still stand
+        return "\n".join(
+            [
+                *lines,
+                table(
+                    ("step", "ours us", "peer", "peer us", "peer/ours", "target"),
+                    rows,
+                    right="1345",
+                ),
+                "",
+                f"- messages: pydantic not run ({type(e).__name__})",
+            ]
+        )
+    for label, doc in (
+        ("five violations (section 1)", INVALID),
+        ("five, one a misspelt member", misspelt),
+    ):
+        assert len(_check(doc).violations) == 5, label
+        prepared = pydantic.prepare(doc)
+        ours_us, peer_us = codec_costs.paired_us(
+            lambda d=doc: _check_and_read(d),  # type: ignore[misc]
+            lambda p=prepared: pydantic.validate(p),  # type: ignore[misc]
+            number,
+            settings.repeat,
+        )
+        found = len(pydantic.problems(pydantic.validate(prepared)))
+        ratio = peer_us / ours_us
+        rows.append(
+            (
+                f"check + read every message: {label}",
+                f"{ours_us:.2f}",
+                f"pydantic + e.errors() ({found} reported)",
+                f"{peer_us:.2f}",
+                f"{ratio:.2f}",
+                ">= 1: " + ("met" if ratio >= 1 else "NOT met"),
+            )
+        )
+    lines.append(
+        table(("step", "ours us", "peer", "peer us", "peer/ours", "target"), rows, right="1345")
+    )
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class CliSummary:
     """The CLI section's table and the numbers the targets need."""
@@ -668,10 +756,17 @@ def targets(
     if cli is None:
         lines.append("- CLI targets: not measured (--skip-cli)")
     else:
-        lines.append(
-            "- CLI >= 250,000 records/s end to end, default --jobs: slowest format "
-            f"{cli.rate:,.0f} -> " + ("met" if cli.rate >= 250_000 else "NOT met")
-        )
+        if batches is None:
+            lines.append("- CLI end to end against the clean batch and the floor: not measured")
+        else:
+            # Issue 15: ratios, not rates (a rate says more about the machine than the code).
+            clean, floor = batches.rates["valid"], batches.floor
+            lines.append(
+                "- CLI end to end, default --jobs, slowest format of section 5 (one in ten "
+                f"invalid): {cli.rate / clean:.2f}x the clean batch of section 6, "
+                f"{cli.rate / floor:.0%} of the parse-only floor (reported; the clean "
+                "batch's own target, at least 25% of the floor, is below)"
+            )
         lines.append(
             f"- CLI peak memory < 150 MB (whole tree): worst {cli.peak_mb:.1f} MB -> "
             + ("met" if cli.peak_mb < 150 else "NOT met")
@@ -778,6 +873,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if note:
         out(f"- {note}")
     out()
+    out(decode_and_messages(settings) + "\n")
     out(
         f"## 4. API versions: a token update by PAN per CS API version, us (best of 5 x "
         f"{settings.codec_number // 2:,}; decryption {max(settings.codec_number // 40, 20):,})"

@@ -6,13 +6,31 @@ Embed it::
     >>> report = mdesrules.check("token_update", {"TokenUpdateRequest": {}})
     >>> report.ok
     False
+    >>> report.violations[0].code, report.violations[0].path
+    ('missing_required', '/TokenUpdateRequest/AuditInfo')
 
-Every violation comes with a stable code, a JSON pointer and a message that never holds a
-full PAN. What ships with the package tells the rest: ``mdesrules --help`` and
-``mdesrules check --help`` for the command, ``mdesrules rules`` for the rule catalogue (one
-operation: ``mdesrules rules token_update``), and ``help()`` on :func:`check`,
-:class:`Client` and :mod:`mdesrules.transports`. The guides are the ``docs/`` folder of the
-source repository (not installed with a wheel).
+The essentials:
+
+- :func:`check` takes an operation name (``"token_update"``, ``"token_suspend"``, ...) and
+  the document as on the wire (parsed JSON) or a request model of :mod:`mdesrules.models`,
+  and returns a :class:`Report` of every :class:`Violation`, each with a stable ``code``
+  (meanings in :data:`CODES`), a JSON pointer ``path`` and a ``message`` that never holds a
+  full PAN. It raises only :class:`UnknownOperation`; every exception of the library is a
+  :class:`MdesRulesError`.
+- ``context=Context(inventory, ranges)`` adds the token-state rules, against your token
+  inventory (:class:`Inventory`) and account ranges (:class:`AccountRanges`).
+- ``registry=`` picks the API surface: the default is CS API 2.0.7 with the legacy update,
+  the notifications and TMS; :mod:`mdesrules.apis` has 2.1.7 and 2.2.2.
+- :class:`Client` checks, then sends through a transport (:mod:`mdesrules.transports`):
+  HTTP to Mastercard, or in memory to the simulated MDES of :mod:`mdesrules.fakes`.
+- On the command line: ``mdesrules check FILE...`` for batches, ``mdesrules rules [OP]``
+  for the rule catalogue, ``mdesrules serve`` for the simulated MDES; ``--help`` on each.
+
+``help()`` on any of these says more. The guides and an API reference made from these
+docstrings are a documentation site, built from a checkout of the source repository (a
+wheel does not carry it): in the checkout, ``pip install -e '.[docs]'``, then
+``mkdocs build`` writes it to ``site/`` and ``mkdocs serve`` serves it on
+http://127.0.0.1:8000/. The same guides are the Markdown files of the checkout's ``docs/``.
 """
 
 from .account_encryption import AccountEncryption

@@ -33,6 +33,7 @@ import math
 import os
 import re
 import sys
+from collections.abc import Container
 from typing import Final
 
 from .exceptions import DecodeError
@@ -196,7 +197,21 @@ def reason(error: json.JSONDecodeError) -> str:
 
 def fast_available() -> bool:
     """Whether orjson reads first (installed, and ``MDESRULES_JSON`` is not ``stdlib``)."""
-    return orjson is not None and os.environ.get("MDESRULES_JSON", "").lower() != "stdlib"
+    return orjson is not None and _setting().lower() != "stdlib"
+
+
+_SETTING = "MDESRULES_JSON"
+# os.environ's own dict, which its setters keep current: os.environ.get("UNSET") raises
+# and catches a KeyError, most of a microsecond on every document read.
+_ENVIRON_DATA: Container[object] = getattr(os.environ, "_data", (_SETTING,))
+_SETTING_KEY: object = os.environ.encodekey(_SETTING) if hasattr(os.environ, "_data") else _SETTING
+
+
+def _setting() -> str:
+    """``MDESRULES_JSON`` as the environment holds it now, ``""`` when it is not set."""
+    if _SETTING_KEY not in _ENVIRON_DATA:
+        return ""
+    return os.environ.get(_SETTING, "")
 
 
 _DECODER = StrictDecoder()
@@ -212,7 +227,7 @@ def loads_strict(data: bytes | str) -> object:
     if isinstance(data, str):
         text = data
     else:
-        if fast_available():
+        if orjson is not None and (_SETTING_KEY not in _ENVIRON_DATA or fast_available()):
             document = _fast_document(data)
             if document is not UNSURE:
                 return document
@@ -237,6 +252,9 @@ def loads_strict(data: bytes | str) -> object:
 #: What :func:`_fast_document` answers when orjson's reading cannot be taken.
 UNSURE: Final = object()
 _BACKSLASH = ord("\\")
+_COUNTED = 2 * MAX_DEPTH  # shorter data cannot nest deeper than MAX_DEPTH
+if orjson is not None:
+    _orjson_loads, _orjson_dumps = orjson.loads, orjson.dumps
 
 
 def _fast_document(data: bytes) -> object:
@@ -278,13 +296,13 @@ def _fast_document(data: bytes) -> object:
     """
     if _BACKSLASH in data:
         return UNSURE
-    if len(data) > 2 * MAX_DEPTH and data.count(b"[") + data.count(b"{") > MAX_DEPTH:
+    if len(data) > _COUNTED and data.count(b"[") + data.count(b"{") > MAX_DEPTH:
         return UNSURE
     try:
-        document = orjson.loads(data)
-        again = orjson.dumps(document)
+        document = _orjson_loads(data)
+        again = _orjson_dumps(document)
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return UNSURE
-    if again.replace(b" ", b"") != data.replace(b" ", b""):
+    if again != data and again.replace(b" ", b"") != data.replace(b" ", b""):
         return UNSURE
     return document

@@ -85,6 +85,12 @@ def unknown_field(
     key: object, base: str, spec: ObjectSpec, severity: Severity, hint: str = ""
 ) -> Violation:
     """The violation for a key the object does not define, with a spelling suggestion."""
+    remembered = None
+    if type(key) is str:
+        remembered = (key, base, id(spec), severity, hint)
+        known = _UNKNOWN.get(remembered)
+        if known is not None and known[0] is spec:
+            return known[1]
     shown = shown_key(key)
     path = base + pointer(shown)
     # The repr of a key may spell a character as digits (``\\U00107370``): scrub it again.
@@ -94,7 +100,18 @@ def unknown_field(
         message += f"; {hint}"
     elif close:
         message += f"; did you mean {close!r}?"
-    return Violation("unknown_field", path, (path,), message, severity)
+    violation = Violation("unknown_field", path, (path,), message, severity)
+    # Kept only for a key shown as it is (nothing masked, not cut), up to a bound.
+    if remembered is not None and shown == key and len(_UNKNOWN) < _REMEMBERED:
+        _UNKNOWN[remembered] = (spec, violation)
+    return violation
+
+
+#: How many distinct violations of each kind are remembered (then made each time).
+_REMEMBERED = 8192
+# A batch repeats its misspellings: (key, base, spec, severity, hint) -> (spec, violation).
+# The spec is kept alive with its id, so that the id names it.
+_UNKNOWN: dict[tuple[str, str, int, str, str], tuple[ObjectSpec, Violation]] = {}
 
 
 def _closest(key: str, spec: ObjectSpec) -> str | None:
@@ -217,15 +234,44 @@ def key_pan_violation(key: str, base: str, is_error: bool) -> Violation:
 
 def field_violation(rule: FieldRule, value: str, path: str, name: str) -> Violation:
     """The violation of field *rule* by *value*, worded by the rule itself."""
+    # A value of fewer than nine characters holds nothing a message would mask: the
+    # violation of such a value at a place is remembered (a batch repeats its mistakes).
+    remembered = None
+    if len(value) < 9:
+        remembered = (id(rule), value, path, name)
+        known = _SHORT_VALUES.get(remembered)
+        if known is not None and known[0] is rule:
+            return known[1]
     failure = rule(value)
     if failure is None:
         raise AssertionError(f"{rule!r} passes the value it was said to fail")
-    return _failed(rule, failure, path, name)
+    violation = _failed(rule, failure, path, name)
+    if remembered is not None and len(_SHORT_VALUES) < _REMEMBERED:
+        _SHORT_VALUES[remembered] = (rule, violation)
+    return violation
+
+
+# (rule id, value, path, name) -> (rule, violation); the rule is kept alive with its id.
+_SHORT_VALUES: dict[tuple[int, str, str, str], tuple[FieldRule, Violation]] = {}
+
+
+def forget_walked_violations() -> None:
+    """Empty the stores of violations made once and reused here."""
+    _SHORT_VALUES.clear()
+    _UNKNOWN.clear()
+    _field_failure.cache_clear()
 
 
 def _failed(rule: FieldRule, failure: tuple[str, str], path: str, name: str) -> Violation:
     code, message = failure
-    return Violation(code, path, (path,), f"{name} {message}", severity_of(rule, code))
+    return _field_failure(code, path, name, message, severity_of(rule, code))
+
+
+@lru_cache(maxsize=8192)
+def _field_failure(code: str, path: str, name: str, message: str, severity: Severity) -> Violation:
+    # Made once per place and message (messages show no more of a value than masked):
+    # a batch breaks the same rules at the same places again and again.
+    return Violation(code, path, (path,), f"{name} {message}", severity)
 
 
 def _key_pan(

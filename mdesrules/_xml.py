@@ -30,6 +30,7 @@ between child elements is layout and is ignored.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Literal, Protocol, cast
 
@@ -45,6 +46,7 @@ __all__ = [
     "XmlRejected",
     "from_document",
     "parse_xml",
+    "read_document",
     "to_document",
 ]
 
@@ -59,6 +61,14 @@ _DTD_REFUSED = f"XML with a DTD is not accepted {_SAFETY}"
 _ENTITY_REFUSED = f"XML with an entity reference is not accepted {_SAFETY}"
 
 _NS_PREFIX = "{" + DATACONTRACT_NS + "}"
+_NS_LENGTH = len(_NS_PREFIX)
+# An XML declaration that leaves the encoding UTF-8 (none named, or UTF-8 named).
+_UTF8_DECLARATION = re.compile(
+    rb"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['\"])1\.[0-9]+\1"
+    rb"(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(['\"])(?i:utf-8)\2)?"
+    rb"(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(['\"])(?:yes|no)\3)?"
+    rb"[ \t\r\n]*\?>"
+)
 _NIL = "{" + XSI_NS + "}nil"
 
 # A DOCTYPE can only appear in the prolog: after an optional BOM, whitespace, the XML
@@ -93,8 +103,21 @@ class XmlRejected(MdesRulesError, ValueError):
     """
 
 
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """This thread's parser: lxml parsers keep state and must not be shared between threads,
+    but one thread may reuse its own (each parse starts with an empty error log), which
+    saves setting up libxml2's parser context on every document."""
+    try:
+        parser: etree.XMLParser = _PARSERS.parser
+    except AttributeError:
+        parser = _PARSERS.parser = _new_parser()
+    return parser
+
+
 def _new_parser() -> etree.XMLParser:
-    # A parser per call: lxml parsers keep state and must not be shared between threads.
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -127,7 +150,7 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
         raise XmlRejected(f"XML document is larger than the limit of {max_bytes} bytes")
     if _has_doctype(data):
         raise XmlRejected(_DTD_REFUSED)
-    parser = _new_parser()
+    parser = _parser()
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
@@ -146,6 +169,8 @@ def _has_doctype(data: bytes) -> bool:
 
     Finding the DTD before libxml2 runs means libxml2 never reads it at all.
     """
+    if data[:1] == b"<" and data[1:2] not in (b"?", b"!", b"\x00"):
+        return False  # the root element first: no prolog, and no wide encoding starts so
     if _PROLOG_DOCTYPE.match(data):
         return True
     for start, encoding in _WIDE_ENCODINGS:
@@ -188,6 +213,22 @@ def _syntax_message(parser: etree.XMLParser, error: etree.XMLSyntaxError, *, bla
     return f"XML is not well-formed{detail} at line {line}, column {column}"
 
 
+def read_document(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> tuple[str, dict[str, object]]:
+    """:func:`to_document` of :func:`parse_xml` of *data*, for a received body.
+
+    The same result and refusals as the two calls; faster for UTF-8 without ``i:nil``:
+    an attribute's name is in the bytes as written, so a UTF-8 document (no XML
+    declaration, or one that declares UTF-8) without the bytes ``nil`` has no nil element,
+    and its elements' attributes are not read.
+
+    Raises:
+        XmlRejected: as :func:`parse_xml` and :func:`to_document` do.
+    """
+    root = parse_xml(data, max_bytes=max_bytes)
+    utf8 = data[:1] == b"<" and (data[1:2] != b"?" or _UTF8_DECLARATION.match(data) is not None)
+    return _to_document(root, nil=not utf8 or b"nil" in data)
+
+
 def to_document(root: etree._Element) -> tuple[str, dict[str, object]]:
     """Return the local name of *root* and its content as a plain dict.
 
@@ -211,6 +252,11 @@ def to_document(root: etree._Element) -> tuple[str, dict[str, object]]:
             non-whitespace text with child elements, is nil yet has content, or lies
             deeper than :data:`MAX_XML_DEPTH`; or the root itself is nil or holds text.
     """
+    return _to_document(root, nil=True)
+
+
+def _to_document(root: etree._Element, *, nil: bool) -> tuple[str, dict[str, object]]:
+    """:func:`to_document`; with ``nil=False`` the document is known to hold no ``i:nil``."""
     local = _local_name(root)
     if local is None:
         raise XmlRejected(
@@ -218,7 +264,7 @@ def to_document(root: etree._Element) -> tuple[str, dict[str, object]]:
         )
     if _is_nil(root):
         raise XmlRejected("XML root element is nil (a null document)")
-    content = _element_value(root, 1)
+    content = _element_value(root, 1, nil)
     if isinstance(content, str):
         if content.strip():
             raise XmlRejected("XML root element holds text instead of fields")
@@ -239,48 +285,71 @@ def _is_nil(element: etree._Element) -> bool:
     return value is not None and value.strip() in ("true", "1")
 
 
-def _element_value(element: etree._Element, depth: int) -> str | dict[str, object]:
+def _element_value(
+    element: etree._Element, depth: int, nil: bool = True
+) -> str | dict[str, object]:
+    # Each property of an lxml element is a call into C that makes a new object: each is
+    # read once, an element's attributes only when the document may hold an i:nil, and
+    # anything unusual (a comment, an entity, another namespace) is left to _unusual.
     if depth > MAX_XML_DEPTH:
         raise XmlRejected(
             f"XML nesting is deeper than {MAX_XML_DEPTH} levels (at line {element.sourceline})"
         )
     fields: dict[str, object] = {}
-    has_children = False
+    has_children = repeated = False
     for child in element:
-        if child.tag is etree.Entity:
-            raise XmlRejected(_ENTITY_REFUSED)
-        if not isinstance(child.tag, str):  # a comment or processing instruction
-            if child.tail and child.tail.strip():
-                raise XmlRejected(_mixed(element))
-            continue
+        tag = child.tag
+        if tag.__class__ is not str or not tag.startswith(_NS_PREFIX):
+            _unusual(element, child)
+            continue  # a comment or processing instruction between the elements
         has_children = True
-        if child.tail and child.tail.strip():
+        tail = child.tail
+        if tail and not tail.isspace():
             raise XmlRejected(_mixed(element))
-        name = _local_name(child)
-        if name is None:
-            raise XmlRejected(
-                f"XML element at line {child.sourceline} is not in the DataContract "
-                f"namespace {DATACONTRACT_NS}"
-            )
-        value = _element_value(child, depth + 1)
-        if _is_nil(child):
+        if len(child) or depth >= MAX_XML_DEPTH:
+            value = _element_value(child, depth + 1, nil)
+        else:
+            value = child.text or ""
+        if nil and child.keys() and _is_nil(child):
             if value != "":
                 raise XmlRejected(f"XML element at line {child.sourceline} is nil but has content")
             continue
-        if name not in fields:
-            fields[name] = value
-        elif isinstance(existing := fields[name], _Repeated):
-            existing.append(value)
+        name = tag[_NS_LENGTH:]
+        if name in fields:
+            existing = fields[name]
+            if isinstance(existing, _Repeated):
+                existing.append(value)
+            else:
+                fields[name] = _Repeated((existing, value))
+                repeated = True
         else:
-            fields[name] = _Repeated((existing, value))
+            fields[name] = value
     if not has_children:
         return element.text or ""
-    if element.text and element.text.strip():
+    text = element.text
+    if text and not text.isspace():
         raise XmlRejected(_mixed(element))
-    for key, member in fields.items():
-        if isinstance(member, _Repeated):
-            fields[key] = list(member)
+    if repeated:
+        for key, member in fields.items():
+            if isinstance(member, _Repeated):
+                fields[key] = list(member)
     return fields
+
+
+def _unusual(element: etree._Element, child: etree._Element) -> None:
+    """Refuse a *child* of *element* that is not a DataContract element, unless it is a
+    comment or processing instruction with only whitespace after it (then it is skipped)."""
+    tag = child.tag
+    if tag is etree.Entity:
+        raise XmlRejected(_ENTITY_REFUSED)
+    tail = child.tail
+    if tail and not tail.isspace():
+        raise XmlRejected(_mixed(element))
+    if isinstance(tag, str):
+        raise XmlRejected(
+            f"XML element at line {child.sourceline} is not in the DataContract "
+            f"namespace {DATACONTRACT_NS}"
+        )
 
 
 class _Repeated(list[object]):

@@ -81,6 +81,7 @@ __all__ = [
     "encrypt_account_information",
 ]
 
+#: A CS API version that carries ``EncryptedAccountInformation``: ``version=`` takes one.
 Version = Literal["2.1.7", "2.2.2"]
 #: The CS API versions that carry ``EncryptedAccountInformation``.
 VERSIONS: Final = ("2.1.7", "2.2.2")
@@ -539,9 +540,9 @@ def decrypt_account_information(
 
     Raises:
         NotificationRejected: ``malformed`` for an envelope :func:`check_envelope` refuses,
-        ``unknown_key`` for a fingerprint of no key given, ``key_unwrap_failed``,
-        ``truncated``, ``decryption_failed`` or ``bad_plaintext`` (its message never holds
-        key material or plaintext).
+            ``unknown_key`` for a fingerprint of no key given, ``key_unwrap_failed``,
+            ``truncated``, ``decryption_failed`` or ``bad_plaintext`` (its message never
+            holds key material or plaintext).
     """
     result, violations = _decrypt(document, _ring(keys), version)
     if result is None:

@@ -14,10 +14,10 @@ import attrs
 from . import apis as _apis  # noqa: F401 - fills the registry
 from .account_encryption import ACCOUNT_INFORMATION, check_envelope, decrypt_and_report
 from .context import Context
-from .converters import structure, unstructure
+from .converters import builder, unstructure
 from .exceptions import InvalidRequest
 from .registry import REGISTRY, FormName, Operation, Registry
-from .schema import ObjectSpec, identity, wire_name
+from .schema import identity, wire_name
 from .violations import Report, Violation, pointer
 
 __all__ = ["check", "encrypted_data", "parse", "structure_checked", "to_wire"]
@@ -202,30 +202,11 @@ def structure_checked(op: Operation, document: object, form: FormName = "json") 
     """The request model of a wire *document* that passed *op*'s check (not checked again).
 
     For servers that check a request once, with their own context, and then need its model.
-    Unknown fields that the operation tolerates are left out of the model.
+    Unknown fields that the operation tolerates are left out of the model. The document is
+    read once, by the model's generated builder (:func:`~mdesrules.converters.builder`),
+    which trusts the check for every type.
     """
     envelope = op.form(form).envelope
     assert isinstance(document, dict)
     inner = document[envelope] if envelope is not None else document
-    naming = op.naming if form == "json" else identity
-    if op.unknown_severity == "warning":  # tolerated unknown fields are left out of the model
-        inner = _known_only(op.form(form).spec, inner)
-    return structure(inner, op.request, naming)
-
-
-def _known_only(spec: ObjectSpec, value: object) -> object:
-    """*value* (an object of *spec*) without the keys its spec does not define, at any depth."""
-    if not isinstance(value, dict):
-        return value
-    out: dict[str, object] = {}
-    for key, member in value.items():
-        f = spec.by_name.get(key)
-        if f is None:
-            continue
-        if f.child is not None and isinstance(member, list):
-            out[key] = [_known_only(f.child, item) for item in member]
-        elif f.child is not None:
-            out[key] = _known_only(f.child, member)
-        else:
-            out[key] = member
-    return out
+    return builder(op.request, op.naming if form == "json" else identity)(inner)

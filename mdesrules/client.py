@@ -122,9 +122,12 @@ class Client(Closing):
         """Check, send and answer any operation of the registry: the response model.
 
         Raises:
-            UnknownOperation, TypeError, InvalidRequest, MdesError, TransportError: as
-            :meth:`send`; ``MdesError`` also when the answer is not the operation's
-            response model.
+            UnknownOperation: as :meth:`send`.
+            TypeError: as :meth:`send`.
+            InvalidRequest: as :meth:`send`.
+            MdesError: as :meth:`send`, and when the answer is not the operation's
+                response model.
+            TransportError: as :meth:`send`.
         """
         result: Any = self.send(operation, body).body
         expected = self.registry.get(operation).response

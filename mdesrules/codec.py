@@ -18,8 +18,8 @@ import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from .account_encryption import decrypt_and_report
-from .checking import check, encrypted_data, structure_checked
-from .converters import structure, unstructure
+from .checking import check, encrypted_data
+from .converters import builder, maker, structure, unstructure
 from .exceptions import DecodeError, InvalidRequest
 from .fields import severity_of
 from .masking import safe_str, scrub
@@ -31,6 +31,8 @@ from .violations import Report, Violation, pointer
 
 if TYPE_CHECKING:
     from .account_encryption import Keys
+    from .compiler import CompiledCheck
+    from .converters import Builder
 
 __all__ = [
     "ERRORS_KEY",
@@ -97,14 +99,43 @@ def decode_request(
             envelope violation); ``.report`` holds every violation.
     """
     registry = REGISTRY if registry is None else registry
-    op = registry.get(operation)
-    document = request_document(op, envelope, document, form)
+    try:
+        reader = _READERS[(registry, operation, form)]
+    except (KeyError, TypeError):  # the first of its kind, or no operation name at all
+        reader = _reader(registry, operation, form)
+    op, checker, wrapper, build = reader
+    if form == "xml":
+        document = request_document(op, envelope, document, form)
     if op.account_encryption is not None and encrypted_data(document) is not None:
         document = _decrypted(op, document, decryption_keys, registry)
-    report = check(operation, document, form=form, registry=registry)
-    if not report.ok:
-        raise InvalidRequest(report)
-    return Request(op.name, structure_checked(op, document, form), registry)
+    findings = checker(document, None)  # what check() runs, without a context
+    if findings and any(is_error for is_error, _, _ in findings):
+        raise InvalidRequest(Report.of_findings(op.name, findings))
+    # The check passed: the document is an object, wrapped when the form wraps it.
+    inner = document[wrapper] if wrapper is not None else document  # type: ignore[index]
+    request: Request = _REQUEST(op.name, build(inner), registry)
+    return request
+
+
+_REQUEST = maker(Request)
+_Reader = tuple[Operation, "CompiledCheck", "str | None", "Builder"]
+_READERS: dict[tuple[Registry, str, str], _Reader] = {}
+
+
+def _reader(registry: Registry, operation: str, form: Form) -> _Reader:
+    """The operation called *operation* in *registry*, with its compiled check, envelope
+    and model builder in *form*: looked up once (a registry never drops or replaces an
+    operation, so the name keeps naming it).
+
+    Raises:
+        UnknownOperation: *registry* has no operation of that name.
+    """
+    op = registry.get(operation)
+    wire = op.form(form)
+    known = (op, wire.checker, wire.envelope, builder(op.request, _naming(op, form)))
+    if len(_READERS) < 4096 and isinstance(operation, str):
+        _READERS[(registry, operation, form)] = known
+    return known
 
 
 def _decrypted(op: Operation, document: object, keys: Keys | None, registry: Registry) -> object:
@@ -141,7 +172,7 @@ def request_document(op: Operation, envelope: str | None, document: object, form
         return document
     if not isinstance(document, dict):
         document = {}
-    return {envelope or "": _from_xml_shape(object_spec(op.request), document, [])}
+    return {envelope or "": _from_xml_shape(op.form("xml").spec, document, [])}
 
 
 def encode_response(
@@ -400,11 +431,19 @@ def _to_xml_shape(spec: ObjectSpec, document: dict[str, Any]) -> dict[str, Any]:
 def _from_xml_shape(
     spec: ObjectSpec, document: dict[str, Any], warnings: list[Violation], base: str = ""
 ) -> dict[str, Any]:
-    """DataContract members to JSON shape: ``{Item: [...]}`` (or one item) to a list."""
-    out: dict[str, Any] = {}
-    for key, value in document.items():
-        f = spec.by_name.get(key)
-        if f is not None and f.kind == "array":
+    """DataContract members to JSON shape: ``{Item: [...]}`` (or one item) to a list.
+
+    *document* itself when nothing in it changes shape (no list, no empty object element).
+    """
+    shaped = _shaped(spec)
+    present = [key for key in shaped if key in document]
+    if len(present) > 1:
+        present = [key for key in document if key in shaped]  # the document's order
+    out: dict[str, Any] | None = None
+    for key in present:
+        f, member = shaped[key], document[key]
+        value = member
+        if f.kind == "array":
             if value == {} or value == "":
                 value = []
             elif isinstance(value, dict) and set(value) == {f.item}:
@@ -417,10 +456,34 @@ def _from_xml_shape(
                     _object_from_xml(f.child, v, warnings, f"{base}/{key}/{i}")
                     for i, v in enumerate(value)
                 ]
-        elif f is not None and f.kind == "object" and f.child is not None:
-            value = _object_from_xml(f.child, value, warnings, f"{base}/{key}")
-        out[key] = value
-    return out
+        elif value == "":
+            value = {}  # an empty object element, <AuditInfo/>
+        elif isinstance(value, dict) and f.child is not None and _shaped(f.child):
+            value = _from_xml_shape(f.child, value, warnings, f"{base}/{key}")
+        if value is not member:
+            if out is None:
+                out = dict(document)
+            out[key] = value
+    return document if out is None else out
+
+
+_SHAPED: dict[int, tuple[ObjectSpec, dict[str, FieldSpec]]] = {}
+
+
+def _shaped(spec: ObjectSpec) -> dict[str, FieldSpec]:
+    """The fields of *spec* whose XML shape differs from their JSON shape: lists and objects
+    (specs are made once and kept, so each is looked at once)."""
+    known = _SHAPED.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    shaped = {
+        f.name: f
+        for f in spec.fields
+        if f.kind == "array" or (f.kind == "object" and f.child is not None)
+    }
+    if len(_SHAPED) < 4096:
+        _SHAPED[id(spec)] = (spec, shaped)
+    return shaped
 
 
 def _object_from_xml(

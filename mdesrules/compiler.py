@@ -51,6 +51,7 @@ from ._walk import (
     FormSpec,
     check_form,
     field_violation,
+    forget_walked_violations,
     key_pan_violation,
     unknown_field,
     wrong_type,
@@ -82,6 +83,7 @@ from .pan_text import (
     near_run,
     pan_found,
     pan_violation,
+    passing_excludes_pan,
     whole_pan,
 )
 from .schema import FieldSpec, ObjectSpec
@@ -114,11 +116,41 @@ CompiledCheck = Callable[[object, "Context | None"], list[Finding]]
 
 def rule_violation(rule: Rule, snapshot: dict[str, object], base: str) -> Violation:
     """The one violation *rule* finds in *snapshot* (the fields it reads, as they were)."""
+    if type(rule) not in _KEYS_ONLY:
+        return _found_one(rule, snapshot, base)
+    # The rule reads only which fields are sent, never their values: its violation at a
+    # place is one of a few, made once (a batch breaks the same rule the same way again
+    # and again), and no value is kept to make it.
+    remembered = (id(rule), base, tuple(snapshot))
+    known = _SENT.get(remembered)
+    if known is not None and known[0] is rule:
+        return known[1]
+    violation = _found_one(rule, dict.fromkeys(snapshot), base)
+    if len(_SENT) < 8192:
+        _SENT[remembered] = (rule, violation)
+    return violation
+
+
+def _found_one(rule: Rule, snapshot: dict[str, object], base: str) -> Violation:
     found: list[Violation] = []
     rule.check(snapshot, base, found)
     if len(found) != 1:
         raise AssertionError(f"{rule!r} finds {len(found)} violations where one was found")
     return found[0]
+
+
+def forget_violations() -> None:
+    """Empty every store of violations made once and reused (for tests that count them)."""
+    fixed_violation.cache_clear()
+    missing.cache_clear()
+    _SENT.clear()
+    forget_walked_violations()
+
+
+#: The kinds of rule whose check reads only which fields are sent (``in``), never a value.
+_KEYS_ONLY = frozenset({ExactlyOneOf, AtMostOneOf, AtLeastOneOf, Forbids, Requires, Expects})
+# (rule id, base, the fields sent) -> (rule, violation); the rule is kept alive with its id.
+_SENT: dict[tuple[int, str, tuple[str, ...]], tuple[Rule, Violation]] = {}
 
 
 @lru_cache(maxsize=8192)
@@ -130,6 +162,7 @@ def fixed_violation(failure: tuple[str, str, Severity], path: str, name: str) ->
     return Violation(code, path, (path,), f"{name} {message}", severity)
 
 
+@lru_cache(maxsize=8192)
 def missing(path: str, name: str) -> Violation:
     """A required field that is absent."""
     return Violation("missing_required", path, (path,), f"{name} is required")
@@ -164,6 +197,9 @@ PREDICATES: dict[str, str] = {
     # Printable ASCII is 0x20-0x7e; without the space it is [!-~].
     _fields.printable().pattern: "({v} != '' and {v}.isascii() and {v}.isprintable() "
     "and ' ' not in {v})",
+    # MMYY: two ASCII digits of a month 01-12, then two: as strings, '01' <= MM <= '12'.
+    _fields.mmyy().pattern: "(len({v}) == 4 and {v}.isascii() and {v}.isdigit() "
+    "and '01' <= {v}[:2] <= '12')",
 }
 #: Patterns that every printable string matches: ``str.isprintable`` answers most values,
 #: and the regex the others (a tab or line break in free text).
@@ -428,15 +464,31 @@ class _Compiler:
                     size = src.local("n")
                     src.line(f"{size} = len({value})")
                     self.lengths[value] = size
+                # A value that passed rules which exclude a card number is not scanned: the
+                # scan runs when the rules reported something (as they do for a PAN).
+                reported = None
+                if f.scan is not None and passing_excludes_pan(f.rules):
+                    reported = src.local("k")
+                    src.line(f"{reported} = len(out)")
                 if f.rules:
                     self.chain(list(f.rules), value, path, key, mark)
                 if f.scan is not None:
-                    self.pan_scan(f.scan, value, path, key, mark)
+                    self.pan_scan(f.scan, value, path, key, mark, reported)
                 self.lengths.pop(value, None)
 
-    def pan_scan(self, scan: PanScan, value: str, path: str, key: str, mark: str | None) -> None:
+    def pan_scan(
+        self,
+        scan: PanScan,
+        value: str,
+        path: str,
+        key: str,
+        mark: str | None,
+        reported: str | None = None,
+    ) -> None:
         """The ``pan_in_text`` test of a string: a length test first, which most values
-        fail; then an identifier's anchored match inline, or the text scan."""
+        fail; then an identifier's anchored match inline, or the text scan. *reported*
+        names the length of ``out`` before the field's rules, when a value that passes them
+        cannot hold a card number: then only a value they reported on is scanned."""
         src = self.src
         # No PAN-shaped number fits in fewer than 13 characters, nor a whole one in more
         # than 37 (19 digits, 18 separators): most values stop at the length.
@@ -448,6 +500,8 @@ class _Compiler:
         else:  # a short string's first test inline (pan_found tells a long one on its bytes)
             test = f"{size} > pan_shortest and ({size} > PAN_LONG or pan_near({value}) is not None)"
             test += f" and pan_found({value})"
+        if reported is not None:
+            test = f"len(out) > {reported} and {test}"
         severity = f"pan[{int(scan.free_text)}]"
         src.line(f"if {test}:")
         with src.indent():
@@ -724,10 +778,37 @@ def _matches(rule: _fields.matches, at: FieldCheck) -> None:
     at.fails_when(test, shows_digits=pattern == _DIGITS, failure=failure)
 
 
+@FIELD_RULE_WRITERS.register(_fields.iso_timestamp)
+def _iso_timestamp(rule: _fields.iso_timestamp, at: FieldCheck) -> None:
+    """The form by its regex (a failure worded once per place), then the date's existence
+    by :func:`~mdesrules.fields._date_fault`, whose message names the month."""
+    src, v = at.src, at.value
+    regex = src.const(_fields._TIMESTAMP_MATCH, "MATCH")
+    date_fault = src.const(_fields._date_fault, "DATE_FAULT")
+    src.line(f"if {regex}({v}) is None:")
+    with src.indent():
+        at.report("True", ("bad_format", f"must be {rule.description}"))
+    src.line(f"elif {date_fault}({v}) is not None:")
+    with src.indent():
+        at.report("True")
+    if at.more:
+        src.line("else:")
+        with src.indent():
+            at.rest(digits=at.digits)
+
+
 @FIELD_RULE_WRITERS.register(_fields.luhn)
 def _luhn(rule: _fields.luhn, at: FieldCheck) -> None:
     v = at.value
-    test = f"not luhn_digits_ok({v})" if at.digits else f"luhn_fails({v})"
+    if at.digits:  # luhn_digits_ok, inline: a PAN is checked in every request
+        e = at.src.local("e")
+        doubled = at.src.const(_fields._DOUBLED, "DOUBLED")
+        test = (
+            f"(sum(({e} := {v}.encode())[-1::-2] + {e}[-2::-2].translate({doubled}))"
+            f" - 48 * len({e})) % 10"
+        )
+    else:
+        test = f"luhn_fails({v})"
     at.fails_when(test, failure=_LUHN_FAILURE)
 
 

@@ -444,8 +444,8 @@ def decrypt_document(
 
     Raises:
         NotificationRejected: as :func:`decrypt_payload`, or ``bad_plaintext`` for a
-        plaintext that is not UTF-8 JSON (no NaN or Infinity, nesting at most
-        :data:`MAX_JSON_DEPTH`).
+            plaintext that is not UTF-8 JSON (no NaN or Infinity, nesting at most
+            :data:`MAX_JSON_DEPTH`).
     """
     return parse_json(
         decrypt_payload(envelope, keys, allow_pkcs1v15=allow_pkcs1v15), "bad_plaintext"

@@ -14,8 +14,9 @@ digits).
 
 from __future__ import annotations
 
+import calendar
 import re
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from attrs import field, frozen
 
@@ -77,11 +78,16 @@ class matches:  # noqa: N801
     ``portable`` is the same form as an ECMA 262 regular expression (the dialect of JSON
     Schema, :mod:`mdesrules.openapi`) when ``pattern`` is not one, or states less than it can
     there: a range of lone surrogates is Python only. ``None``: ``pattern`` is portable.
+
+    ``pan_free`` says that no value the pattern admits holds a PAN-shaped number (a
+    date's digit groups are too short): the ``pan_in_text`` scan of a value that passed
+    can be left out (:mod:`mdesrules.pan_text`). A property test holds each such pattern to it.
     """
 
     pattern: str
     description: str
     portable: str | None = field(default=None, kw_only=True)
+    pan_free: bool = field(default=False, kw_only=True)
     _regex: re.Pattern[str] = field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -128,24 +134,86 @@ def hex_digits() -> matches:
 
 
 #: ISO 8601 extended date and time as MDES sends it: ``YYYY-MM-DDThh:mm:ss[.s{1,3}]`` then
-#: ``Z`` or an offset ``+hh:mm`` / ``-hh:mm``.
+#: ``Z`` or an offset ``+hh:mm`` / ``-hh:mm``. It admits day 31 of any month and year 0000:
+#: :class:`iso_timestamp` refuses the dates that do not exist.
 _ISO_TIMESTAMP = (
     "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?"
     "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
 )
 
+#: The months' names in messages, in English whatever the locale (``calendar.month_name``
+#: follows ``LC_TIME``).
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
-def iso_timestamp() -> matches:
-    """An ISO 8601 extended timestamp: ``YYYY-MM-DDThh:mm:ss[.sss]`` with ``Z`` or ``±hh:mm``."""
-    return matches(
-        _ISO_TIMESTAMP, "an ISO 8601 timestamp YYYY-MM-DDThh:mm:ss[.sss] with Z or +hh:mm"
+
+@frozen(repr=False)
+class iso_timestamp:  # noqa: N801
+    """An ISO 8601 extended timestamp of a date that exists: ``YYYY-MM-DDThh:mm:ss[.sss]``
+    with ``Z`` or ``±hh:mm``.
+
+    The form is :attr:`pattern` (a regular expression, exported as such to JSON Schema with
+    ``format: date-time``); then the date must be on the calendar, leap years included: no
+    ``2023-02-29``, ``2024-02-30``, ``2024-04-31`` or year ``0000``, which name no moment
+    and :meth:`datetime.datetime.fromisoformat` cannot read. A value passes exactly when it has
+    the form and ``fromisoformat`` reads it. Both failures are ``bad_format``. No value that
+    passes holds a PAN-shaped number (``pan_free``: its digit groups are too short).
+    """
+
+    pattern: ClassVar[str] = _ISO_TIMESTAMP
+    description: ClassVar[str] = (
+        "an ISO 8601 timestamp YYYY-MM-DDThh:mm:ss[.sss] with Z or +hh:mm, of a date that exists"
     )
+    pan_free: ClassVar[bool] = True
+
+    def __call__(self, value: str) -> Failure | None:
+        if _TIMESTAMP_MATCH(value) is None:
+            return "bad_format", f"must be {self.description}"
+        return _date_fault(value)
+
+    def __repr__(self) -> str:
+        return self.description
+
+
+_TIMESTAMP_MATCH = re.compile(_ISO_TIMESTAMP).fullmatch
+
+
+def _date_fault(value: str) -> Failure | None:
+    """The ``bad_format`` failure of a *value* of :class:`iso_timestamp`'s form whose date
+    does not exist (day 29 to 31 of a month without it, year 0000), else ``None``.
+
+    Reads the fixed places of the form: year ``value[0:4]``, month ``[5:7]``, day ``[8:10]``.
+    Days 01 to 28 of years 0001 on always exist, and most values end there.
+    """
+    year, day = value[:4], value[8:10]
+    if day <= "28" and year != "0000":
+        return None
+    if year == "0000":
+        return "bad_format", "must be a date that exists: there is no year 0000, 0001 is the first"
+    y, month = int(year), int(value[5:7])
+    days = calendar.monthrange(y, month)[1]
+    if int(day) <= days:
+        return None
+    name = _MONTHS[month - 1]
+    return "bad_format", f"must be a date that exists: {name} {year} has {days} days, not {day}"
 
 
 def mmyy() -> matches:
     """An expiry date as MMYY with month 01-12."""
-    return matches("(0[1-9]|1[0-2])[0-9]{2}", "a date as MMYY with month 01-12")
+    return matches("(0[1-9]|1[0-2])[0-9]{2}", "a date as MMYY with month 01-12", pan_free=True)
 
 
 @frozen(repr=False)
@@ -212,10 +280,10 @@ def luhn_digits_ok(value: str) -> bool:
 
     The digits in odd places from the right count as they are, the others doubled with the
     digits of the product summed; by byte sums, since a PAN is checked for every request.
+    The compiled checks write the same expression inline (``compiler._luhn``).
     """
     data = value.encode()
-    doubled = data[-2::-2].translate(_DOUBLED)
-    return (sum(data[-1::-2]) + sum(doubled) - 48 * len(data)) % 10 == 0
+    return (sum(data[-1::-2] + data[-2::-2].translate(_DOUBLED)) - 48 * len(data)) % 10 == 0
 
 
 _DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")  # 2d, or 2d - 9 when over 9

@@ -18,6 +18,8 @@ _DIGIT_RUN = re.compile(r"\d{9,}")
 # From the first digit of a run only, and possessive: linear however long the run.
 _GROUPED_RUN = re.compile(r"(?<!\d)\d++(?:[ -]\d++)++")
 _GROUPED_PAN = 13  # the fewest digits of a grouped run that is masked as a whole
+# What either mask needs to find anything: nine digits, each after a digit, a space or a dash.
+_NINE_DIGITS = re.compile(r"\d(?:[ -]?\d){8}")
 
 
 def mask_pan(pan: str) -> str:
@@ -38,6 +40,10 @@ def scrub(text: str) -> str:
     """Mask every run of nine or more digits in *text* (see :func:`mask_pan`), and every
     number of 13 or more digits written in groups joined by single spaces or dashes, whose
     digits are masked as one PAN's (``5123 45** **** 2346``)."""
+    # Both masks need nine digits, at most single spaces or dashes apart: most messages
+    # have none, and one search says so (or their length does) for less than either sub.
+    if len(text) < 9 or _NINE_DIGITS.search(text) is None:
+        return text
     return _DIGIT_RUN.sub(_masked_run, _GROUPED_RUN.sub(_masked_groups, text))
 
 

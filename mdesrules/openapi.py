@@ -6,7 +6,8 @@ JSON Schema, carrying every constraint that JSON Schema can state exactly:
 
 - a field rule becomes ``minLength``/``maxLength`` (:class:`~mdesrules.fields.length`), an
   anchored ``pattern`` (:class:`~mdesrules.fields.matches`: digits, identifiers, MMYY with
-  its month range, timestamps) or an ``enum`` (:class:`~mdesrules.fields.one_of`; its
+  its month range; :class:`~mdesrules.fields.iso_timestamp`: its form, with ``format:
+  date-time`` for the date that must exist) or an ``enum`` (:class:`~mdesrules.fields.one_of`; its
   deprecated values are in the set, as they pass with a warning);
 - a rule across fields becomes ``oneOf`` (``exactly_one_of``), ``not`` (``forbids``,
   ``at_most_one_of``, ``only_when``), ``anyOf`` (``at_least_one_of``),
@@ -69,7 +70,7 @@ from .combinators import (
     Rule,
     When,
 )
-from .fields import FieldRule, length, matches, one_of
+from .fields import FieldRule, iso_timestamp, length, matches, one_of
 from .models.responses import ErrorsResponse
 from .registry import Operation, Registry
 from .schema import FieldSpec, ObjectSpec, identity, object_spec, pascal
@@ -144,11 +145,22 @@ def _length(rule: length, schema: Json) -> None:
 
 @FIELD_SCHEMAS.register(matches)
 def _matches(rule: matches, schema: Json) -> None:
-    pattern = anchored(rule.portable or rule.pattern)
+    _add_pattern(anchored(rule.portable or rule.pattern), schema)
+
+
+def _add_pattern(pattern: str, schema: Json) -> None:
     if "pattern" in schema:  # two patterns: the second goes in allOf, both must hold
         schema.setdefault("allOf", []).append({"pattern": pattern})
     else:
         schema["pattern"] = pattern
+
+
+@FIELD_SCHEMAS.register(iso_timestamp)
+def _iso_timestamp(rule: iso_timestamp, schema: Json) -> None:
+    """The form as a pattern, and ``format: date-time`` (RFC 3339), whose validators also
+    refuse a date that does not exist, as the rule does."""
+    _add_pattern(anchored(rule.pattern), schema)
+    schema["format"] = "date-time"
 
 
 @FIELD_SCHEMAS.register(one_of)

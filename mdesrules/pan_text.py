@@ -51,7 +51,7 @@ from typing import Literal, Protocol, get_args
 
 from attrs import frozen
 
-from .fields import FieldRule, luhn, luhn_digits_ok
+from .fields import FieldRule, iso_timestamp, luhn, luhn_digits_ok, matches, one_of
 from .violations import Violation
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "pan_found",
     "pan_severities",
     "pan_violation",
+    "passing_excludes_pan",
     "whole_pan",
 ]
 
@@ -104,37 +105,41 @@ def pan_severities(context: _Configured | None) -> PanSeverities | None:
     return SEVERITIES[context.pan_in_text]
 
 
-# A run of 13 or more digits, in groups joined by single spaces or dashes, not after a letter
-# or digit. The pattern starts with the digit class, so that the search skips to a digit in
-# C; the look-behind then tests what comes before that first digit. The run is taken whole
-# (possessively), and what follows it is tested in Python, never by a look-ahead that could
-# fail: so a match never fails at the end of a run, no part of a run is ever a candidate of
-# its own, and the search stays linear however long the run.
-_RUN = re.compile(r"[0-9](?<![^\W_][0-9])(?:[ -]?[0-9]){12,}+")
+# A run of digits, in groups joined by single spaces or dashes, not after a letter or digit.
+# The pattern starts with the digit class, so that the search skips to a digit in C; the
+# look-behind then tests what comes before that first digit. The run is taken whole
+# (possessively, each group by a one-character repeat, which the regex engine runs in a
+# tight loop), and its length and what follows it are tested in Python, never by a
+# look-ahead that could fail: so no part of a run is ever a candidate of its own, and the
+# search stays linear however long the run.
+_RUN = re.compile(r"[0-9](?<![^\W_][0-9])[0-9]*+(?:[ -][0-9]++)*+")
 _ALNUM = re.compile(r"[^\W_]").match
 _FIND_RUN = _RUN.search
-#: The first step of :func:`whole_pan`, a match or ``None``: compiled checks call it inline
-#: (it fails at the first character of most values), :func:`whole_pan` only on a match.
-match_whole = re.compile(r"[1-9](?:[ -]?[0-9]){12,18}").fullmatch
+#: The first step of :func:`whole_pan`, a match or ``None``: a digit 1 to 9, then digits in
+#: groups joined by single spaces or dashes, and nothing else. Compiled checks call it
+#: inline (it fails at the first character of most values), :func:`whole_pan` only on a
+#: match; the number of digits is counted after it.
+match_whole = re.compile(r"[1-9][0-9]*+(?:[ -][0-9]++)*+").fullmatch
 #: A digit and 12 more digits, spaces or dashes: how every PAN-shaped number starts, found
-#: far faster than by the full search (whose group with an optional separator is slow in
-#: the regex engine). The first test of :func:`pan_found` on a string of at most
-#: :data:`LONG` characters; compiled checks call it inline.
+#: faster than by the full search. The first test of :func:`pan_found` on a string of at
+#: most :data:`LONG` characters; compiled checks call it inline.
 near_run = re.compile(r"[0-9][0-9 -]{12}").search
 #: A longer string is first told on its bytes (13 digits, spaces or dashes in a row, each
 #: mapped to "1"), which C does several times faster than a regex scans prose.
 LONG = 64
 _RUN_BYTES = bytes(0x31 if b in b"0123456789 -" else 0x30 for b in range(256))
 _THIRTEEN = b"1" * 13
-_SEPARATORS = str.maketrans("", "", " -")
 _ASCII_DIGITS = frozenset("0123456789")
 
 
 def _is_pan(run: str) -> bool:
-    """Whether the digits of *run* (separators removed) are 13 to 19 with a valid Luhn, the
-    first 1 to 9: a PAN starts with its major industry identifier (ISO/IEC 7812), so a
-    zero-padded id is not one."""
-    digits = run.translate(_SEPARATORS)
+    """Whether the digits of *run* (a run of ASCII digits, maybe in groups joined by single
+    spaces or dashes) are 13 to 19 with a valid Luhn, the first 1 to 9: a PAN starts with
+    its major industry identifier (ISO/IEC 7812), so a zero-padded id is not one."""
+    if 13 <= len(run) <= 19 and run.isdigit():  # one run, the usual candidate
+        digits = run
+    else:
+        digits = run.replace(" ", "").replace("-", "")
     return 13 <= len(digits) <= 19 and digits[0] != "0" and luhn_digits_ok(digits)
 
 
@@ -170,6 +175,22 @@ def pan_found(text: str) -> bool:
         if _is_pan(match.group()) and _stands_alone(text, start, end):
             return True
         match = _FIND_RUN(text, end)
+    return False
+
+
+def passing_excludes_pan(rules: tuple[FieldRule, ...]) -> bool:
+    """Whether a value that passes every one of *rules* cannot hold a PAN-shaped number: one
+    of them is a value set none of whose values holds one, a pattern marked ``pan_free``, or
+    a timestamp (:class:`~mdesrules.fields.iso_timestamp`).
+    A compiled check then scans such a field only when its rules reported something."""
+    for rule in rules:
+        if type(rule) is one_of:
+            # Any other value is reported (as an error, or a warning when deprecated or
+            # when the set may grow), so only these pass silently.
+            if not any(pan_found(v) for v in rule.values):
+                return True
+        elif (type(rule) is matches and rule.pan_free) or type(rule) is iso_timestamp:
+            return True
     return False
 
 

@@ -192,7 +192,7 @@ def _expiry_dates() -> st.SearchStrategy[str]:
 
 @cache
 def _timestamps(lo: int, hi: int) -> st.SearchStrategy[str]:
-    """ISO 8601 timestamps (:func:`~mdesrules.fields.iso_timestamp`) of *lo* to *hi*
+    """ISO 8601 timestamps (:class:`~mdesrules.fields.iso_timestamp`) of *lo* to *hi*
     characters: 19 for the date and time, 0 or 2 to 4 for the fraction, 1 (``Z``) or 6
     (``+hh:mm``) for the zone, chosen so that the length fits."""
     shapes = [
@@ -331,6 +331,13 @@ _ALPHABETS: dict[str, str | st.SearchStrategy[str]] = {
 }
 
 
+@FIELD_VALUES.register(iso_timestamp)
+def _iso_timestamp(rule: iso_timestamp, strings: Strings) -> Strings:
+    if strings.draw is not None:
+        return strings
+    return evolve(strings, draw=_timestamps)
+
+
 @FIELD_VALUES.register(matches)
 def _matches(rule: matches, strings: Strings) -> Strings:
     if strings.draw is not None:  # the form of an earlier rule is drawn; this one filters
@@ -339,8 +346,6 @@ def _matches(rule: matches, strings: Strings) -> Strings:
     draw: Callable[[int, int], st.SearchStrategy[str]]
     if pattern == mmyy().pattern:
         draw = lambda lo, hi: _expiry_dates()  # noqa: E731
-    elif pattern == iso_timestamp().pattern:
-        draw = _timestamps
     elif pattern in _ALPHABETS:
         alphabet = _ALPHABETS[pattern]
         draw = lambda lo, hi: _sized_text(alphabet, lo, hi)  # noqa: E731

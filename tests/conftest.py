@@ -1,5 +1,8 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 for the transport tests; and the
-hypothesis profile, without deadlines, so that no test depends on the machine's speed."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1 for the transport tests; the
+hypothesis profile, without deadlines, so that no test depends on the machine's speed; and
+each test starting with no violation remembered from another (the checks reuse a violation
+made before at the same place, so a test that breaks a rule's code on purpose would
+otherwise be answered from an earlier test's)."""
 
 from __future__ import annotations
 
@@ -14,10 +17,17 @@ from wsgiref.types import WSGIApplication
 import pytest
 from hypothesis import settings
 
+from mdesrules.compiler import forget_violations
+
 # A shared or loaded machine runs an example ten times slower than a quiet one: a deadline
 # would make a test fail for the machine's sake. HYPOTHESIS_PROFILE picks another profile.
 settings.register_profile("ci", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_violations() -> None:
+    forget_violations()
 
 
 class _QuietServer(ThreadingMixIn, WSGIServer):

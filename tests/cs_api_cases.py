@@ -203,3 +203,118 @@ CROSS: list[tuple[str, str, Change, set[tuple[str, str]]]] = [
         {("mutually_exclusive", f"{NA}/ExpirationDate")},
     ),
 ]
+
+
+def shared_bases(eai: Callable[..., dict[str, Any]]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Valid documents of every shape both versions share, spelled out, by name: (operation,
+    document), with *eai* making a version's EncryptedAccountInformation around its data
+    (the strategies draw such documents too, but these are the examples each rule is broken
+    from)."""
+    return {
+        **{
+            f"search_by_{key}": (
+                "search",
+                {
+                    "SearchRequest": {
+                        "EncryptedAccountInformation": eai(CurrentAccount={key: value}),
+                        "ExcludeDeletedIndicator": "true",
+                        "AuditInfo": AUDIT,
+                    }
+                },
+            )
+            for key, value in (
+                ("AccountPan", PAN),
+                ("Token", TOKEN),
+                ("VirtualCardNumber", PAN),
+            )
+        },
+        "search_by_tur": (
+            "search",
+            {"SearchRequest": {"TokenUniqueReference": TUR, "AuditInfo": AUDIT}},
+        ),
+        "activate_by_pan": (
+            "token_activate",
+            {
+                "TokenActivateRequest": {
+                    "EncryptedAccountInformation": eai(CurrentAccount={"AccountPan": PAN}),
+                    "PaymentAppInstanceId": PAID,
+                    "ReasonCode": "A",
+                    "AuditInfo": AUDIT,
+                }
+            },
+        ),
+        "update_by_tur": (
+            "token_update",
+            {
+                "TokenUpdateRequest": {
+                    "TokenUniqueReference": TUR,
+                    "EncryptedAccountInformation": eai(
+                        NewAccount={
+                            "AccountPan": NEW_PAN,
+                            "ExpirationDate": "0130",
+                            "AccountPanSequenceNumber": "001",
+                        }
+                    ),
+                    "UpdateWalletProviderIndicator": "0",
+                    "AuditInfo": AUDIT,
+                }
+            },
+        ),
+        "update_by_pan": (
+            "token_update",
+            {
+                "TokenUpdateRequest": {
+                    "EncryptedAccountInformation": eai(
+                        CurrentAccount={"AccountPan": PAN},
+                        NewAccount={"AccountPan": NEW_PAN, "ExpirationDate": "0130"},
+                    ),
+                    "CommentText": "new card",
+                    "AuditInfo": AUDIT,
+                }
+            },
+        ),
+        "update_by_financial_account": (
+            "token_update",
+            {
+                "TokenUpdateRequest": {
+                    "EncryptedAccountInformation": eai(
+                        CurrentAccount={"FinancialAccountId": "NL91ABNA0417164300"},
+                        NewAccount={"NewFinancialAccountId": "NL91ABNA0417164301"},
+                    ),
+                    "CurrentFinancialAccountInformation": CFAI,
+                    "AuditInfo": AUDIT,
+                }
+            },
+        ),
+        "update_product_by_pan": (
+            "token_update",
+            {
+                "TokenUpdateRequest": {
+                    "EncryptedAccountInformation": eai(CurrentAccount={"AccountPan": PAN}),
+                    "IssuerProductConfigurationId": "ABC1020304",
+                    "AuditInfo": AUDIT,
+                }
+            },
+        ),
+        "delete_from_consumer_app": (
+            "token_delete",
+            {
+                "TokenDeleteRequest": {
+                    "TokenUniqueReference": TUR,
+                    "ReasonCode": "D",
+                    "DeleteFromConsumerApp": "true",
+                    "AuditInfo": AUDIT,
+                }
+            },
+        ),
+        "disable_channel": (
+            "token_disable_payment_channels",
+            {
+                "DisablePaymentChannelsRequest": {
+                    "TokenUniqueReference": TUR,
+                    "DisabledPaymentChannels": {"DisabledChannel": "P2P"},
+                    "AuditInfo": AUDIT,
+                }
+            },
+        ),
+    }

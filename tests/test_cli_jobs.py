@@ -824,23 +824,29 @@ def _indicator(value: object) -> dict[str, Any]:
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
-@example([_indicator(v) for v in (1, True, 1.0, 0, False, None, "1", "2")], "json", False, 4096)
 @example(
-    [_indicator(f"W{i}") for i in range(9)] + [_indicator(1), _indicator(True)], "text", False, 2
+    [_indicator(v) for v in (1, True, 1.0, 0, False, None, "1", "2")], "json", False, 4096, 200
+)
+@example(
+    [_indicator(f"W{i}") for i in range(9)] + [_indicator(1), _indicator(True)], "text", False, 2, 3
 )
 @given(
     st.lists(_DOCUMENTS, min_size=1, max_size=40),
-    st.sampled_from(["json", "text"]),
+    st.sampled_from(["json", "text", "html"]),
     st.booleans(),
     st.sampled_from([2, 4096]),
+    st.sampled_from([0, 3, 200]),
 )
 def test_a_block_reports_what_each_record_checked_alone_reports(
-    documents: list[dict[str, Any]], fmt: str, failures_only: bool, cache_size: int
+    documents: list[dict[str, Any]], fmt: str, failures_only: bool, cache_size: int, keep: int
 ) -> None:
     # The block checker renders a failing record once per distinct outcome (a bounded
     # cache, here also one that starts again every two outcomes, and then stops keying
     # after two records keyed in vain, with a tally that keeps only three fields); the
-    # report and the counts must be those of each record judged and written on its own.
+    # report and the counts must be those of each record judged and written on its own,
+    # and so must what the HTML page shows: errors, warnings, operations, inputs and the
+    # first *keep* failing records, each with its own source (a record whose report text
+    # was reused is kept like any other).
     from mdesrules.cli import _blocks, _tally
     from mdesrules.cli._outcome import judge
     from mdesrules.cli._output import writer_class
@@ -853,27 +859,43 @@ def test_a_block_reports_what_each_record_checked_alone_reports(
         mock.patch.object(_blocks, "KEYED_IN_VAIN", 2 if small else _blocks.KEYED_IN_VAIN),
         mock.patch.object(_tally, "MAX_PATHS", 3 if small else _tally.MAX_PATHS),
     ):
-        checker = _blocks.BlockChecker(None, None, fmt, failures_only=failures_only)
+        checker = _blocks.BlockChecker(None, None, fmt, failures_only=failures_only, keep=keep)
         checked = [checker(lines), checker(lines)]  # the second block: a warm cache
         # As a worker gives it: in pieces, put together (and encoded) by the main process.
-        worker = _blocks.BlockChecker(None, None, fmt, failures_only=failures_only, pieces=True)
+        worker = _blocks.BlockChecker(
+            None, None, fmt, failures_only=failures_only, keep=keep, pieces=True
+        )
         pieces = [worker(lines), worker(lines)]
         writer = writer_class(fmt)
-        expected, tally = [], _tally.Tally()
+        expected, tally = [], _tally.Tally(keep)
         for record in block_records(lines):
             outcome = judge(record, None, None)
             if not (failures_only and outcome.ok):
                 expected.append(writer.format(outcome))
             tally.add(outcome)
+            tally.count_input("batch.jsonl")
     for block in pieces:
         assert isinstance(block.text, Pieces)
         assert block.text.text() == "".join(expected)
         encoded = block.text.encoded(("utf-8", "strict"))
         assert encoded is None or encoded == "".join(expected).encode()
-        assert block.tally.codes == checked[0].tally.codes
     for block in checked:
         assert block.text == "".join(expected)
-        assert (block.tally.records, block.tally.passed) == (tally.records, tally.passed)
-        assert block.tally.codes == tally.codes
-        assert list(block.tally.fields.items()) == list(tally.fields.items())
         assert block.last == f"batch.jsonl:{2 * len(documents)}"
+    for block in [*checked, *pieces]:
+        assert _counts(block.tally) == _counts(tally)
+        assert block.tally.failures == tally.failures
+
+
+def _counts(tally: Any) -> tuple[object, ...]:
+    """Everything a tally counts, as plain values (a counter's key with no count shows)."""
+    counters = (
+        tally.codes,
+        tally.warned_codes,
+        tally.operations,
+        tally.failed_operations,
+        tally.inputs,
+    )
+    plain = tuple(sorted(dict(c).items()) for c in counters)
+    numbers = (tally.records, tally.passed, tally.errors, tally.warnings)
+    return (*numbers, *plain, list(tally.fields.items()))

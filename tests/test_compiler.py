@@ -17,13 +17,14 @@ import json
 import pickle
 import re
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import pytest
 from attrs import evolve, field, frozen
 from attrs.exceptions import FrozenInstanceError
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from slow_params import slow_except
 from strategies_documents import context_for, json_values, mutated
@@ -66,10 +67,10 @@ from mdesrules.compiler import (
     _luhn_fails,
     compile_form,
     compiled_source,
-    fixed_violation,
+    forget_violations,
     sent,
 )
-from mdesrules.fields import digits, length, luhn, one_of, printable
+from mdesrules.fields import digits, iso_timestamp, length, luhn, one_of, printable
 from mdesrules.pan_text import PAN_MODES
 from mdesrules.registry import Form
 from mdesrules.schema import object_spec, wire
@@ -222,12 +223,78 @@ def test_every_shape_of_wrapper_gets_the_interpreters_report() -> None:
         assert_same(form, payload)
 
 
+def _timestamp_fields() -> list[tuple[str, FormName, str]]:
+    """Every timestamp field: its operation, wire form and path (``tokens/statusTimestamp``)."""
+
+    def paths(spec: Any, prefix: str = "") -> Iterator[str]:
+        for f in spec.fields:
+            if any(type(r) is iso_timestamp for r in f.rules):
+                yield prefix + f.name
+            if f.child is not None:
+                yield from paths(f.child, f"{prefix}{f.name}/")
+
+    return [(name, form, p) for name, form in FORMS for p in paths(wire_form(name, form).spec)]
+
+
+#: Timestamps on the days where the calendar decides (28 to 31 of any month of any year),
+#: half of them known not to exist.
+late_days = st.sampled_from(
+    [
+        "2024-02-30T10:00:00.5Z",
+        "2023-02-29T10:00:00Z",
+        "2024-04-31T10:00:00.250Z",
+        "0000-01-01T10:00:00Z",
+    ]
+) | st.builds(
+    "{:04d}-{:02d}-{:02d}T10:00:00.{}Z".format,
+    st.integers(0, 9999),
+    st.integers(1, 12),
+    st.integers(28, 31),
+    st.integers(0, 999),
+)
+
+
+def _with_timestamps(node: Any, value: str) -> Any:
+    """*node* with every string of the timestamp's form replaced by *value*."""
+    if isinstance(node, dict):
+        return {k: _with_timestamps(v, value) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_with_timestamps(v, value) for v in node]
+    if isinstance(node, str) and re.fullmatch(iso_timestamp.pattern, node):
+        return value
+    return node
+
+
+def test_the_timestamp_fields_are_found() -> None:
+    assert _timestamp_fields() == [
+        ("account_holder_messaging", "json", "MessageExpiration"),
+        ("notify_token_updated", "json", "tokens/statusTimestamp"),
+    ]
+
+
+@pytest.mark.parametrize(("operation", "form", "field"), _timestamp_fields())
+@settings(max_examples=20, deadline=None)
+@given(data=st.data(), value=late_days)
+def test_a_timestamp_whose_date_may_not_exist_gets_the_interpreters_report(
+    operation: str, form: FormName, field: str, data: st.DataObject, value: str
+) -> None:
+    document = data.draw(valid_documents(operation, form=form, sending=[field]))
+    changed = _with_timestamps(document, value)
+    assert value in json.dumps(changed)
+    assert_same(wire_form(operation, form), changed)
+
+
 # The compiler's shortcuts --------------------------------------------------------------
 
 any_text = st.text(st.characters(codec="utf-8"), max_size=25) | st.text("0123456789 ", max_size=25)
 
 
-@given(value=any_text)
+@given(value=any_text | st.text("0123456789\u0661", min_size=4, max_size=4))
+@example("0128")
+@example("1299")
+@example("0028")
+@example("1328")
+@example("012\u0661")
 def test_pattern_shortcuts_decide_as_their_regex(value: str) -> None:
     for pattern, predicate in PREDICATES.items():
         decided = eval(predicate.format(v="value"), {"value": value})
@@ -602,7 +669,7 @@ def test_a_check_renders_no_message_until_one_is_read(monkeypatch: pytest.Monkey
         init(self, code, *args, **kwargs)
 
     monkeypatch.setattr(Violation, "__init__", counting)
-    fixed_violation.cache_clear()
+    forget_violations()
     report = mdesrules.check("token_update", BROKEN)
     assert not report.ok
     assert made == []
@@ -613,7 +680,7 @@ def test_a_check_renders_no_message_until_one_is_read(monkeypatch: pytest.Monkey
 def test_a_failure_that_does_not_depend_on_the_value_is_worded_once_per_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fixed_violation.cache_clear()
+    forget_violations()
     first = mdesrules.check("token_update", BROKEN).violations
     made: list[str] = []
     init = Violation.__init__
@@ -632,7 +699,19 @@ def test_a_failure_that_does_not_depend_on_the_value_is_worded_once_per_place(
     assert "bad_format" in codes
     assert "bad_check_digit" not in made
     assert "bad_format" not in made
-    assert "not_allowed_value" in made  # its message quotes the value: worded again
+    # The same short value (nothing in it to mask) breaks the same rule at the same place:
+    # its message, though it quotes the value, is the one made before. So are the
+    # unknown member, the missing one and the rule across fields, which read no value.
+    assert made == []
+    # Another value is worded anew; a long one is not kept, only the violation its
+    # message makes (which here holds its length, not the value).
+    again["TokenUpdateRequest"]["UpdateWalletProviderIndicator"] = "3"
+    again["TokenUpdateRequest"]["TokenUniqueReference"] = "T" * 49
+    third = mdesrules.check("token_update", again).violations
+    fourth = mdesrules.check("token_update", again).violations
+    assert third == fourth
+    assert made == ["too_long", "not_allowed_value"]
+    assert "'3'" in next(v.message for v in third if v.code == "not_allowed_value")
 
 
 def test_a_lazy_report_equals_hashes_and_pickles_as_its_rendered_form() -> None:

@@ -25,7 +25,7 @@ from mdesrules.apis import MDES_CS_API_2_0_7, MDES_CS_API_2_1_7, MDES_CS_API_2_2
 from mdesrules.cli import main
 from mdesrules.exceptions import InvalidRequest, MdesError
 from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes
-from mdesrules.fakes.mdes.engine import MAX_MESSAGE_DAYS, SYSTEM_STATUS
+from mdesrules.fakes.mdes.engine import MAX_MESSAGE_DAYS, SYSTEM_STATUS, _message_expiry
 from mdesrules.models import AuditInfo
 from mdesrules.models import requests as q
 from mdesrules.models import responses as r
@@ -98,6 +98,8 @@ def test_the_spec_example_is_the_model_it_describes() -> None:
         ("MessageLanguageCode", "engl", "too_long"),
         ("MessageExpiration", "2020-06-18T18:04:35", "too_short"),
         ("MessageExpiration", "2020-06-18 18:04:35-06:00", "bad_format"),
+        ("MessageExpiration", "2024-02-30T12:00:00Z", "bad_format"),
+        ("MessageExpiration", "2023-02-29T12:00:00Z", "bad_format"),
         ("MessageText", "x" * 129, "too_long"),
         ("MessageText", "line\x07bell", "bad_format"),
         ("MessageIdentifier", "message 1", "bad_format"),
@@ -355,12 +357,6 @@ def test_a_message_is_recorded_as_a_comment_without_the_pan(wire: str) -> None:
             "NOT_ALLOWED_VALUE",
             "MessageExpiration",
         ),
-        (
-            message(message_expiration="2024-02-30T12:00:00Z"),
-            400,
-            "BAD_FORMAT",
-            "MessageExpiration",
-        ),
     ],
 )
 def test_a_message_the_simulator_refuses_changes_nothing(
@@ -376,6 +372,45 @@ def test_a_message_the_simulator_refuses_changes_nothing(
     assert error.source == f"/AccountHolderMessagingRequest/{source}"
     assert PAN not in str(refused.value)
     assert {tur: mdes.store.get(tur) for tur in before} == before
+
+
+@pytest.mark.parametrize(
+    ("expiration", "month"),
+    [("2024-02-30T12:00:00Z", "February 2024 has 29 days"), ("2024-04-31T12:00:00Z", "April")],
+)
+def test_the_served_simulator_refuses_a_day_the_month_does_not_have(
+    expiration: str, month: str
+) -> None:
+    """Sent past the client's pre-flight check (which refuses it too), the simulator's own
+    check of the rules answers 400 BAD_FORMAT, naming the month, and changes nothing."""
+    mdes = simulator()
+    before = {tur: mdes.store.get(tur) for tur in (ACTIVE, DELETED, WAITING)}
+    body = json.dumps(mdesrules.to_wire(message(message_expiration=expiration))).encode()
+    answer = _call(
+        WsgiApp(mdes),
+        "POST",
+        "/accountholdermessaging",
+        body,
+        **{"Content-Type": "application/json"},
+    )
+    assert answer.status == 400
+    (error,) = json.loads(answer.body)["Errors"]["Error"]
+    assert (error["ReasonCode"], error["Source"]) == (
+        "BAD_FORMAT",
+        "/AccountHolderMessagingRequest/MessageExpiration",
+    )
+    assert month in error["Description"]
+    assert {tur: mdes.store.get(tur) for tur in before} == before
+
+
+def test_the_simulators_expiry_test_judges_the_date_by_the_rule() -> None:
+    """Called on a value the rules did not see, the expiry test refuses an impossible date
+    with the rule's own failure rather than raising."""
+    assert _message_expiry("2023-02-29T12:00:00Z", NOW) == (
+        "bad_format",
+        "MessageExpiration must be a date that exists: February 2023 has 28 days, not 29",
+    )
+    assert _message_expiry("2024-02-29T12:00:00Z", NOW) is None
 
 
 def test_the_expiry_window_is_the_spec_maximum() -> None:

@@ -17,17 +17,14 @@ from typing import Any
 import pytest
 from cs_api_cases import (
     AUDIT,
-    CFAI,
     CROSS,
-    NEW_PAN,
-    PAID,
     PAN,
-    TOKEN,
     TUR,
     Change,
     leaves,
     mutations,
     set_at,
+    shared_bases,
     spec_at,
     value_at,
 )
@@ -336,117 +333,25 @@ def _eai(**data: Any) -> dict[str, Any]:
     return {"EncryptedData": data, **ENVELOPE}
 
 
+IBAN = "NL91ABNA0417164300"
+
 #: Valid documents of every shape, spelled out (the strategies draw them too, but these are
 #: the examples each rule is broken from below), by name: (operation, document).
 BASES: dict[str, tuple[str, dict[str, Any]]] = {
+    **shared_bases(_eai),
     **{
         f"search_by_{key}": (
             "search",
             {
                 "SearchRequest": {
-                    "EncryptedAccountInformation": _eai(CurrentAccount={key: value}),
+                    "EncryptedAccountInformation": _eai(CurrentAccount={key: IBAN}),
                     "ExcludeDeletedIndicator": "true",
                     "AuditInfo": AUDIT,
                 }
             },
         )
-        for key, value in (
-            ("AccountPan", PAN),
-            ("Token", TOKEN),
-            ("VirtualCardNumber", PAN),
-            ("AlternateAccountIdentifier", "NL91ABNA0417164300"),
-            ("FinancialAccountId", "NL91ABNA0417164300"),
-        )
+        for key in ("AlternateAccountIdentifier", "FinancialAccountId")
     },
-    "search_by_tur": (
-        "search",
-        {"SearchRequest": {"TokenUniqueReference": TUR, "AuditInfo": AUDIT}},
-    ),
-    "activate_by_pan": (
-        "token_activate",
-        {
-            "TokenActivateRequest": {
-                "EncryptedAccountInformation": _eai(CurrentAccount={"AccountPan": PAN}),
-                "PaymentAppInstanceId": PAID,
-                "ReasonCode": "A",
-                "AuditInfo": AUDIT,
-            }
-        },
-    ),
-    "update_by_tur": (
-        "token_update",
-        {
-            "TokenUpdateRequest": {
-                "TokenUniqueReference": TUR,
-                "EncryptedAccountInformation": _eai(
-                    NewAccount={
-                        "AccountPan": NEW_PAN,
-                        "ExpirationDate": "0130",
-                        "AccountPanSequenceNumber": "001",
-                    }
-                ),
-                "UpdateWalletProviderIndicator": "0",
-                "AuditInfo": AUDIT,
-            }
-        },
-    ),
-    "update_by_pan": (
-        "token_update",
-        {
-            "TokenUpdateRequest": {
-                "EncryptedAccountInformation": _eai(
-                    CurrentAccount={"AccountPan": PAN},
-                    NewAccount={"AccountPan": NEW_PAN, "ExpirationDate": "0130"},
-                ),
-                "CommentText": "new card",
-                "AuditInfo": AUDIT,
-            }
-        },
-    ),
-    "update_by_financial_account": (
-        "token_update",
-        {
-            "TokenUpdateRequest": {
-                "EncryptedAccountInformation": _eai(
-                    CurrentAccount={"FinancialAccountId": "NL91ABNA0417164300"},
-                    NewAccount={"NewFinancialAccountId": "NL91ABNA0417164301"},
-                ),
-                "CurrentFinancialAccountInformation": CFAI,
-                "AuditInfo": AUDIT,
-            }
-        },
-    ),
-    "update_product_by_pan": (
-        "token_update",
-        {
-            "TokenUpdateRequest": {
-                "EncryptedAccountInformation": _eai(CurrentAccount={"AccountPan": PAN}),
-                "IssuerProductConfigurationId": "ABC1020304",
-                "AuditInfo": AUDIT,
-            }
-        },
-    ),
-    "delete_from_consumer_app": (
-        "token_delete",
-        {
-            "TokenDeleteRequest": {
-                "TokenUniqueReference": TUR,
-                "ReasonCode": "D",
-                "DeleteFromConsumerApp": "true",
-                "AuditInfo": AUDIT,
-            }
-        },
-    ),
-    "disable_channel": (
-        "token_disable_payment_channels",
-        {
-            "DisablePaymentChannelsRequest": {
-                "TokenUniqueReference": TUR,
-                "DisabledPaymentChannels": {"DisabledChannel": "P2P"},
-                "AuditInfo": AUDIT,
-            }
-        },
-    ),
 }
 
 

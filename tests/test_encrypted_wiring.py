@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from cs_api_cases import AUDIT, NEW_PAN, PAN, TUR
 from hypothesis import HealthCheck, given, settings
-from test_cs_api_2_1_7 import AUDIT, NEW_PAN, PAN, TUR
 from test_notify_crypto import make_certificate, make_key
 
 from mdesrules import AccountRanges, Context, Inventory, check, lifecycle

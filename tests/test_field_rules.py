@@ -6,10 +6,13 @@ its ``repr`` is the rule catalogue's text, so it must read as the rule.
 
 from __future__ import annotations
 
+import calendar
+import re
 import string
+from datetime import datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mdesrules.combinators import (
@@ -24,7 +27,16 @@ from mdesrules.combinators import (
     requires,
     when,
 )
-from mdesrules.fields import digits, length, luhn, mmyy, no_control, one_of, printable
+from mdesrules.fields import (
+    digits,
+    iso_timestamp,
+    length,
+    luhn,
+    mmyy,
+    no_control,
+    one_of,
+    printable,
+)
 from mdesrules.schema import camel, identity
 from mdesrules.testing import luhn_check_digit, luhn_pans
 from mdesrules.violations import Violation
@@ -164,6 +176,95 @@ def test_mmyy_refuses_anything_but_four_ascii_digits(value: str) -> None:
     assert mmyy()(value) is not None
 
 
+# --- iso_timestamp: the form, then a date that exists ---------------------------------------
+
+TIMESTAMP_FORM = (
+    "an ISO 8601 timestamp YYYY-MM-DDThh:mm:ss[.sss] with Z or +hh:mm, of a date that exists"
+)
+
+
+def readable(value: str) -> bool:
+    """Whether :meth:`datetime.fromisoformat` reads *value* (``Z`` read as ``+00:00``, which
+    Python before 3.11 does not do itself)."""
+    try:
+        datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    except ValueError:
+        return False
+    return True
+
+
+#: Timestamps of the form whose day is 28 to 31 of any month of any year: the days where
+#: the form and the calendar part (the form's own regex seldom draws them together).
+LATE_DAYS = st.builds(
+    "{:04d}-{:02d}-{:02d}T{}".format,
+    st.integers(0, 9999),
+    st.integers(1, 12),
+    st.integers(28, 31),
+    st.sampled_from(["00:00:00Z", "23:59:59.999+14:00", "12:30:00.5-05:00"]),
+)
+
+
+@SOME
+@given(value=st.from_regex(iso_timestamp.pattern, fullmatch=True) | LATE_DAYS)
+@example("2024-02-29T10:00:00Z")
+@example("2023-02-29T10:00:00Z")
+@example("1900-02-29T10:00:00Z")
+@example("2000-02-29T10:00:00Z")
+@example("2024-02-30T10:00:00Z")
+@example("2024-04-31T10:00:00+01:00")
+@example("0000-01-01T00:00:00Z")
+@example("0001-01-01T00:00:00Z")
+@example("9999-12-31T23:59:59.999-23:59")
+def test_a_timestamp_of_the_form_passes_exactly_when_fromisoformat_reads_it(value: str) -> None:
+    assert re.fullmatch(iso_timestamp.pattern, value)
+    assert (iso_timestamp()(value) is None) == readable(value)
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2024-02-30", "February 2024 has 29 days, not 30"),
+        ("2023-02-29", "February 2023 has 28 days, not 29"),
+        ("1900-02-29", "February 1900 has 28 days, not 29"),
+        ("2024-04-31", "April 2024 has 30 days, not 31"),
+        ("2024-11-31", "November 2024 has 30 days, not 31"),
+        ("0000-06-15", "there is no year 0000, 0001 is the first"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_a_bad_format_naming_the_month(
+    date: str, message: str
+) -> None:
+    assert iso_timestamp()(date + "T10:00:00.000Z") == (
+        "bad_format",
+        f"must be a date that exists: {message}",
+    )
+
+
+@pytest.mark.parametrize("year", [1996, 2000, 2024, 2400])
+def test_february_29_of_a_leap_year_passes(year: int) -> None:
+    assert calendar.isleap(year)
+    assert iso_timestamp()(f"{year}-02-29T00:00:00Z") is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-02-28",
+        "2024-02-28T10:00:00",
+        "2024-02-28 10:00:00Z",
+        "2024-02-28T24:00:00Z",
+        "2024-02-28T10:00:60Z",
+        "2024-02-28T10:00:00.1234Z",
+        "2024-13-01T10:00:00Z",
+        "2024-02-28t10:00:00z",
+        "2024-02-28T10:00:00Z\n",
+        "\uff12024-02-28T10:00:00Z",
+    ],
+)
+def test_a_value_not_of_the_form_is_a_bad_format_stating_the_form(value: str) -> None:
+    assert iso_timestamp()(value) == ("bad_format", f"must be {TIMESTAMP_FORM}")
+
+
 @pytest.mark.parametrize(
     "value",
     ["12345\n", "\uff15", "\u0663\u0664", "1 2", "-1", "+1", "1.0", "", "\n"],
@@ -270,6 +371,7 @@ def test_one_of_never_echoes_a_pan() -> None:
         (printable(), "printable ASCII without spaces"),
         (no_control(), "text without control characters or unpaired surrogates"),
         (mmyy(), "a date as MMYY with month 01-12"),
+        (iso_timestamp(), TIMESTAMP_FORM),
         (luhn(), "valid Luhn check digit"),
         (one_of(("0", "1")), "one of '0', '1'"),
         (REASONS, "one of 'L', 'S', 'T', 'C', 'Z' (deprecated: 'F')"),

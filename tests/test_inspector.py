@@ -4,9 +4,7 @@ suspended and no full PAN."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable
@@ -16,6 +14,8 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import pytest
 import requests
+from browser import chromium as _chromium
+from browser import chromium_command
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies_pan import assert_no_exposure
@@ -117,35 +117,6 @@ def test_the_admin_prefix_is_escaped_into_the_page() -> None:
 
 
 # --- in a real browser -------------------------------------------------------------------------
-
-
-def _chromium() -> str:
-    """The system Chromium (Debian's ``chromium`` package), or skip: or fail when
-    ``MDESRULES_REQUIRE_BROWSER=1`` (CI), so that a missing browser is never a silent pass."""
-    for name in (os.environ.get("MDESRULES_CHROMIUM", ""), "chromium", "chromium-browser"):
-        found = shutil.which(name) if name else None
-        if found:
-            return found
-    reason = "no chromium installed (apt-get install chromium); the inspector's browser test"
-    if os.environ.get("MDESRULES_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + " is required here (MDESRULES_REQUIRE_BROWSER=1)")
-    pytest.skip(reason + " is skipped")
-
-
-def chromium_command(chromium: str, profile: Path, *args: str) -> list[str]:
-    """Headless Chromium with a profile of its own; as root (CI containers) without the
-    sandbox, which Chromium refuses to start as root."""
-    sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []
-    return [
-        chromium,
-        "--headless",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-extensions",
-        f"--user-data-dir={profile}",
-        *sandbox,
-        *args,
-    ]
 
 
 class _Rendered(HTMLParser):

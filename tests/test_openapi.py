@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from slow_params import slow_except
@@ -25,7 +25,7 @@ import mdesrules
 from mdesrules import REGISTRY
 from mdesrules.apis import LEGACY_UPDATE, MDES_CS_API_2_0_7, SURFACES
 from mdesrules.cli import main
-from mdesrules.fields import length, one_of
+from mdesrules.fields import iso_timestamp, length, one_of
 from mdesrules.openapi import anchored, json_schema, openapi, served
 from mdesrules.registry import Operation
 from mdesrules.schema import ObjectSpec
@@ -162,6 +162,43 @@ def _top(op: Operation) -> tuple[ObjectSpec, str | None]:
 def _inner(document: dict[str, Any], envelope: str | None) -> dict[str, Any]:
     inner: dict[str, Any] = document[envelope] if envelope is not None else document
     return inner
+
+
+def _expiration_schema() -> dict[str, Any]:
+    body = SCHEMA["$defs"]["AccountHolderMessagingRequestBody"]
+    schema: dict[str, Any] = body["properties"]["AccountHolderMessagingRequest"]["properties"][
+        "MessageExpiration"
+    ]
+    return schema
+
+
+def test_a_timestamp_is_exported_as_its_pattern_and_a_date_time() -> None:
+    schema = _expiration_schema()
+    assert schema["pattern"] == anchored(iso_timestamp.pattern)
+    assert schema["format"] == "date-time"
+
+
+@SOME
+@given(
+    value=st.builds(
+        "{:04d}-{:02d}-{:02d}T{}".format,
+        st.integers(0, 9999),
+        st.integers(1, 12),
+        st.integers(28, 31),
+        st.sampled_from(["10:00:00Z", "23:59:59.999+14:00", "00:00:00.5-05:00"]),
+    )
+)
+@example("2024-02-30T10:00:00Z")
+@example("2023-02-29T10:00:00Z")
+@example("2024-02-29T10:00:00Z")
+def test_a_format_checking_validator_refuses_the_dates_the_check_refuses(value: str) -> None:
+    """With its formats checked (RFC 3339 ``date-time``), the schema of a timestamp passes
+    exactly the values its rules pass, days that do not exist included."""
+    validator = jsonschema.Draft202012Validator(
+        _expiration_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    passes = all(rule(value) is None for rule in (length(20, 29), iso_timestamp()))
+    assert validator.is_valid(value) == passes
 
 
 @pytest.mark.parametrize("operation", slow_except(OPERATIONS))

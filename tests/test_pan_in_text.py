@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from attrs import evolve
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from slow_params import slow_except
 from strategies_pan_in_text import (
@@ -47,7 +47,7 @@ import mdesrules
 from mdesrules import Context, Report, check, cli
 from mdesrules.apis import MDES_CS_API_2_1_7, MDES_CS_API_2_2_2
 from mdesrules.fakes.mdes import MemoryStore, SimulatedMdes
-from mdesrules.fields import luhn
+from mdesrules.fields import iso_timestamp, length, luhn, matches, mmyy, one_of
 from mdesrules.masking import scrub
 from mdesrules.models import requests
 from mdesrules.models.common import AuditInfo
@@ -59,6 +59,7 @@ from mdesrules.pan_text import (
     TEXT,
     PanScan,
     pan_found,
+    passing_excludes_pan,
     whole_pan,
 )
 from mdesrules.schema import FieldSpec, ObjectSpec
@@ -374,6 +375,73 @@ def test_a_field_with_the_luhn_rule_is_never_scanned() -> None:
     for key, path, f in _every_field():
         if any(isinstance(r, luhn) for r in f.rules):
             assert f.scan is None, (key, path)
+
+
+def _pan_free_patterns() -> list[matches | iso_timestamp]:
+    """The field rules whose passing excludes a PAN by their pattern: the patterns marked
+    ``pan_free`` and the timestamps."""
+    found = {
+        r
+        for _, _, f in _every_field()
+        for r in f.rules
+        if (type(r) is matches and r.pan_free) or type(r) is iso_timestamp
+    }
+    return sorted(found, key=lambda r: r.pattern)
+
+
+@pytest.mark.parametrize("rule", _pan_free_patterns(), ids=repr)
+@given(data=st.data())
+def test_a_pattern_marked_pan_free_admits_no_card_number(
+    rule: matches | iso_timestamp, data: st.DataObject
+) -> None:
+    """A compiled check leaves out the scan of a value that passed such a pattern, so no
+    value the pattern admits may hold a PAN-shaped number (a timestamp's pattern admits
+    dates that do not exist, which the rule refuses: those are not drawn)."""
+    value = data.draw(st.from_regex(rule.pattern, fullmatch=True))
+    assume(rule(value) is None)
+    assert not pan_found(value)
+    assert not whole_pan(value)
+
+
+def test_the_timestamps_and_expiry_dates_are_the_patterns_marked_pan_free() -> None:
+    assert {r.pattern for r in _pan_free_patterns()} == {iso_timestamp().pattern, mmyy().pattern}
+
+
+def test_a_value_set_holding_no_card_number_excludes_one_when_it_passes() -> None:
+    assert passing_excludes_pan((one_of(("ACTIVE", "SUSPENDED")),))
+    assert not passing_excludes_pan((one_of(("ACTIVE", "5123456789012346")),))
+    assert not passing_excludes_pan((matches("[0-9 ]+", "digits and spaces"),))
+    assert passing_excludes_pan((length(1, 29), iso_timestamp()))
+
+
+@pytest.mark.parametrize("operation", ["notify_token_updated", "tms_payment_credentials"])
+def test_a_card_number_in_a_field_whose_rules_exclude_one_is_still_found(
+    operation: str,
+) -> None:
+    """The scan a compiled check leaves out for a passing timestamp or value-set member
+    runs when the rules report: a PAN there is both a format error and ``pan_in_text``."""
+    pan = "5123 4567 8901 2346"
+    if operation == "notify_token_updated":
+        document: dict[str, Any] = {
+            "tokens": [
+                {
+                    "tokenUniqueReference": "DWSPMC000000000132d72d4fcb2f4136a0532d3093ff1a45",
+                    "status": "ACTIVE",
+                    "statusTimestamp": f"on {pan}",
+                }
+            ]
+        }
+        field = "statusTimestamp"
+    else:
+        document = {"paymentCredentialType": f"card {pan}"}
+        field = "paymentCredentialType"
+    for context in (None, Context()):
+        report = check(operation, document, context)
+        hits = [v for v in report.violations if v.code == "pan_in_text"]
+        assert [v.path.rsplit("/", 1)[-1] for v in hits] == [field]
+        shown = str(report) + "".join(v.message for v in report.violations)
+        assert pan not in shown
+        assert pan.replace(" ", "") not in shown
 
 
 def test_free_text_mdes_keeps_is_an_error_everywhere() -> None:

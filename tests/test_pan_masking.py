@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from slow_params import FAST_PAN_PLACEMENTS, slow_except
 from strategies_pan import (
@@ -68,6 +68,7 @@ from mdesrules import (
     TokenRecord,
     UnknownOperation,
     lifecycle,
+    masking,
 )
 from mdesrules._xml import DATACONTRACT_NS, XmlRejected, from_document, parse_xml, to_document
 from mdesrules.account_encryption import (
@@ -326,6 +327,18 @@ def test_scrub_masks_a_pan_written_in_groups(grouped: tuple[str, str], before: s
 @pytest.mark.parametrize("text", ["2024-01-15 12:30", "+1 555 123 4567", "ids 12 34 56", "1-2-3"])
 def test_scrub_leaves_short_digit_groups_alone(text: str) -> None:
     assert scrub(text) == text
+
+
+@given(text=st.text(st.sampled_from("0123456789 --ab\u0660\u0661\uff15"), max_size=40))
+@example("1 2 3 4 5 6 7 8 9 0 1 2 3")
+@example("12345678 9")
+def test_scrub_skips_only_text_that_neither_mask_changes(text: str) -> None:
+    """scrub looks for nine digits at most single separators apart before it masks: on
+    any text it answers what the two masks answer."""
+    both = masking._DIGIT_RUN.sub(
+        masking._masked_run, masking._GROUPED_RUN.sub(masking._masked_groups, text)
+    )
+    assert scrub(text) == both
 
 
 @given(pan=pans, status=statuses, party=st.sampled_from(["I", "W", "C"]))
@@ -712,7 +725,7 @@ def cli_files(tmp_path: Path, pan: str) -> list[str]:
     return files
 
 
-@pytest.mark.parametrize("fmt", ["json", "text"])
+@pytest.mark.parametrize("fmt", ["json", "text", "html"])
 @CLI_SETTINGS
 @given(pan=pans)
 def test_cli_output_never_shows_the_pan(

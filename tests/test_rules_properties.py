@@ -9,6 +9,7 @@ malformed, makes ``check`` raise.
 
 from __future__ import annotations
 
+import calendar
 import copy
 import re
 from collections import Counter
@@ -183,7 +184,7 @@ NOT_STRINGS: list[object] = [0, 42, -1.5, None, True, False, [], ["0"], {}, {"a"
 NOT_OBJECTS: list[object] = ["", "x", 0, 1.5, None, True, [], [{}]]
 # Characters each form refuses: letters, full-width 5, Arabic-Indic 3, spaces, signs, line
 # breaks and NUL for digits; spaces, non-ASCII and controls for identifiers; controls for text.
-BAD_CHARACTERS: dict[matches, list[str]] = {
+BAD_CHARACTERS: dict[matches | iso_timestamp, list[str]] = {
     digits(): ["a", "\uff15", "\u0663", " ", "-", "+", "\n", "\x00"],
     printable(): [" ", "\u00e9", "\u00a0", "\t", "\n", "\x00", "\u20ac"],
     no_control(): ["\x00", "\x07", "\x0b", "\x0c", "\x1b", "\x7f"],
@@ -208,7 +209,21 @@ BAD_CHARACTERS: dict[matches, list[str]] = {
 }
 
 
-def bad_formats(rule: matches, value: str, data: st.DataObject) -> list[Mutation]:
+def impossible_dates(value: str) -> list[Mutation]:
+    """The timestamp *value* on a day its month does not have, or in year 0000: the same
+    length and form, only the date changed."""
+    year = int(value[:4])
+    # The year after a leap year is a common one.
+    common = f"{year + 1:04d}" if calendar.isleap(year) else value[:4]
+    return [
+        Mutation("February 30", value[:5] + "02-30" + value[10:], "bad_format"),
+        Mutation("April 31", value[:5] + "04-31" + value[10:], "bad_format"),
+        Mutation(f"February 29 of {common}", common + "-02-29" + value[10:], "bad_format"),
+        Mutation("year 0000", "0000" + value[4:], "bad_format"),
+    ]
+
+
+def bad_formats(rule: matches | iso_timestamp, value: str, data: st.DataObject) -> list[Mutation]:
     """Values of the same length as *value* that break *rule*."""
     if rule == mmyy():
         month = data.draw(st.integers(13, 99), label="bad month")
@@ -261,6 +276,8 @@ def field_mutations(f: FieldSpec, value: Any, data: st.DataObject) -> list[Mutat
                 mutations.append(Mutation(f"{len(long)} characters", long, "too_long"))
         elif isinstance(rule, matches):
             mutations += bad_formats(rule, value, data)
+        elif isinstance(rule, iso_timestamp):
+            mutations += bad_formats(rule, value, data) + impossible_dates(value)
         elif isinstance(rule, luhn):
             at = data.draw(st.integers(0, len(value) - 1), label="digit changed")
             shift = data.draw(st.integers(1, 9), label="by")

@@ -74,8 +74,9 @@ UNSTATED = frozenset(
     }
 )
 #: The spec states in words only that an account holder message expires at most 30 days
-#: ahead (the simulator judges it by its clock, and refuses a day the month does not have):
-#: these refusals of ``MessageExpiration`` are unstated too.
+#: ahead (the simulator judges it by its clock); a day the month does not have it states by
+#: ``format: date-time`` only, which a generator may leave out: these refusals of
+#: ``MessageExpiration`` are unstated too.
 EXPIRY = "/AccountHolderMessagingRequest/MessageExpiration"
 UNSTATED_EXPIRY = frozenset({"NOT_ALLOWED_VALUE", "BAD_FORMAT"})
 TUR_KEYS = frozenset({"TokenUniqueReference", "tokenUniqueReference"})

@@ -102,7 +102,8 @@ class SpyResolver(etree.Resolver):
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> SpyResolver:
-    """Make parse_xml's own parser report any attempt to load an external resource."""
+    """Make parse_xml's own parser (its settings, made anew) report any attempt to load an
+    external resource."""
     resolver = SpyResolver()
     make_parser = _xml._new_parser
 
@@ -111,7 +112,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> SpyResolver:
         parser.resolvers.add(resolver)
         return parser
 
-    monkeypatch.setattr(_xml, "_new_parser", spying_parser)
+    monkeypatch.setattr(_xml, "_parser", spying_parser)
     return resolver
 
 
@@ -465,6 +466,16 @@ class TestToDocument:
     def test_depth_far_beyond_the_limit(self) -> None:
         message = refused(self.nested(200))
         assert message.startswith(f"XML nesting is deeper than {MAX_XML_DEPTH} levels")
+
+    def test_each_parse_reports_its_own_error(self) -> None:
+        # A thread reuses its parser: an earlier document's errors must not leak into the
+        # next one's message, nor refuse a good document.
+        first = refused(b"\n\n<R><A></R>")
+        second = refused(b"<R><B></R>")
+        assert "line 3" in first
+        assert "line 1," in second
+        assert to_document(parse_xml(request("<N>1</N>")))[1] == {"N": "1"}
+        assert refused(b"\n\n<R><A></R>") == first
 
     def test_parse_is_thread_safe(self) -> None:
         docs = [request(f"<N>{i}</N>" + "<Pad>x</Pad>" * (i % 50)) for i in range(400)]

@@ -14,6 +14,7 @@ from ._update import UPDATE_RULES, UPDATE_STATE
 
 __all__ = ["LEGACY_UPDATE"]
 
+#: The legacy ``api/Update`` (key ``mdes-legacy-update``), camelCase JSON or DataContract XML.
 LEGACY_UPDATE = Registry("mdes-legacy-update", title="MDES customer service api/Update (legacy)")
 
 for _operation in (

@@ -18,6 +18,7 @@ SIMPLE = responses.SimpleTokenResponse
 
 __all__ = ["MDES_CS_API_2_0_7"]
 
+#: MDES Customer Service API 2.0.7 (key ``mdes-cs-api-2.0.7``), in the default registry.
 MDES_CS_API_2_0_7 = Registry("mdes-cs-api", "2.0.7", title="MDES Customer Service API")
 
 for _operation in (

@@ -82,6 +82,7 @@ _EAI = "EncryptedAccountInformation.EncryptedData"
 CURRENT_PAN = f"{_EAI}.CurrentAccount.AccountPan"
 NEW_PAN = f"{_EAI}.NewAccount.AccountPan"
 
+#: MDES Customer Service API 2.1.7, plaintext form (key ``mdes-cs-api-2.1.7``).
 MDES_CS_API_2_1_7 = Registry("mdes-cs-api", "2.1.7", title="MDES Customer Service API")
 
 #: The token-state rules of search, activation and update, which reach the PANs nested in

@@ -89,6 +89,7 @@ def _since_2_1_7(name: str) -> Operation:
     return op if response is None else evolve(op, response=response)
 
 
+#: MDES Customer Service API 2.2.2, plaintext form (key ``mdes-cs-api-2.2.2``).
 MDES_CS_API_2_2_2 = Registry("mdes-cs-api", "2.2.2", title="MDES Customer Service API")
 
 for _operation in (

@@ -10,6 +10,7 @@ from ..schema import camel
 
 __all__ = ["CYBERSOURCE_TMS"]
 
+#: CyberSource TMS v2 (key ``cybersource-tms-2``): card art and payment credentials.
 CYBERSOURCE_TMS = Registry("cybersource-tms", "2", title="CyberSource Token Management Service")
 
 for _operation in (

@@ -30,7 +30,7 @@ from ._decoding import line_decoder
 from ._outcome import Outcome, judge, verdict, violations_of
 from ._output import Pieces, report_lines, writer_class
 from ._readers import Lines, Record, block_lines, line_too_long
-from ._tally import Tally, counted
+from ._tally import Counted, Tally, counted
 
 __all__ = ["CACHE_SIZE", "KEYED_IN_VAIN", "BlockChecker", "Checked", "findings_key"]
 
@@ -59,18 +59,17 @@ class Checked(NamedTuple):
 
 class _Kind:
     """One kind of record with violations: the report text after its line number, what
-    the tally counts of it, and (when cached) the findings its key was made of, kept alive
-    so that no object the key names by identity is freed while the key is in use."""
+    the tally counts of it (with the record as the HTML report keeps it, when a page is
+    wanted), whether it passes, and (when cached) the findings its key was made of, kept
+    alive so that no object the key names by identity is freed while the key is in use."""
 
-    __slots__ = ("after", "keep", "ok", "pairs")
+    __slots__ = ("after", "counted", "findings", "ok")
 
-    def __init__(
-        self, after: str, pairs: tuple[tuple[str, str], ...], ok: bool, keep: object = None
-    ) -> None:
+    def __init__(self, after: str, counted: Counted, findings: object = None) -> None:
         self.after = after
-        self.pairs = pairs
-        self.ok = ok
-        self.keep = keep
+        self.counted = counted
+        self.ok = not counted.errors
+        self.findings = findings
 
 
 class _Route(NamedTuple):
@@ -132,7 +131,7 @@ def findings_key(operation: str, findings: list[Finding]) -> tuple[tuple[object,
     return tuple(parts), comparable
 
 
-_NO_KIND = _Kind("", (), True)  # before the first failing record of a block
+_NO_KIND = _Kind("", Counted("", (), 0, ()))  # before the first failing record of a block
 
 #: After this many failing records of a block keyed in vain (fewer than one in four found
 #: in the cache), the rest of the block is rendered without keys: a batch of failures all
@@ -149,6 +148,8 @@ class BlockChecker:
         fmt: the report format, one of :data:`mdesrules.cli._output.FORMATS`.
         failures_only: write only the records that fail (``--failures-only``); every
             record is counted all the same.
+        keep: how many failing records each block's tally keeps for the HTML report
+            (:attr:`Tally.failures <mdesrules.cli._tally.Tally.failures>`).
         codec: the encoding and error handler of the output (:attr:`WholeWrites.codec`),
             to give the text of each block encoded; None gives it as text. Text that the
             codec cannot encode is given as text, to fail where it is written.
@@ -162,10 +163,12 @@ class BlockChecker:
         fmt: str,
         registry: Registry = REGISTRY,
         failures_only: bool = False,
+        keep: int = 0,
         codec: tuple[str, str] | None = None,
         pieces: bool = False,
     ) -> None:
         self.failures_only = failures_only
+        self.keep = keep
         self.codec = codec
         self.pieces = pieces
         self.forced = forced
@@ -187,16 +190,22 @@ class BlockChecker:
             self._start_file(lines.name)
         self._keyed = self._found = 0
         context, failures_only, prefix = self.context, self.failures_only, self._prefix
+        lines_out = self._writer.records  # False for a format that writes a page at the end
+        passing_out = lines_out and not failures_only
         forced = self._route(self.forced) if self.forced is not None else None
         routes, route_of, kind_of = self._routes, self._route_of, self._kind_of
         decode = line_decoder()
         numbers: list[int] = []  # the line number of each record written
         afters: list[str] = []  # and the text after it
-        tally = Tally()
+        tally = Tally(self.keep)
+        room = self.keep  # failing records the tally may keep yet
         # Records with violations are counted in input order (which fields the tally
-        # keeps depends on it), a run of records of one kind at once.
+        # keeps depends on it), a run of records of one kind at once; records without
+        # any, a run of one operation at once, and all of them at the end.
         run_kind, run = _NO_KIND, 0
-        clean = 0  # records without any violation, counted at the end
+        clean: dict[str, int] = {}  # records without any violation per operation
+        clean_route: _Route | None = None
+        clean_run = 0
         lineno = 0
         last_route: _Route | None = None  # the last record that failed and is comparable
         last_findings: list[Finding] | None = None
@@ -230,10 +239,16 @@ class BlockChecker:
                         Outcome("", *verdict(document, self.forced, context, self.registry))
                     )
                 elif not findings:
-                    if not failures_only:
+                    if passing_out:
                         numbers.append(lineno)
                         afters.append(route.passing)
-                    clean += 1
+                    if route is clean_route:
+                        clean_run += 1
+                    else:
+                        if clean_route is not None:
+                            name = clean_route.name
+                            clean[name] = clean.get(name, 0) + clean_run
+                        clean_route, clean_run = route, 1
                     continue
                 elif route is last_route and findings == last_findings:
                     kind = last_kind  # found as in the failing record before: alike
@@ -241,16 +256,28 @@ class BlockChecker:
                     kind, comparable = kind_of(route.name, findings)
                     if comparable:
                         last_route, last_findings, last_kind = route, findings, kind
-            if not (failures_only and kind.ok):
+            if lines_out and not (failures_only and kind.ok):
                 numbers.append(lineno)
                 afters.append(kind.after)
             if kind is run_kind:
                 run += 1
             else:
-                tally.count(run_kind.pairs, run_kind.ok, run)
+                tally.count(run_kind.counted, run)
                 run_kind, run = kind, 1
-        tally.count(run_kind.pairs, run_kind.ok, run)
-        tally.count((), True, clean)
+            if room and not kind.ok:
+                # A page is wanted, and this is among the block's first failing records.
+                failure = kind.counted.failure
+                assert failure is not None  # made for every failing kind when keep > 0
+                tally.failures.append(failure.at(f"{lines.name}:{lineno}"))
+                room -= 1
+        tally.count(run_kind.counted, run)
+        if clean_route is not None:
+            name = clean_route.name
+            clean[name] = clean.get(name, 0) + clean_run
+        for name, count in clean.items():
+            tally.add_passing(name, count)
+        if tally.records:
+            tally.count_input(lines.name, tally.records)
         last = f"{lines.name}:{lineno}" if tally.records else ""
         size = len(lines.data or b"")
         if self.pieces:
@@ -313,8 +340,7 @@ class BlockChecker:
         violations = violations_of(operation, findings)
         kind = _Kind(
             self._writer.after_line(operation, violations),
-            counted(violations),
-            _ok(violations),
+            counted(operation, violations, bool(self.keep)),
             findings,
         )
         if key is not None:
@@ -328,10 +354,5 @@ class BlockChecker:
         violations = outcome.violations
         return _Kind(
             self._writer.after_line(outcome.operation, violations),
-            counted(violations),
-            outcome.ok,
+            counted(outcome.operation, violations, bool(self.keep)),
         )
-
-
-def _ok(violations: tuple[Violation, ...]) -> bool:
-    return not any(v.severity == "error" for v in violations)

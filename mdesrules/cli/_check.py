@@ -17,18 +17,22 @@ from typing import BinaryIO, TextIO
 
 from attrs import evolve
 
+from .. import __version__
 from ..apis import surface
 from ..context import Context
 from ..exceptions import UnknownOperation
+from ..registry import Operation, Registry
 from ._blocks import BlockChecker, Checked
 from ._context import load_context
 from ._errors import Terminated, UsageError
+from ._html import FAILING_SHOWN, Page, render
 from ._keys import refuse_key_without_encryption
 from ._outcome import judge
 from ._output import WholeWrites, whole_writes, write_report, writer_for
 from ._pool import Blocks, Interrupts, default_jobs
 from ._progress import Progress
 from ._readers import BLOCK_BYTES, Lines, read_input
+from ._report_file import ReportFile
 from ._tally import Tally
 
 __all__ = ["run_check"]
@@ -90,20 +94,30 @@ def _gzipped(path: str) -> bool:
         return False
 
 
-def _stopped_line(records: int, last: str, terminated: bool) -> str:
-    """The line on stderr for a run stopped by Ctrl-C or SIGTERM."""
+def _stopped(records: int, last: str, terminated: bool) -> str:
+    """The sentence that says where a run stopped by Ctrl-C or SIGTERM stopped."""
     why = "terminated (SIGTERM)" if terminated else "interrupted"
     if not last:
-        return f"mdesrules: {why} before the first record was reported; the report is incomplete\n"
+        return f"{why} before the first record was reported; the report is incomplete"
     count = f"{records:,} record" + ("" if records == 1 else "s")
     return (
-        f"mdesrules: {why} after {count}; the last one completed is {last}; "
-        "the records after it were not checked and the report is incomplete\n"
+        f"{why} after {count}; the last one completed is {last}; "
+        "the records after it were not checked and the report is incomplete"
     )
+
+
+def _input_name(path: str) -> str:
+    """The name sources give the input *path*."""
+    return "<stdin>" if path == "-" else path
 
 
 def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
     """Run ``mdesrules check`` with parsed *args*; return the exit status (0 or 1).
+
+    The HTML page (``--format html`` on *stdout*, ``--html FILE``) is written when the run
+    ends, from the tally; a run stopped by Ctrl-C or SIGTERM writes it too, with the
+    sentence that says where the run stopped. A run that ends with a usage or I/O problem
+    writes no page (``--html FILE`` is left as it was).
 
     Raises:
         UsageError, InputError: a usage or I/O problem (exit status 2).
@@ -111,6 +125,9 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
             *stderr* that says which record was the last one completed.
     """
     _refuse_stdin_twice(args)
+    html_path: str | None = getattr(args, "html", None)
+    if html_path == "-":
+        raise UsageError("--html writes a file; --format html writes the page to standard output")
     _preflight(args.files)
     registry = surface(args.api)
     if args.encryption_key is not None:
@@ -122,10 +139,33 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
         forced = registry.get(args.operation) if args.operation is not None else None
     except UnknownOperation:
         raise UsageError(f"--api {args.api} has no operation {args.operation}") from None
+    page_wanted = args.format == "html" or html_path is not None
+    keep = FAILING_SHOWN if page_wanted else 0
+    report_file = ReportFile(html_path) if html_path is not None else None
+    try:
+        return _run(args, registry, forced, context, keep, report_file, stdout, stderr, stdin)
+    finally:
+        if report_file is not None:
+            report_file.discard()  # nothing once the page is in place
+
+
+def _run(
+    args: argparse.Namespace,
+    registry: Registry,
+    forced: Operation | None,
+    context: Context | None,
+    keep: int,
+    report_file: ReportFile | None,
+    stdout: TextIO,
+    stderr: TextIO,
+    stdin: BinaryIO,
+) -> int:
+    """:func:`run_check` once its arguments are read: check every record, write the
+    reports."""
     stdout = whole_writes(stdout)
     writer = writer_for(args.format, stdout)
     failures_only = bool(getattr(args, "failures_only", False))
-    tally = Tally()
+    tally = Tally(keep)
     progress = Progress.for_terminal(
         stderr, stdout, wanted=args.progress, total_bytes=_input_size(args.files)
     )
@@ -149,7 +189,19 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
             progress.advance(checked.tally.records, checked.last, checked.size)
 
     codec = stdout.codec if isinstance(stdout, WholeWrites) else None
-    checker = BlockChecker(forced, context, args.format, registry, failures_only, codec)
+    checker = BlockChecker(forced, context, args.format, registry, failures_only, keep, codec)
+
+    def write_page(stopped: str | None) -> None:
+        if not keep:
+            return
+        page = render(
+            tally, Page(__version__, registry.key, tuple(map(_input_name, args.files)), stopped)
+        )
+        if args.format == "html":
+            stdout.write(page)
+        if report_file is not None:
+            report_file.commit(page)
+
     interrupts.install()
     try:
         try:
@@ -168,17 +220,25 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
                             if not (failures_only and outcome.ok):
                                 writer.record(outcome)
                             tally.add(outcome)
+                            tally.count_input(outcome.source.rpartition(":")[0])
                             last = outcome.source
                         progress.tick(outcome.source)
                     if not in_blocks:  # a JSON document or array, or XML: done as a whole
                         progress.file_done(path)
                 blocks.drain()
             writer.finish(tally)
+            write_page(None)
             stdout.flush()
         except KeyboardInterrupt:
             progress.close()
-            stderr.write(_stopped_line(tally.records, last, interrupts.terminated))
+            stopped = _stopped(tally.records, last, interrupts.terminated)
+            stderr.write(f"mdesrules: {stopped}\n")
             stderr.flush()
+            try:
+                with interrupts.held():  # a second Ctrl-C waits for the page to be written
+                    write_page(stopped[0].upper() + stopped[1:] + ".")
+            except KeyboardInterrupt:
+                pass
             if interrupts.terminated:
                 raise Terminated from None
             raise

@@ -1,8 +1,11 @@
-"""The two report formats of ``mdesrules check``: JSON Lines for pipelines, text for people.
+"""The per-record report formats of ``mdesrules check``: JSON Lines for pipelines, text for
+people; and the place of the HTML page among them.
 
 Both write each record's result as soon as it is known and hold nothing back, so output
 streams with the input. The JSON Lines format is the public contract of DESIGN.md
 section 5; the text format keeps the words `` ok`` and ``FAIL`` that CI scripts grep for.
+``--format html`` writes nothing per record: its page (:mod:`mdesrules.cli._html`) is
+written once the run ends, from the tally.
 
 Text format::
 
@@ -39,6 +42,7 @@ from ._tally import Tally
 __all__ = [
     "FORMATS",
     "JsonLinesWriter",
+    "PageWriter",
     "Pieces",
     "TextWriter",
     "WholeWrites",
@@ -54,9 +58,12 @@ __all__ = [
 class Writer(Protocol):
     """Writes one record's outcome at a time, then the end of the report.
 
-    ``format``, ``passing`` and ``after_line`` give the text without writing it, for reports put
-    together in worker processes (:mod:`mdesrules.cli._blocks`).
+    ``format``, ``passing`` and ``after_line`` give the text without writing it, for
+    reports put together in worker processes (:mod:`mdesrules.cli._blocks`). ``records``
+    is False for a format that writes nothing per record.
     """
+
+    records: bool
 
     def record(self, outcome: Outcome) -> None:
         """Write *outcome*."""
@@ -88,6 +95,8 @@ class Writer(Protocol):
 
 class JsonLinesWriter:
     """One JSON object per record, keys in the contract's order; no summary line."""
+
+    records = True
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
@@ -146,6 +155,8 @@ def _one_line(text: str) -> str:
 
 class TextWriter:
     """A line per record, a line per violation beneath it, and a summary at the end."""
+
+    records = True
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
@@ -320,11 +331,41 @@ def whole_writes(stream: TextIO) -> TextIO:
     return WholeWrites(stream, fd)  # type: ignore[return-value]
 
 
-FORMATS = ("text", "json")
+class PageWriter:
+    """``--format html``: nothing per record and nothing at the end here; the command
+    writes the page (:func:`mdesrules.cli._html.render`) once every record is counted."""
+
+    records = False
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def record(self, outcome: Outcome) -> None:
+        """Nothing: the page shows failing records from the tally."""
+
+    @staticmethod
+    def format(outcome: Outcome) -> str:
+        return ""
+
+    @staticmethod
+    def passing(name: str, operation: str) -> tuple[str, str]:
+        return "", ""
+
+    @staticmethod
+    def after_line(operation: str | None, violations: tuple[Violation, ...]) -> str:
+        return ""
+
+    def finish(self, tally: Tally) -> None:
+        """Nothing: the command renders the page, which needs more than the tally."""
 
 
-def writer_class(name: str) -> type[JsonLinesWriter] | type[TextWriter]:
+FORMATS = ("text", "json", "html")
+
+
+def writer_class(name: str) -> type[JsonLinesWriter] | type[TextWriter] | type[PageWriter]:
     """The writer class of format *name* (one of :data:`FORMATS`)."""
+    if name == "html":
+        return PageWriter
     return JsonLinesWriter if name == "json" else TextWriter
 
 

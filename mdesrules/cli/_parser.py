@@ -56,7 +56,15 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--format",
         choices=_output.FORMATS,
         default="text",
-        help="text for people (default) or json for JSON Lines, one object per record",
+        help="text for people (default), json for JSON Lines, one object per record, or "
+        "html for one self-contained page (totals, charts of the violations per code and "
+        "per field, the first failing records), written when the run ends",
+    )
+    check.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write the HTML report to FILE (whole, when the run ends: never a part "
+        "of one), beside the report of --format",
     )
     check.add_argument(
         "--jobs",

@@ -182,6 +182,7 @@ class Blocks:
                     checker.context,
                     checker.fmt,
                     checker.failures_only,
+                    checker.keep,
                     checker.codec,
                 ),
             )
@@ -284,6 +285,7 @@ def _start_worker(
     context: Context | None,
     fmt: str,
     failures_only: bool,
+    keep: int,
     codec: tuple[str, str] | None,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -294,7 +296,7 @@ def _start_worker(
     # The main process puts a block's report together from its pieces and encodes it:
     # passing them is cheaper than passing the whole text.
     _worker_checker = BlockChecker(
-        forced, context, fmt, registry, failures_only, codec, pieces=True
+        forced, context, fmt, registry, failures_only, keep, codec, pieces=True
     )
 
 

@@ -61,8 +61,11 @@ def loads(data: bytes) -> object:
             not acceptable JSON. The message never quotes the body.
     """
     if len(data) > MAX_BODY_BYTES:
-        raise DecodeError(f"the JSON body is larger than {MAX_BODY_BYTES} bytes")
+        raise DecodeError(_TOO_LARGE)
     return loads_strict(data)
+
+
+_TOO_LARGE = f"the JSON body is larger than {MAX_BODY_BYTES} bytes"
 
 
 def encode_request(request: Request) -> bytes:
@@ -104,8 +107,11 @@ def decode_request(
         InvalidRequest: it breaks a rule or cannot be decrypted; ``.report`` holds every
             violation.
     """
+    if len(data) > MAX_BODY_BYTES:  # loads(), inline: a server decodes every request
+        raise DecodeError(_TOO_LARGE)
+    document = loads_strict(data)
     return _decode_request(
-        operation, None, loads(data), "json", registry=registry, decryption_keys=decryption_keys
+        operation, None, document, "json", registry=registry, decryption_keys=decryption_keys
     )
 
 

@@ -1,12 +1,13 @@
 """The DataContract XML wire form of the legacy MDES customer service (``api/Update``).
 
-Every byte received goes through the one hardened parser, :func:`mdesrules._xml.parse_xml`:
+Every byte received goes through the one hardened parser, :func:`mdesrules._xml.parse_xml`
+(through :func:`~mdesrules._xml.read_document`):
 no DTD, no entity expansion, no network access, a size bound.
 """
 
 from __future__ import annotations
 
-from mdesrules._xml import MAX_XML_BYTES, XmlRejected, from_document, parse_xml, to_document
+from mdesrules._xml import MAX_XML_BYTES, XmlRejected, from_document, read_document
 from mdesrules.codec import decode_request as _decode_request
 from mdesrules.codec import decode_response as _decode_response
 from mdesrules.codec import encode_errors as _encode_errors
@@ -38,7 +39,7 @@ def loads(data: bytes) -> tuple[str, dict[str, object]]:
         DecodeError: unsafe (DTD, entities), too large, not well-formed, or not DataContract.
     """
     try:
-        return to_document(parse_xml(data))
+        return read_document(data)
     except XmlRejected as e:
         raise DecodeError(str(e)) from None
 

@@ -103,8 +103,8 @@ class TokenUpdate:
         """Read one ``tokens[]`` entry.
 
         Raises:
-            NotificationRejected: ``invalid_notification`` for what a receiver cannot apply
-            (no ``tokenUniqueReference``, an unknown ``status`` word).
+            NotificationRejected: ``invalid_notification`` for what a receiver cannot
+                apply (no ``tokenUniqueReference``, an unknown ``status`` word).
         """
         tur = entry.get("tokenUniqueReference")
         if not isinstance(tur, str) or not tur:
@@ -326,7 +326,7 @@ class NotificationReceiver:
 
         Raises:
             NotificationRejected: the body was refused (``code`` says why); nothing was
-            applied to the mirror nor passed to ``on_token``.
+                applied to the mirror nor passed to ``on_token``.
         """
         notification = self.open(body)
         if self.mirror is not None:

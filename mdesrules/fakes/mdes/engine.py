@@ -96,14 +96,15 @@ Where MDES does not say, the simulator decides (see also ``docs/simulator.md``):
   still shown there); the rules refuse a DELETED one with 400 ``TOKEN_STATE``. Whether the
   token is in Apple Pay is not checked: the store does not say which wallet a token is in.
   ``MessageExpiration`` must be after the simulator's clock and at most
-  :data:`MAX_MESSAGE_DAYS` days ahead, else 400 ``NOT_ALLOWED_VALUE`` (a day the month does
-  not have is ``BAD_FORMAT``): the pre-flight check has no clock, so only the simulator
-  judges it. The message is recorded as a comment on the token (``/token/comments`` and
-  search's ``LastCommentId`` show it, with the request's ``AuditInfo``), its text naming
-  the ``MessageIdentifier``, language, expiry and display flag, with any PAN-like digits
-  masked; the answer is the spec's ``{"Token": {"TokenUniqueReference": ...}}``, without
-  the comment's id, which the spec does not return. It records no history and notifies no
-  one: the token's status does not change.
+  :data:`MAX_MESSAGE_DAYS` days ahead, else 400 ``NOT_ALLOWED_VALUE``: the pre-flight check
+  has no clock, so only the simulator judges it (a day the month does not have is the rules'
+  ``BAD_FORMAT``, in the pre-flight check too). The message is recorded as a comment on
+  the token (``/token/comments`` and search's ``LastCommentId`` show it, with the
+  request's ``AuditInfo``), its text naming the ``MessageIdentifier``, language, expiry
+  and display flag, with any PAN-like digits masked; the answer is the spec's
+  ``{"Token": {"TokenUniqueReference": ...}}``, without the comment's id, which the spec
+  does not return. It records no history and notifies no one: the token's status does not
+  change.
 - ``GET /systemstatus`` (2.0.7) always answers the healthy status: ``CommentText``
   :data:`SYSTEM_STATUS` and ``LastStatusDateTime`` the time of the answer (the simulator's
   status never changes, so it is current whenever it is read).
@@ -159,6 +160,7 @@ from mdesrules.checking import check, encrypted_data, model_document, structure_
 from mdesrules.context import AccountRanges, Context, Inventory
 from mdesrules.encryption import KeyRing, key_ring
 from mdesrules.exceptions import TransportError, UnknownOperation
+from mdesrules.fields import iso_timestamp
 from mdesrules.lifecycle import LifecycleError, Status
 from mdesrules.masking import scrub
 from mdesrules.models import responses
@@ -1172,13 +1174,13 @@ class SimulatedMdes:
 def _message_expiry(value: str, now: datetime) -> tuple[str, str] | None:
     """What is wrong with an account holder message's ``MessageExpiration`` at *now*, as
     ``(code, message)``, or ``None``: it must be a calendar date and time after *now*, at
-    most :data:`MAX_MESSAGE_DAYS` ahead. Its form (ISO 8601 with a zone) passed the rules."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return "bad_format", "MessageExpiration is not a calendar date (check the day of the month)"
-    if moment.tzinfo is None:  # the rules ask for Z or an offset
-        moment = moment.replace(tzinfo=UTC)
+    most :data:`MAX_MESSAGE_DAYS` ahead. The rules (:class:`~mdesrules.fields.iso_timestamp`)
+    passed it first: ISO 8601 with a zone, of a date that exists, which ``fromisoformat``
+    reads."""
+    failure = iso_timestamp()(value)
+    if failure is not None:  # only when called without the rules: they refuse it first
+        return failure[0], f"MessageExpiration {failure[1]}"
+    moment = datetime.fromisoformat(value)
     if moment <= now:
         return "not_allowed_value", "MessageExpiration has passed: the message would never show"
     if moment > now + timedelta(days=MAX_MESSAGE_DAYS):
