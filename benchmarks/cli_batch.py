@@ -8,9 +8,14 @@ the command and every process under it, sampled every 20 ms from ``/proc``
 (``RUSAGE_CHILDREN`` only gives the largest single process, which undercounts once the
 command starts workers).
 
+The batches of the dirty-batch rows (:data:`BATCHES`) are written by the same function:
+every record valid; every record with four violations; four plus a misspelt member name;
+half the records failing as the last. :func:`run_floor` times the parse-only floor on a
+batch: ``parse_floor.py``, ``orjson.loads`` of each line, one process per core.
+
 Usage: ``python benchmarks/cli_batch.py [N]`` (default 100000), one run with
-``--format json``; ``benchmarks/run.py`` uses :func:`write_records` and :func:`run_check` for
-its CLI section (both formats, ``--jobs 1`` and the default).
+``--format json``; ``benchmarks/run.py`` uses :func:`write_records`, :func:`run_check` and
+:func:`run_floor` for its CLI sections.
 """
 
 from __future__ import annotations
@@ -23,13 +28,25 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CliRun", "luhn_complete", "record", "run_check", "supports_jobs", "write_records"]
+__all__ = [
+    "BATCHES",
+    "CliRun",
+    "dirty_record",
+    "luhn_complete",
+    "record",
+    "run_check",
+    "run_floor",
+    "supports_jobs",
+    "write_records",
+]
 
 AUDIT = {"UserId": "A1435477", "UserName": "John Smith", "Organization": "Any Bank"}
 COMMAND = (sys.executable, "-m", "mdesrules", "check")
+FLOOR = (sys.executable, str(Path(__file__).resolve().parent / "parse_floor.py"))
 
 
 def luhn_complete(prefix: str) -> str:
@@ -42,26 +59,65 @@ def luhn_complete(prefix: str) -> str:
 
 
 def record(i: int) -> dict[str, object]:
-    """The *i*-th request of the batch."""
-    inner: dict[str, object] = {
-        "TokenUniqueReference": f"DWSPMC{i:042x}",
-        "NewAccountPan": luhn_complete(f"541234{i:09d}"),
-        "ExpirationDate": "0128",
-        "AuditInfo": AUDIT,
-    }
+    """The *i*-th request of the mixed batch: valid, or every tenth one with two
+    violations (a product configuration beside an expiry date, month 13)."""
+    inner = _valid(i)["TokenUpdateRequest"]
     if i % 10 == 9:
         inner["IssuerProductConfigurationId"] = "ANYGOLD101"
         inner["ExpirationDate"] = "1328"
     return {"TokenUpdateRequest": inner}
 
 
-def write_records(path: Path, n: int) -> int:
-    """Write the batch's first *n* records to *path* as JSON Lines; its size in bytes."""
+def dirty_record(i: int, *, misspelt: bool) -> dict[str, object]:
+    """The *i*-th record of a failing batch: a token update with four violations, each
+    record's own PAN (bad_check_digit, its last digit off by one), month 13
+    (bad_format), UpdateWalletProviderIndicator ``"2"`` (not_allowed_value) and no
+    AuditInfo.Organization (missing_required); with *misspelt*, the organization is sent
+    as ``Organisation``, a fifth violation (unknown_field, with a did-you-mean)."""
+    pan = luhn_complete(f"541234{i:09d}")
+    audit = {k: v for k, v in AUDIT.items() if k != "Organization"}
+    if misspelt:
+        audit["Organisation"] = AUDIT["Organization"]
+    inner: dict[str, object] = {
+        "TokenUniqueReference": f"DWSPMC{i:042x}",
+        "NewAccountPan": pan[:-1] + str((int(pan[-1]) + 1) % 10),
+        "ExpirationDate": "1328",
+        "UpdateWalletProviderIndicator": "2",
+        "AuditInfo": audit,
+    }
+    return {"TokenUpdateRequest": inner}
+
+
+def _valid(i: int) -> dict[str, dict[str, object]]:
+    inner: dict[str, object] = {
+        "TokenUniqueReference": f"DWSPMC{i:042x}",
+        "NewAccountPan": luhn_complete(f"541234{i:09d}"),
+        "ExpirationDate": "0128",
+        "AuditInfo": AUDIT,
+    }
+    return {"TokenUpdateRequest": inner}
+
+
+#: The batches of the dirty-batch rows: name -> the *i*-th record.
+BATCHES: dict[str, Callable[[int], dict[str, object]]] = {
+    "mixed": record,
+    "valid": _valid,
+    "four": lambda i: dirty_record(i, misspelt=False),
+    "misspelt": lambda i: dirty_record(i, misspelt=True),
+    "half": lambda i: dirty_record(i, misspelt=True) if i % 2 else _valid(i),
+}
+
+
+def write_records(path: Path, n: int, batch: str = "mixed") -> int:
+    """Write the first *n* records of *batch* (a key of :data:`BATCHES`; by default nine
+    in ten valid, one in ten with two violations) to *path* as JSON Lines; its size in
+    bytes."""
     dumps = json.JSONEncoder(separators=(", ", ": ")).encode
+    make = BATCHES[batch]
     with open(path, "w", encoding="utf-8") as f:
         chunk: list[str] = []
         for i in range(n):
-            chunk.append(dumps(record(i)))
+            chunk.append(dumps(make(i)))
             if len(chunk) == 10_000:
                 f.write("\n".join(chunk) + "\n")
                 chunk.clear()
@@ -163,12 +219,23 @@ def run_check(path: Path, extra_args: tuple[str, ...] = ()) -> CliRun:
     file beside *path* (as ``> report.jsonl`` would), sampling the process tree's memory;
     the report is hashed after the clock stops, then deleted."""
     args = (*extra_args, "--no-progress")
+    return _run([*COMMAND, *args, str(path)], args, path)
+
+
+def run_floor(path: Path) -> CliRun:
+    """Run the parse-only floor (``parse_floor.py``: ``orjson.loads`` of each line of
+    *path*, one process per core, each reading its share) as :func:`run_check` runs the
+    command: a fresh interpreter, timed from start to exit."""
+    return _run([*FLOOR, str(path)], ("parse floor",), path)
+
+
+def _run(argv: Sequence[str], args: tuple[str, ...], path: Path) -> CliRun:
     report = path.with_name(path.name + ".report")
     os.sync()  # the input just written, or an earlier report, is not flushed on our clock
     start = time.perf_counter()
     with (
         open(report, "wb") as out,
-        subprocess.Popen([*COMMAND, *args, str(path)], stdout=out) as proc,
+        subprocess.Popen(argv, stdout=out) as proc,
     ):
         sampler = TreeSampler(proc.pid)
         sampler.start()

@@ -702,21 +702,25 @@ def test_an_exception_in_a_check_becomes_that_records_internal_error(
 def test_an_exception_before_the_check_becomes_that_records_internal_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The operation is told from a record's keys alone, so the command asks once per
+    # wrapper key; an exception there is asked again, and reported, for each such record.
     detect = mdesrules.REGISTRY.detect
+    other = {"SearchRequest": {"AccountPan": PAN}}
 
     def broken_detect(document: object) -> mdesrules.Operation | None:
-        if document == FAILING:
+        if isinstance(document, dict) and "SearchRequest" in document:
             raise RuntimeError(f"boom on {PAN}")
         return detect(document)
 
     monkeypatch.setattr(mdesrules.REGISTRY, "detect", broken_detect)
-    path = write(tmp_path, "requests.jsonl", jsonl(VALID, FAILING, VALID))
+    path = write(tmp_path, "requests.jsonl", jsonl(VALID, other, VALID, other))
     status, out, err = run(capsys, "check", "--format", "json", path)
     assert status == 1
-    first, broken, last = records(out)
-    assert (first["ok"], last["ok"]) == (True, True)
-    assert broken["operation"] is None
-    assert [v["code"] for v in broken["violations"]] == ["internal_error"]
+    first, broken, third, again = records(out)
+    assert (first["ok"], third["ok"]) == (True, True)
+    for record in (broken, again):
+        assert record["operation"] is None
+        assert [v["code"] for v in record["violations"]] == ["internal_error"]
     assert PAN not in out + err
 
 

@@ -317,6 +317,35 @@ def test_the_page_lists_the_first_failing_records_only(tmp_path: Path) -> None:
     assert f"The first {FAILING_SHOWN} of 240 failing records, in input order." in out
 
 
+def test_records_reported_alike_are_each_listed_with_their_source_and_violations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A failing record found as the one before it, or as an earlier one, takes that one's
+    # report text (mdesrules/cli/_blocks.py); on the page it is listed all the same, with
+    # its own source and the violations its JSON Lines report gives, whatever --jobs.
+    monkeypatch.setenv("_MDESRULES_BLOCK_BYTES", "700")  # many blocks: the pool is used
+    runs = [BAD_MONTH] * 3 + [NO_AUDIT] * 2 + [BAD_MONTH, VALID, NO_AUDIT, {"x": 1}]
+    path = _jsonl(tmp_path / "alike.jsonl", *(runs * 4))
+    status, out, _ = _main("check", "--format", "json", "--jobs", "1", path)
+    assert status == 1
+    expected = [
+        (
+            report["source"],
+            [
+                [v["severity"], v["code"], v["path"] or "/", v["message"]]
+                for v in report["violations"]
+            ],
+        )
+        for report in map(json.loads, out.splitlines())
+        if not report["ok"]
+    ]
+    assert len(expected) == 8 * 4
+    for jobs in ("1", "2"):
+        status, page, _ = _html("--jobs", jobs, path)
+        assert status == 1
+        assert [(source, rows) for source, _, rows in page.failures] == expected
+
+
 def test_a_record_with_many_violations_shows_the_first_ones(tmp_path: Path) -> None:
     inner = {**VALID["TokenUpdateRequest"], **{f"Extra{n:02d}": "x" for n in range(60)}}
     _, page, out = _html(_jsonl(tmp_path / "wide.jsonl", {"TokenUpdateRequest": inner}))

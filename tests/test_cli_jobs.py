@@ -38,7 +38,7 @@ from mdesrules import _json
 from mdesrules.cli import _decoding, _pool, _readers, main
 from mdesrules.cli._decoding import line_decoder
 from mdesrules.cli._outcome import Outcome
-from mdesrules.cli._output import JsonLinesWriter, TextWriter
+from mdesrules.cli._output import JsonLinesWriter, Pieces, TextWriter
 from mdesrules.cli._readers import Lines, Record, Stored, block_records, frame_lines, reread
 
 ROOT = Path(mdesrules.__file__).resolve().parent.parent
@@ -769,3 +769,133 @@ def test_a_passing_line_is_its_prefix_line_number_and_suffix(
         assert prefix + str(line) + suffix == writer.format(
             Outcome(f"{name}:{line}", operation, ())
         )
+
+
+@given(
+    texts, st.none() | texts.filter(bool), st.lists(violations, max_size=3), st.integers(1, 10**7)
+)
+def test_a_line_is_its_prefix_line_number_and_the_text_after(
+    name: str, operation: str | None, found: list[mdesrules.Violation], line: int
+) -> None:
+    for writer in (JsonLinesWriter, TextWriter):
+        prefix = writer.passing(name, "-")[0]
+        after = writer.after_line(operation, tuple(found))
+        assert prefix + str(line) + after == writer.format(
+            Outcome(f"{name}:{line}", operation, tuple(found))
+        )
+
+
+# Failing records rendered once per distinct outcome --------------------------------------
+
+#: Values a field of a token update may take: right, wrong in form, of another JSON type
+#: (``1``, ``True`` and ``1.0`` are equal in Python, not in a message), PAN-shaped.
+_VALUES = st.sampled_from(
+    ["0", "1", "2", "", "5412345678901232", "5412345678901233", 1, True, 1.0, 0, False, None,
+     -0.0, 0.0, [], ["1"], {}, {"1": 1}, "\u0661", "x" * 60]
+)  # fmt: skip
+_FIELDS = st.sampled_from(
+    ["UpdateWalletProviderIndicator", "NewAccountPan", "ExpirationDate", "CommentText",
+     "Organisation", "TokenUniqueReference", "CurrentAccountPan", "541234567890123"]
+)  # fmt: skip
+
+
+@st.composite
+def _token_updates(draw: st.DrawFn) -> dict[str, Any]:
+    start = FAILING if draw(st.booleans()) else VALID
+    inner: dict[str, Any] = dict(start["TokenUpdateRequest"])
+    for field, value in draw(st.dictionaries(_FIELDS, _VALUES, max_size=3)).items():
+        if field == "Organisation":
+            inner["AuditInfo"] = {**AUDIT, field: value}
+        else:
+            inner[field] = value
+    return {"TokenUpdateRequest": inner}
+
+
+_DOCUMENTS = st.one_of(
+    _token_updates(),
+    st.sampled_from([VALID, FAILING, SEARCH, {"TokenUpdate": {}}, {"TokenUpdateRequest": 1}]),
+)
+
+
+def _indicator(value: object) -> dict[str, Any]:
+    """FAILING with UpdateWalletProviderIndicator *value*."""
+    inner = {**FAILING["TokenUpdateRequest"], "UpdateWalletProviderIndicator": value}
+    return {"TokenUpdateRequest": inner}
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@example(
+    [_indicator(v) for v in (1, True, 1.0, 0, False, None, "1", "2")], "json", False, 4096, 200
+)
+@example(
+    [_indicator(f"W{i}") for i in range(9)] + [_indicator(1), _indicator(True)], "text", False, 2, 3
+)
+@given(
+    st.lists(_DOCUMENTS, min_size=1, max_size=40),
+    st.sampled_from(["json", "text", "html"]),
+    st.booleans(),
+    st.sampled_from([2, 4096]),
+    st.sampled_from([0, 3, 200]),
+)
+def test_a_block_reports_what_each_record_checked_alone_reports(
+    documents: list[dict[str, Any]], fmt: str, failures_only: bool, cache_size: int, keep: int
+) -> None:
+    # The block checker renders a failing record once per distinct outcome (a bounded
+    # cache, here also one that starts again every two outcomes, and then stops keying
+    # after two records keyed in vain, with a tally that keeps only three fields); the
+    # report and the counts must be those of each record judged and written on its own,
+    # and so must what the HTML page shows: errors, warnings, operations, inputs and the
+    # first *keep* failing records, each with its own source (a record whose report text
+    # was reused is kept like any other).
+    from mdesrules.cli import _blocks, _tally
+    from mdesrules.cli._outcome import judge
+    from mdesrules.cli._output import writer_class
+
+    data = b"".join(_line(d) + b"\n" for d in documents) * 2  # every outcome twice
+    lines = Lines("batch.jsonl", 1, data)
+    small = cache_size == 2
+    with (
+        mock.patch.object(_blocks, "CACHE_SIZE", cache_size),
+        mock.patch.object(_blocks, "KEYED_IN_VAIN", 2 if small else _blocks.KEYED_IN_VAIN),
+        mock.patch.object(_tally, "MAX_PATHS", 3 if small else _tally.MAX_PATHS),
+    ):
+        checker = _blocks.BlockChecker(None, None, fmt, failures_only=failures_only, keep=keep)
+        checked = [checker(lines), checker(lines)]  # the second block: a warm cache
+        # As a worker gives it: in pieces, put together (and encoded) by the main process.
+        worker = _blocks.BlockChecker(
+            None, None, fmt, failures_only=failures_only, keep=keep, pieces=True
+        )
+        pieces = [worker(lines), worker(lines)]
+        writer = writer_class(fmt)
+        expected, tally = [], _tally.Tally(keep)
+        for record in block_records(lines):
+            outcome = judge(record, None, None)
+            if not (failures_only and outcome.ok):
+                expected.append(writer.format(outcome))
+            tally.add(outcome)
+            tally.count_input("batch.jsonl")
+    for block in pieces:
+        assert isinstance(block.text, Pieces)
+        assert block.text.text() == "".join(expected)
+        encoded = block.text.encoded(("utf-8", "strict"))
+        assert encoded is None or encoded == "".join(expected).encode()
+    for block in checked:
+        assert block.text == "".join(expected)
+        assert block.last == f"batch.jsonl:{2 * len(documents)}"
+    for block in [*checked, *pieces]:
+        assert _counts(block.tally) == _counts(tally)
+        assert block.tally.failures == tally.failures
+
+
+def _counts(tally: Any) -> tuple[object, ...]:
+    """Everything a tally counts, as plain values (a counter's key with no count shows)."""
+    counters = (
+        tally.codes,
+        tally.warned_codes,
+        tally.operations,
+        tally.failed_operations,
+        tally.inputs,
+    )
+    plain = tuple(sorted(dict(c).items()) for c in counters)
+    numbers = (tally.records, tally.passed, tally.errors, tally.warnings)
+    return (*numbers, *plain, list(tally.fields.items()))

@@ -5,42 +5,138 @@ report text of its records and their :class:`~mdesrules.cli._tally.Tally`. The s
 checker runs in the ``mdesrules check`` process (``--jobs 1``, and small inputs) and in
 each worker process, so where a block is checked cannot change a byte of the report.
 
-This is the per-record path of a batch of millions, so it stays lean: no
-:class:`~mdesrules.cli._readers.Record` or :class:`~mdesrules.cli._outcome.Outcome` is
-made for a record without violations, and its report line is a precomputed prefix and
-suffix around its line number.
+This is the per-record path of a batch of millions, so it stays lean. A record's report
+line is a prefix (the file's name), its line number, and the text after it; a record's
+operation is looked up once per wrapper key. No :class:`~mdesrules.cli._readers.Record`,
+:class:`~mdesrules.cli._outcome.Outcome` or :class:`~mdesrules.violations.Violation` is
+made for a record that passes, and a failing one is rendered once per distinct outcome:
+a batch breaks the same rules at the same places again and again, so the violations a
+compiled check found (its findings, with the values they need) key a bounded cache of
+the text after the line number and of what the tally counts (:func:`findings_key`), and a
+record found as the failing one before it needs no key at all.
+Messages, did-you-mean suggestions, the PAN gate and JSON writing run on a miss only.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..checking import encrypted_data
+from ..compiler import CompiledCheck
 from ..context import Context
 from ..registry import REGISTRY, Operation, Registry
+from ..violations import Finding, Violation
 from ._decoding import line_decoder
 from ._outcome import Outcome, judge, verdict, violations_of
-from ._output import writer_class
+from ._output import Pieces, report_lines, writer_class
 from ._readers import Lines, Record, block_lines, line_too_long
-from ._tally import Tally
+from ._tally import Counted, Tally, counted
 
-__all__ = ["BlockChecker", "Checked"]
+__all__ = ["CACHE_SIZE", "KEYED_IN_VAIN", "BlockChecker", "Checked", "findings_key"]
+
+CACHE_SIZE = 1024
+"""The most distinct failing outcomes (and wrapper keys) a checker keeps; past it, the
+cache starts again empty, so that a batch of all-different failures stays in flat memory."""
 
 
 class Checked(NamedTuple):
     """What a checked block gives back: its report text, its counts, and where it ended.
 
     Attributes:
-        text: the report lines of every record of the block, in order.
+        text: the report lines of every record of the block, in order; encoded when the
+            checker was given the output's codec, or as :class:`Pieces` when it was
+            asked for them (a worker's, sent to the main process).
         tally: the counts of the block's records.
         last: ``FILE:LINE`` of the block's last record, ``""`` when it has none.
         size: the bytes of input the block held (for the progress line).
     """
 
-    text: str
+    text: str | bytes | Pieces
     tally: Tally
     last: str
     size: int = 0
+
+
+class _Kind:
+    """One kind of record with violations: the report text after its line number, what
+    the tally counts of it (with the record as the HTML report keeps it, when a page is
+    wanted), whether it passes, and (when cached) the findings its key was made of, kept
+    alive so that no object the key names by identity is freed while the key is in use."""
+
+    __slots__ = ("after", "counted", "findings", "ok")
+
+    def __init__(self, after: str, counted: Counted, findings: object = None) -> None:
+        self.after = after
+        self.counted = counted
+        self.ok = not counted.errors
+        self.findings = findings
+
+
+class _Route(NamedTuple):
+    """How the records of one operation are checked: its name, its compiled JSON check,
+    the text after the line number of a passing record, and whether the operation may
+    come with encrypted account information (which :func:`verdict` opens)."""
+
+    name: str
+    check: CompiledCheck
+    passing: str
+    encrypted: bool
+
+
+_UNSEEN: Any = object()  # a wrapper key not routed yet
+
+_BY_TYPE = frozenset({bool, int})
+_NO_KEY = frozenset({float, list, dict})
+
+
+def findings_key(operation: str, findings: list[Finding]) -> tuple[tuple[object, ...] | None, bool]:
+    """A key for what *operation*'s compiled check found, equal for two records exactly
+    when their findings render the same violations (None when there is none to make), and
+    whether findings that merely compare equal to these render the same too.
+
+    A finding is ``(is_error, build, args)``, and ``build(*args)`` makes its violation, so
+    equal builders and arguments give equal violations. Strings, ``None`` and violations
+    stand for themselves; ints and booleans with their type (``True == 1``, yet a message
+    may say "boolean" for one and "number" for the other); a float, list or object from the
+    document makes no key (a record with one is rendered on its own); any other object (a
+    rule, a schema: the compiled check's constants) stands by its identity, which is sound
+    as long as the findings are kept alive beside the key (:class:`_Kind` does).
+
+    Equality is enough (the second answer) unless an argument is a number, a boolean, a
+    list or an object, or a tuple holds anything but strings: any other argument is a
+    string, ``None``, or an object of the library whose equality is its own.
+    """
+    parts: list[object] = [operation]
+    add = parts.append
+    comparable = True
+    for is_error, build, args in findings:
+        add(build)
+        add(is_error)
+        for arg in args:
+            if type(arg) is str:
+                add(arg)
+                continue
+            kind = type(arg)
+            if arg is None or kind is Violation:
+                add(arg)
+            elif kind in _BY_TYPE:
+                add((kind, arg))
+                comparable = False
+            elif kind in _NO_KEY:
+                return None, False
+            else:
+                add(id(arg))
+                if kind is tuple and comparable:
+                    comparable = all(type(item) is str for item in arg)
+    return tuple(parts), comparable
+
+
+_NO_KIND = _Kind("", Counted("", (), 0, ()))  # before the first failing record of a block
+
+#: After this many failing records of a block keyed in vain (fewer than one in four found
+#: in the cache), the rest of the block is rendered without keys: a batch of failures all
+#: unlike each other pays for no key it never uses again.
+KEYED_IN_VAIN = 64
 
 
 class BlockChecker:
@@ -54,6 +150,10 @@ class BlockChecker:
             record is counted all the same.
         keep: how many failing records each block's tally keeps for the HTML report
             (:attr:`Tally.failures <mdesrules.cli._tally.Tally.failures>`).
+        codec: the encoding and error handler of the output (:attr:`WholeWrites.codec`),
+            to give the text of each block encoded; None gives it as text. Text that the
+            codec cannot encode is given as text, to fail where it is written.
+        pieces: give each block's report as its :class:`Pieces` instead (workers do).
     """
 
     def __init__(
@@ -64,79 +164,195 @@ class BlockChecker:
         registry: Registry = REGISTRY,
         failures_only: bool = False,
         keep: int = 0,
+        codec: tuple[str, str] | None = None,
+        pieces: bool = False,
     ) -> None:
         self.failures_only = failures_only
         self.keep = keep
+        self.codec = codec
+        self.pieces = pieces
         self.forced = forced
         self.registry = registry
         self.context = context
         self.fmt = fmt
         self._writer = writer_class(fmt)
-        self._name: str | None = None  # the file the passing-line prefix is made for
+        self._name: str | None = None  # the file the line prefix is made for
         self._prefix = ""
-        self._suffixes: dict[str, str] = {}
+        self._routes: dict[str, _Route | None] = {}  # by wrapper key
+        self._by_operation: dict[str, _Route] = {}
+        self._kinds: dict[tuple[object, ...], _Kind] = {}
+        self._keyed = 0  # failing records of the block whose findings were looked up
+        self._found = 0  # those found in the cache
 
     def __call__(self, lines: Lines) -> Checked:
         """Check every record of *lines*."""
-        forced, context, writer = self.forced, self.context, self._writer
-        failures_only = self.failures_only
-        lines_out = writer.records  # False for a format that writes a page at the end only
-        passing_out = lines_out and not failures_only
         if lines.name != self._name:
             self._start_file(lines.name)
-        prefix, suffixes = self._prefix, self._suffixes
+        self._keyed = self._found = 0
+        context, failures_only, prefix = self.context, self.failures_only, self._prefix
+        lines_out = self._writer.records  # False for a format that writes a page at the end
+        passing_out = lines_out and not failures_only
+        forced = self._route(self.forced) if self.forced is not None else None
+        routes, route_of, kind_of = self._routes, self._route_of, self._kind_of
         decode = line_decoder()
-        out: list[str] = []
+        numbers: list[int] = []  # the line number of each record written
+        afters: list[str] = []  # and the text after it
         tally = Tally(self.keep)
-        clean: dict[str, int] = {}  # records without any violation per operation, not in tally yet
+        room = self.keep  # failing records the tally may keep yet
+        # Records with violations are counted in input order (which fields the tally
+        # keeps depends on it), a run of records of one kind at once; records without
+        # any, a run of one operation at once, and all of them at the end.
+        run_kind, run = _NO_KIND, 0
+        clean: dict[str, int] = {}  # records without any violation per operation
+        clean_route: _Route | None = None
+        clean_run = 0
         lineno = 0
-        detect = self.registry.detect
+        last_route: _Route | None = None  # the last record that failed and is comparable
+        last_findings: list[Finding] | None = None
+        last_kind = _NO_KIND
         for lineno, line in block_lines(lines.first, lines.data):
             document, error = decode(line) if line is not None else (None, line_too_long())
-            if error is None:
-                # verdict() inlined for the record that passes, nine in ten in a batch.
-                try:
-                    op = forced or detect(document)
-                    encrypted = op is not None and op.account_encryption is not None
-                    if encrypted and encrypted_data(document) is not None:
-                        op = None  # verdict() below decrypts it, or says it cannot
-                    findings = op.form("json").checker(document, context) if op else None
-                except Exception:  # verdict() below checks again and reports it
-                    op = findings = None
-                if op is not None and findings is not None:
-                    name = op.name
-                    if not findings:
-                        if passing_out:
-                            out.append(
-                                prefix + str(lineno) + (suffixes.get(name) or self._suffix(name))
-                            )
-                        clean[name] = clean.get(name, 0) + 1
-                        continue
-                    violations = violations_of(name, findings)
-                    outcome = Outcome(f"{lines.name}:{lineno}", name, violations)
-                else:
-                    operation, violations = verdict(document, forced, context, self.registry)
-                    outcome = Outcome(f"{lines.name}:{lineno}", operation, violations)
+            if error is not None:
+                record = Record(f"{lines.name}:{lineno}", error=error)
+                kind = self._outcome_kind(judge(record, self.forced, context, self.registry))
             else:
-                outcome = judge(
-                    Record(f"{lines.name}:{lineno}", error=error), forced, context, self.registry
-                )
-            if lines_out and not (failures_only and outcome.ok):
-                out.append(writer.format(outcome))
-            tally.add(outcome)
+                route = forced
+                if route is None:
+                    if type(document) is dict and len(document) == 1:
+                        for key in document:
+                            route = routes.get(key, _UNSEEN)
+                        if route is _UNSEEN:
+                            route = route_of(document, key)
+                    else:
+                        route = route_of(document, None)
+                findings = None
+                if route is not None:
+                    try:
+                        if not (route.encrypted and encrypted_data(document) is not None):
+                            findings = route.check(document, context)
+                    except Exception:  # verdict() below checks again and reports it
+                        pass
+                if route is None or findings is None:
+                    # No operation, encrypted account information, or a check that
+                    # raised: verdict() says why, decrypts, or reports an internal error.
+                    kind = self._outcome_kind(
+                        Outcome("", *verdict(document, self.forced, context, self.registry))
+                    )
+                elif not findings:
+                    if passing_out:
+                        numbers.append(lineno)
+                        afters.append(route.passing)
+                    if route is clean_route:
+                        clean_run += 1
+                    else:
+                        if clean_route is not None:
+                            name = clean_route.name
+                            clean[name] = clean.get(name, 0) + clean_run
+                        clean_route, clean_run = route, 1
+                    continue
+                elif route is last_route and findings == last_findings:
+                    kind = last_kind  # found as in the failing record before: alike
+                else:
+                    kind, comparable = kind_of(route.name, findings)
+                    if comparable:
+                        last_route, last_findings, last_kind = route, findings, kind
+            if lines_out and not (failures_only and kind.ok):
+                numbers.append(lineno)
+                afters.append(kind.after)
+            if kind is run_kind:
+                run += 1
+            else:
+                tally.count(run_kind.counted, run)
+                run_kind, run = kind, 1
+            if room and not kind.ok:
+                # A page is wanted, and this is among the block's first failing records.
+                failure = kind.counted.failure
+                assert failure is not None  # made for every failing kind when keep > 0
+                tally.failures.append(failure.at(f"{lines.name}:{lineno}"))
+                room -= 1
+        tally.count(run_kind.counted, run)
+        if clean_route is not None:
+            name = clean_route.name
+            clean[name] = clean.get(name, 0) + clean_run
         for name, count in clean.items():
             tally.add_passing(name, count)
         if tally.records:
             tally.count_input(lines.name, tally.records)
         last = f"{lines.name}:{lineno}" if tally.records else ""
-        return Checked("".join(out), tally, last, len(lines.data or b""))
+        size = len(lines.data or b"")
+        if self.pieces:
+            index: dict[str, int] = {}
+            kinds = [index.setdefault(after, len(index)) for after in afters]
+            return Checked(Pieces(prefix, numbers, kinds, list(index)), tally, last, size)
+        return Checked(self._encoded(report_lines(prefix, numbers, afters)), tally, last, size)
+
+    def _encoded(self, text: str) -> str | bytes:
+        if self.codec is not None:
+            try:
+                return text.encode(*self.codec)
+            except UnicodeError:
+                pass
+        return text
 
     def _start_file(self, name: str) -> None:
         self._name = name
         self._prefix = self._writer.passing(name, "-")[0]
-        self._suffixes = {}
 
-    def _suffix(self, operation: str) -> str:
-        suffix = self._writer.passing(self._name or "", operation)[1]
-        self._suffixes[operation] = suffix
-        return suffix
+    def _route(self, op: Operation) -> _Route:
+        """How records of *op* are checked."""
+        route = self._by_operation.get(op.name)
+        if route is None:
+            after = self._writer.after_line(op.name, ())
+            check = op.form("json").checker
+            route = _Route(op.name, check, after, op.account_encryption is not None)
+            self._by_operation[op.name] = route
+        return route
+
+    def _route_of(self, document: object, key: str | None) -> _Route | None:
+        """The route of a record when no operation is forced: by its operation, which
+        :meth:`Registry.detect` tells from the record's keys alone, so that it is asked
+        once per wrapper *key*. None when there is none, or detection raised (then
+        :func:`verdict` asks again, and reports the error for this record)."""
+        try:
+            op = self.registry.detect(document)
+        except Exception:
+            return None
+        route = self._route(op) if op is not None else None
+        if key is not None:
+            if len(self._routes) >= CACHE_SIZE:
+                self._routes.clear()
+            self._routes[key] = route
+        return route
+
+    def _kind_of(self, operation: str, findings: list[Finding]) -> tuple[_Kind, bool]:
+        """The kind of a record of *operation* whose compiled check found *findings*, and
+        whether findings equal to these are of the same kind (see :func:`findings_key`)."""
+        key: tuple[object, ...] | None = None
+        comparable = False
+        if self._keyed < KEYED_IN_VAIN or self._found * 4 >= self._keyed:
+            key, comparable = findings_key(operation, findings)
+            if key is not None:
+                self._keyed += 1
+                kind = self._kinds.get(key)
+                if kind is not None:
+                    self._found += 1
+                    return kind, comparable
+        violations = violations_of(operation, findings)
+        kind = _Kind(
+            self._writer.after_line(operation, violations),
+            counted(operation, violations, bool(self.keep)),
+            findings,
+        )
+        if key is not None:
+            if len(self._kinds) >= CACHE_SIZE:
+                self._kinds.clear()
+            self._kinds[key] = kind
+        return kind, comparable
+
+    def _outcome_kind(self, outcome: Outcome) -> _Kind:
+        """The kind of a record judged on its own (not cached)."""
+        violations = outcome.violations
+        return _Kind(
+            self._writer.after_line(outcome.operation, violations),
+            counted(outcome.operation, violations, bool(self.keep)),
+        )

@@ -28,7 +28,7 @@ from ._errors import Terminated, UsageError
 from ._html import FAILING_SHOWN, Page, render
 from ._keys import refuse_key_without_encryption
 from ._outcome import judge
-from ._output import whole_writes, writer_for
+from ._output import WholeWrites, whole_writes, write_report, writer_for
 from ._pool import Blocks, Interrupts, default_jobs
 from ._progress import Progress
 from ._readers import BLOCK_BYTES, Lines, read_input
@@ -181,14 +181,15 @@ def _run(
         nonlocal last
         progress.hide()
         with interrupts.held():
-            stdout.write(checked.text)
+            write_report(stdout, checked.text)
             tally.merge(checked.tally)
             if checked.last:  # not a block of blank lines only
                 last = checked.last
         if checked.last:
             progress.advance(checked.tally.records, checked.last, checked.size)
 
-    checker = BlockChecker(forced, context, args.format, registry, failures_only, keep)
+    codec = stdout.codec if isinstance(stdout, WholeWrites) else None
+    checker = BlockChecker(forced, context, args.format, registry, failures_only, keep, codec)
 
     def write_page(stopped: str | None) -> None:
         if not keep:

@@ -27,12 +27,13 @@ array indexes as ``*``). ``--failures-only`` leaves out the records that pass.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Protocol, TextIO
+from typing import NamedTuple, Protocol, TextIO, cast
 
 from ..violations import Violation
 from ._outcome import Outcome
@@ -42,10 +43,13 @@ __all__ = [
     "FORMATS",
     "JsonLinesWriter",
     "PageWriter",
+    "Pieces",
     "TextWriter",
     "WholeWrites",
     "Writer",
+    "report_lines",
     "whole_writes",
+    "write_report",
     "writer_class",
     "writer_for",
 ]
@@ -54,9 +58,9 @@ __all__ = [
 class Writer(Protocol):
     """Writes one record's outcome at a time, then the end of the report.
 
-    ``format`` and ``passing`` give the text without writing it, for reports put
-    together in worker processes (:mod:`mdesrules.cli._blocks`). ``records`` is False
-    for a format that writes nothing per record.
+    ``format``, ``passing`` and ``after_line`` give the text without writing it, for
+    reports put together in worker processes (:mod:`mdesrules.cli._blocks`). ``records``
+    is False for a format that writes nothing per record.
     """
 
     records: bool
@@ -79,6 +83,15 @@ class Writer(Protocol):
         ()))``; a batch of passing records costs a concatenation each.
         """
 
+    @staticmethod
+    def after_line(operation: str | None, violations: tuple[Violation, ...]) -> str:
+        """The text after the line number of a record of a JSON Lines file.
+
+        ``passing(name, operation)[0] + str(line) + after_line(operation, violations)`` is
+        ``format(Outcome(f"{name}:{line}", operation, violations))``: a batch that breaks
+        the same rules again and again writes this once per distinct outcome.
+        """
+
 
 class JsonLinesWriter:
     """One JSON object per record, keys in the contract's order; no summary line."""
@@ -91,24 +104,28 @@ class JsonLinesWriter:
     def record(self, outcome: Outcome) -> None:
         self._out.write(self.format(outcome))
 
-    @staticmethod
-    def format(outcome: Outcome) -> str:
+    @classmethod
+    def format(cls, outcome: Outcome) -> str:
         # What json.dumps writes for {"source": ..., "operation": ..., "ok": ...,
         # "violations": [v.to_dict(), ...]}, without building the dicts (a batch has
-        # millions); tests/test_cli_jobs.py holds the two to the same bytes.
-        operation = "null" if outcome.operation is None else _string(outcome.operation)
-        violations = ", ".join(map(_violation_json, outcome.violations))
-        return (
-            f'{{"source": {_string(outcome.source)}, "operation": {operation}, '
-            f'"ok": {"true" if outcome.ok else "false"}, "violations": [{violations}]}}\n'
-        )
+        # millions); tests/test_cli_jobs.py holds the two to the same bytes. The source's
+        # closing quote is the first character of after_line().
+        source = _string(outcome.source)[:-1]
+        return '{"source": ' + source + cls.after_line(outcome.operation, outcome.violations)
+
+    @classmethod
+    def passing(cls, name: str, operation: str) -> tuple[str, str]:
+        # json.dumps escapes character by character, and neither ":" nor digits need it.
+        return '{"source": ' + _string(name)[:-1] + ":", cls.after_line(operation, ())
 
     @staticmethod
-    def passing(name: str, operation: str) -> tuple[str, str]:
-        # json.dumps escapes character by character, and neither ":" nor digits need it.
-        source = json.dumps(name)[:-1] + ":"
-        end = f'", "operation": {json.dumps(operation)}, "ok": true, "violations": []}}\n'
-        return '{"source": ' + source, end
+    def after_line(operation: str | None, violations: tuple[Violation, ...]) -> str:
+        shown = "null" if operation is None else _string(operation)
+        ok = not any(v.severity == "error" for v in violations)
+        return (
+            f'", "operation": {shown}, "ok": {"true" if ok else "false"}, '
+            f'"violations": [{", ".join(map(_violation_json, violations))}]}}\n'
+        )
 
     def finish(self, tally: Tally) -> None:
         """Nothing: a summary object would break "one object per input record"."""
@@ -149,16 +166,19 @@ class TextWriter:
 
     @classmethod
     def format(cls, outcome: Outcome) -> str:
-        operation = outcome.operation or "-"
-        errors = sum(v.severity == "error" for v in outcome.violations)
-        verdict = f"FAIL ({_plural(errors, 'error')})" if errors else "ok"
-        lines = [f"{outcome.source}  {operation}  {verdict}"]
-        lines.extend(cls._violation(v) for v in outcome.violations)
-        return "\n".join(lines) + "\n"
+        return outcome.source + cls.after_line(outcome.operation, outcome.violations)
 
-    @staticmethod
-    def passing(name: str, operation: str) -> tuple[str, str]:
-        return f"{name}:", f"  {operation}  ok\n"
+    @classmethod
+    def passing(cls, name: str, operation: str) -> tuple[str, str]:
+        return f"{name}:", cls.after_line(operation, ())
+
+    @classmethod
+    def after_line(cls, operation: str | None, violations: tuple[Violation, ...]) -> str:
+        errors = sum(v.severity == "error" for v in violations)
+        verdict = f"FAIL ({_plural(errors, 'error')})" if errors else "ok"
+        lines = [f"  {operation or '-'}  {verdict}"]
+        lines.extend(cls._violation(v) for v in violations)
+        return "\n".join(lines) + "\n"
 
     @staticmethod
     def _violation(v: Violation) -> str:
@@ -204,11 +224,20 @@ class WholeWrites(io.TextIOBase):
         self._encoding = getattr(stream, "encoding", None) or "utf-8"
         self._errors = getattr(stream, "errors", None) or "strict"
 
+    @property
+    def codec(self) -> tuple[str, str]:
+        """The encoding and error handler that text written here is encoded with."""
+        return self._encoding, self._errors
+
     def write(self, text: str) -> int:
-        view = memoryview(text.encode(self._encoding, self._errors))
+        self.write_encoded(text.encode(self._encoding, self._errors))
+        return len(text)
+
+    def write_encoded(self, data: bytes) -> None:
+        """Write text already encoded with :attr:`codec` (by a worker process)."""
+        view = memoryview(data)
         while view:
             view = view[os.write(self._fd, view) :]
-        return len(text)
 
     def flush(self) -> None:
         """Nothing is held here."""
@@ -218,6 +247,77 @@ class WholeWrites(io.TextIOBase):
 
     def fileno(self) -> int:
         return self._fd
+
+
+class Pieces(NamedTuple):
+    """The report of a block of JSON Lines records as its pieces: for each record written,
+    its line number and which text comes after it, each distinct text once.
+
+    What a worker process sends for its block: a failing record's report is some 1,200
+    bytes, most of them the same as the record's before, and passing a block's whole text
+    between processes costs more than putting it together again.
+
+    Attributes:
+        prefix: what comes before every line number (the file's name; see
+            :meth:`Writer.passing`).
+        lines: the line number of each record written, in order.
+        kinds: for each, the index of its text in *afters*.
+        afters: the distinct texts after a line number (:meth:`Writer.after_line`).
+    """
+
+    prefix: str
+    lines: list[int]
+    kinds: list[int]
+    afters: list[str]
+
+    def text(self) -> str:
+        """The report text."""
+        return report_lines(self.prefix, self.lines, map(self.afters.__getitem__, self.kinds))
+
+    def encoded(self, codec: tuple[str, str]) -> bytes | None:
+        """:meth:`text` encoded with *codec*, put together from the pieces encoded once
+        each (no pass over the whole text); None unless every piece is ASCII and *codec*
+        writes ASCII as it is (UTF-8 and the like), where that is the same bytes."""
+        afters = self.afters
+        if codecs.lookup(codec[0]).name not in _ASCII_AS_IS or not (
+            self.prefix.isascii() and all(after.isascii() for after in afters)
+        ):
+            return None
+        encoded = [after.encode("ascii") for after in afters]
+        parts = [self.prefix.encode("ascii")] * (3 * len(self.lines))
+        parts[1::3] = map(b"%d".__mod__, self.lines)
+        parts[2::3] = map(encoded.__getitem__, self.kinds)
+        return b"".join(parts)
+
+
+#: Codecs (by :func:`codecs.lookup` name) whose bytes for ASCII text are that text's.
+_ASCII_AS_IS = frozenset({"utf-8", "ascii", "iso8859-1", "cp1252"})
+
+
+def report_lines(prefix: str, lines: list[int], afters: Iterable[str]) -> str:
+    """``prefix + str(line) + after`` for each line number of *lines* and text of
+    *afters* (as many), joined: the report of a block."""
+    parts = [prefix] * (3 * len(lines))
+    parts[1::3] = map(str, lines)
+    parts[2::3] = afters
+    return "".join(parts)
+
+
+def write_report(out: TextIO, text: str | bytes | Pieces) -> None:
+    """Write a piece of the report: *text*, its :class:`Pieces`, or text that a block
+    checker encoded with the :attr:`WholeWrites.codec` of *out* (it is given one only when
+    *out* is that)."""
+    if isinstance(text, Pieces):
+        if isinstance(out, WholeWrites):
+            data = text.encoded(out.codec)
+            if data is not None:
+                out.write_encoded(data)
+                return
+        out.write(text.text())
+    elif isinstance(text, bytes):
+        cast(WholeWrites, out).write_encoded(text)
+    else:
+        out.write(text)
 
 
 def whole_writes(stream: TextIO) -> TextIO:
@@ -250,6 +350,10 @@ class PageWriter:
     @staticmethod
     def passing(name: str, operation: str) -> tuple[str, str]:
         return "", ""
+
+    @staticmethod
+    def after_line(operation: str | None, violations: tuple[Violation, ...]) -> str:
+        return ""
 
     def finish(self, tally: Tally) -> None:
         """Nothing: the command renders the page, which needs more than the tally."""

@@ -183,6 +183,7 @@ class Blocks:
                     checker.fmt,
                     checker.failures_only,
                     checker.keep,
+                    checker.codec,
                 ),
             )
             self._result(pool.submit(int))  # forks every worker now, SIGINT ignored
@@ -285,13 +286,18 @@ def _start_worker(
     fmt: str,
     failures_only: bool,
     keep: int,
+    codec: tuple[str, str] | None,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's, inherited by fork
     global _worker_checker
     registry = surface(api)
     forced = registry.get(operation) if operation is not None else None
-    _worker_checker = BlockChecker(forced, context, fmt, registry, failures_only, keep)
+    # The main process puts a block's report together from its pieces and encodes it:
+    # passing them is cheaper than passing the whole text.
+    _worker_checker = BlockChecker(
+        forced, context, fmt, registry, failures_only, keep, codec, pieces=True
+    )
 
 
 def _check_in_worker(block: Lines | Stored) -> Checked:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import NamedTuple
 
 from attrs import evolve, frozen
 
 from ..violations import Violation
 from ._outcome import Outcome
 
-__all__ = ["Failure", "Tally"]
+__all__ = ["Counted", "Failure", "Tally", "counted", "field_of"]
 
 
 MAX_PATHS = 1000
@@ -62,6 +63,10 @@ class Failure:
         more = len(outcome.violations) - len(kept)
         return cls(outcome.source, outcome.operation, tuple(map(_cut, kept)), errors, more)
 
+    def at(self, source: str) -> Failure:
+        """This failure, of the record at *source*."""
+        return Failure(source, self.operation, self.violations, self.errors, self.more)
+
 
 def _cut(v: Violation) -> Violation:
     limit = MAX_KEPT_TEXT
@@ -77,6 +82,40 @@ def _cut(v: Violation) -> Violation:
 
 def _shortened(text: str) -> str:
     return text if len(text) <= MAX_KEPT_TEXT else text[: MAX_KEPT_TEXT - 1] + "\u2026"
+
+
+class Counted(NamedTuple):
+    """What a :class:`Tally` counts of one record's outcome (see :func:`counted`), so that
+    records alike are counted at once (:meth:`Tally.count`).
+
+    Attributes:
+        operation: the operation it was checked as, ``""`` when none was told.
+        pairs: ``(code, field)`` of each of its violations.
+        errors: how many of its violations are errors.
+        warned: the code of each of its warnings.
+        failure: the record as the HTML report keeps it, with ``""`` for its source (see
+            :meth:`Failure.at`); None when it passes, or when it was not asked for.
+    """
+
+    operation: str
+    pairs: tuple[tuple[str, str], ...]
+    errors: int
+    warned: tuple[str, ...]
+    failure: Failure | None = None
+
+
+def counted(
+    operation: str | None, violations: tuple[Violation, ...], failure: bool = False
+) -> Counted:
+    """What a :class:`Tally` counts of a record of *operation* with *violations*; with
+    *failure*, a failing one's :class:`Failure` too."""
+    pairs = tuple((v.code, field_of(v.path)) for v in violations)
+    warned = tuple(v.code for v in violations if v.severity != "error")
+    errors = len(violations) - len(warned)
+    kept = None
+    if failure and errors:
+        kept = Failure.of(Outcome("", operation, violations), errors)
+    return Counted(operation or "", pairs, errors, warned, kept)
 
 
 class Tally:
@@ -116,28 +155,37 @@ class Tally:
 
     def add(self, outcome: Outcome) -> None:
         """Count one record's outcome (its input counted by :meth:`count_input`)."""
-        self.records += 1
-        errors = 0
+        record = counted(outcome.operation, outcome.violations)
+        self.count(record)
+        if record.errors and len(self.failures) < self.keep:
+            self.failures.append(Failure.of(outcome, record.errors))
+
+    def count(self, record: Counted, records: int = 1) -> None:
+        """Count *records* records alike, each as *record* (no failure is kept here: see
+        :meth:`add`, :attr:`Counted.failure`).
+
+        Counting the records of a block alike at once, a run of them at a time in input
+        order, counts what counting them one by one would: a field is counted when it is
+        among the first :data:`MAX_PATHS` fields seen, and those come in the same order.
+        """
+        if not records:
+            return
+        self.records += records
         codes, fields = self.codes, self.fields
-        for v in outcome.violations:
-            codes[v.code] += 1
-            field = field_of(v.path)
+        for code, field in record.pairs:
+            codes[code] += records
             if field in fields or len(fields) < MAX_PATHS:
-                fields[field] += 1
-            if v.severity == "error":
-                errors += 1
-            else:
-                self.warned_codes[v.code] += 1
-        self.errors += errors
-        self.warnings += len(outcome.violations) - errors
-        operation = outcome.operation or ""
-        self.operations[operation] += 1
-        if errors:
-            self.failed_operations[operation] += 1
-            if len(self.failures) < self.keep:
-                self.failures.append(Failure.of(outcome, errors))
+                fields[field] += records
+        if record.warned:
+            self.warnings += len(record.warned) * records
+            for code in record.warned:
+                self.warned_codes[code] += records
+        self.operations[record.operation] += records
+        if record.errors:
+            self.errors += record.errors * records
+            self.failed_operations[record.operation] += records
         else:
-            self.passed += 1  # outcome.ok, without going through the list twice
+            self.passed += records
 
     def add_passing(self, operation: str, count: int) -> None:
         """Count *count* records of *operation* without any violation."""
