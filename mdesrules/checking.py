@@ -205,8 +205,19 @@ def structure_checked(op: Operation, document: object, form: FormName = "json") 
     Unknown fields that the operation tolerates are left out of the model. The document is
     read once, by the model's generated builder (:func:`~mdesrules.converters.builder`),
     which trusts the check for every type.
+
+    Raises:
+        InvalidRequest: the document was not checked after all and cannot be built (not an
+            object, no wrapper key, a member of the wrong type): the check runs then, and
+            its report says what to fix. A document of the right shape that breaks a value
+            rule is built as it is: check it first.
     """
     envelope = op.form(form).envelope
-    assert isinstance(document, dict)
-    inner = document[envelope] if envelope is not None else document
-    return builder(op.request, op.naming if form == "json" else identity)(inner)
+    try:
+        inner = document[envelope] if envelope is not None else document  # type: ignore[index]
+        return builder(op.request, op.naming if form == "json" else identity)(inner)
+    except (LookupError, TypeError, AttributeError, ValueError) as error:
+        report = Report.of_findings(op.name, op.form(form).checker(document, None))
+        if report.ok:
+            raise
+        raise InvalidRequest(report) from error

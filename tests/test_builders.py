@@ -121,3 +121,24 @@ def test_a_class_that_is_not_made_by_its_slots_is_called() -> None:
 
 def _as_is(name: str) -> str:
     return name
+
+
+@pytest.mark.parametrize(
+    ("document", "code"),
+    [
+        ([], "wrong_type"),
+        ({"TokenUpdateRequest": "x"}, "wrong_type"),
+        ({"TokenUpdateRequest": {"AuditInfo": "bob"}}, "wrong_type"),
+        ({"TokenUpdateRequest": {"AuditInfo": ["a"]}}, "wrong_type"),
+        ({"X": {}}, "missing_required"),
+    ],
+)
+def test_a_document_that_was_not_checked_is_refused_with_its_report(
+    document: object, code: str
+) -> None:
+    """structure_checked trusts the check; handed an unchecked document it cannot build, it
+    answers as parse does, with the report, never an error from inside the builder."""
+    op = mdesrules.REGISTRY.get("token_update")
+    with pytest.raises(mdesrules.InvalidRequest) as raised:
+        structure_checked(op, document)
+    assert code in raised.value.report.codes
