@@ -33,9 +33,9 @@ wheel does not carry it): in the checkout, ``pip install -e '.[docs]'``, then
 http://127.0.0.1:8000/. The same guides are the Markdown files of the checkout's ``docs/``.
 """
 
-from .account_encryption import AccountEncryption
+from typing import TYPE_CHECKING
+
 from .checking import check, parse, to_wire
-from .client import Client
 from .context import (
     AccountRange,
     AccountRangeError,
@@ -62,6 +62,10 @@ from .registry import REGISTRY, Operation, Registry
 from .transport import Request, Response, Transport
 from .violations import CODES, Report, Violation
 from .wire import Carrier, WireRequest, WireResponse
+
+if TYPE_CHECKING:
+    from .account_encryption import AccountEncryption
+    from .client import Client
 
 __version__ = "0.1.0"
 
@@ -105,3 +109,22 @@ __all__ = [
     "scrub",
     "to_wire",
 ]
+
+#: Names imported when first used: they need the ``cryptography`` package, which a program
+#: that only checks requests never loads (it is a good part of the start-up of the
+#: ``mdesrules`` command). ``from mdesrules import Client`` works as for any other name.
+_ON_FIRST_USE = {"AccountEncryption": ".account_encryption", "Client": ".client"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _ON_FIRST_USE:
+        import importlib
+
+        value = getattr(importlib.import_module(_ON_FIRST_USE[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -47,6 +47,7 @@ from attrs import field, frozen
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from mdesrules.account_envelope import ACCOUNT_INFORMATION, VERSIONS, Version, locate
 from mdesrules.encryption import (
     GCM_IV_SIZE,
     MAX_ENCRYPTED_DATA_HEX,
@@ -80,13 +81,6 @@ __all__ = [
     "decrypt_and_report",
     "encrypt_account_information",
 ]
-
-#: A CS API version that carries ``EncryptedAccountInformation``: ``version=`` takes one.
-Version = Literal["2.1.7", "2.2.2"]
-#: The CS API versions that carry ``EncryptedAccountInformation``.
-VERSIONS: Final = ("2.1.7", "2.2.2")
-#: The member that holds the account data, in requests of both versions.
-ACCOUNT_INFORMATION: Final = "EncryptedAccountInformation"
 
 _DATA = "EncryptedData"
 _KEY = "EncryptedKey"
@@ -126,24 +120,6 @@ CIPHER_MODES: Final = _MODES
 
 PublicKeyOrCertificate = rsa.RSAPublicKey | x509.Certificate
 Keys = KeyRing | rsa.RSAPrivateKey | tuple[rsa.RSAPrivateKey, x509.Certificate]
-
-
-# -- locating -------------------------------------------------------------------------------
-
-
-def _locate(document: Any) -> tuple[tuple[str, ...], dict[str, Any]] | None:
-    """The path to and the ``EncryptedAccountInformation`` object of *document*: at its top
-    level, or under its one wrapper key. ``None`` when there is none (or it is no object)."""
-    if not isinstance(document, dict):
-        return None
-    if ACCOUNT_INFORMATION in document:
-        found = document[ACCOUNT_INFORMATION]
-        return ((ACCOUNT_INFORMATION,), found) if isinstance(found, dict) else None
-    if len(document) == 1:
-        ((wrapper, body),) = document.items()
-        if isinstance(body, dict) and isinstance(body.get(ACCOUNT_INFORMATION), dict):
-            return (wrapper, ACCOUNT_INFORMATION), body[ACCOUNT_INFORMATION]
-    return None
 
 
 def _check_version(version: str) -> None:
@@ -203,7 +179,7 @@ def encrypt_account_information(
     if not isinstance(public, rsa.RSAPublicKey):
         raise TypeError("the key must be an RSA public key or a certificate of one")
     result = copy.deepcopy(dict(document))
-    located = _locate(result)
+    located = locate(result)
     if located is None:
         return result
     _, info = located
@@ -365,7 +341,7 @@ def check_envelope(document: Any, version: Version = "2.2.2") -> tuple[Violation
     libraries do, though the specs list the member as required).
     """
     _check_version(version)
-    located = _locate(document)
+    located = locate(document)
     if located is None:
         return ()
     path, info = located
@@ -592,7 +568,7 @@ def _decrypt(
             Violation("malformed_document", "", ("",), "the document is not a JSON object"),
         )
     result = copy.deepcopy(dict(document))
-    located = _locate(result)
+    located = locate(result)
     if located is None or isinstance(located[1].get(_DATA), dict):
         return result, violations
     path, info = located

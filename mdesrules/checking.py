@@ -12,13 +12,13 @@ from typing import Any, cast
 import attrs
 
 from . import apis as _apis  # noqa: F401 - fills the registry
-from .account_encryption import ACCOUNT_INFORMATION, check_envelope, decrypt_and_report
+from .account_envelope import ACCOUNT_INFORMATION, encrypted_data
 from .context import Context
 from .converters import builder, unstructure
 from .exceptions import InvalidRequest
 from .registry import REGISTRY, FormName, Operation, Registry
 from .schema import identity, wire_name
-from .violations import Report, Violation, pointer
+from .violations import Report, Violation
 
 __all__ = ["check", "encrypted_data", "parse", "structure_checked", "to_wire"]
 
@@ -68,35 +68,16 @@ def check(
     return Report.of_findings(op.name, op.form(form).checker(payload, context))
 
 
-def encrypted_data(document: object) -> str | None:
-    """The JSON pointer of the ``EncryptedAccountInformation`` of *document* when it is in
-    the encrypted form (``EncryptedData`` anything but an object), else ``None``.
-
-    Looks at the top level and under a one-key wrapper, as
-    :mod:`mdesrules.account_encryption` does.
-    """
-    if type(document) is not dict:
-        return None
-    path: tuple[str, ...] = ()
-    if ACCOUNT_INFORMATION not in document and len(document) == 1:
-        ((wrapper, document),) = document.items()
-        path = (wrapper,)
-        if type(document) is not dict:
-            return None
-    info = document.get(ACCOUNT_INFORMATION)
-    if type(info) is not dict or "EncryptedData" not in info:
-        return None
-    if isinstance(info["EncryptedData"], dict):
-        return None
-    return pointer(*path, ACCOUNT_INFORMATION)
-
-
 def _check_encrypted(
     op: Operation, payload: object, context: Context | None, form: FormName
 ) -> Report:
     """The report of an encrypted request of *op*: its envelope, and its inside when the
     context holds a key that opens it; without one, the rest of the request and a
     ``not_decrypted`` warning."""
+    # Here only: a request of a version without the member, or in its plaintext form,
+    # never needs the cryptography (see mdesrules.account_envelope).
+    from .account_encryption import check_envelope, decrypt_and_report
+
     version = op.account_encryption
     assert version is not None
     keys = context.decryption_keys if context is not None else None

@@ -29,7 +29,7 @@ from .state_rules import StateRule
 from .violations import Severity
 
 if TYPE_CHECKING:
-    from .account_encryption import Version
+    from .account_envelope import Version
 
 __all__ = ["REGISTRY", "Form", "Operation", "Registry"]
 

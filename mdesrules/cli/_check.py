@@ -5,6 +5,10 @@ JSON Lines are read in blocks of lines, checked on every core (:mod:`._pool`) an
 block by block in order; the records of other files (JSON documents and arrays, XML) are
 read, judged and written one at a time in this process. Only counters and a bounded
 window of blocks are kept, so a file of millions of requests runs in flat memory.
+
+The HTML page (:mod:`._html`) and the key file (:mod:`._keys`, which needs the
+``cryptography`` package) are imported only by a run that asks for them: a plain run
+starts sooner.
 """
 
 from __future__ import annotations
@@ -25,8 +29,6 @@ from ..registry import Operation, Registry
 from ._blocks import BlockChecker, Checked
 from ._context import load_context
 from ._errors import Terminated, UsageError
-from ._html import FAILING_SHOWN, Page, render
-from ._keys import refuse_key_without_encryption
 from ._outcome import judge
 from ._output import WholeWrites, whole_writes, write_report, writer_for
 from ._pool import Blocks, Interrupts, default_jobs
@@ -131,6 +133,8 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
     _preflight(args.files)
     registry = surface(args.api)
     if args.encryption_key is not None:
+        from ._keys import refuse_key_without_encryption
+
         refuse_key_without_encryption(registry)
     context = load_context(args.tokens, args.account_ranges, stdin, args.encryption_key)
     if args.pan_in_text != "default":
@@ -139,8 +143,11 @@ def run_check(args: argparse.Namespace, stdin: BinaryIO, stdout: TextIO, stderr:
         forced = registry.get(args.operation) if args.operation is not None else None
     except UnknownOperation:
         raise UsageError(f"--api {args.api} has no operation {args.operation}") from None
-    page_wanted = args.format == "html" or html_path is not None
-    keep = FAILING_SHOWN if page_wanted else 0
+    keep = 0
+    if args.format == "html" or html_path is not None:
+        from ._html import FAILING_SHOWN
+
+        keep = FAILING_SHOWN
     report_file = ReportFile(html_path) if html_path is not None else None
     try:
         return _run(args, registry, forced, context, keep, report_file, stdout, stderr, stdin)
@@ -194,6 +201,8 @@ def _run(
     def write_page(stopped: str | None) -> None:
         if not keep:
             return
+        from ._html import Page, render
+
         page = render(
             tally, Page(__version__, registry.key, tuple(map(_input_name, args.files)), stopped)
         )

@@ -13,7 +13,6 @@ from typing import BinaryIO
 
 from ..context import AccountRangeError, AccountRanges, Context, Inventory
 from ._errors import UsageError
-from ._keys import load_decryption_keys
 from ._readers import read_path
 
 __all__ = ["load_context"]
@@ -38,10 +37,15 @@ def load_context(
     """
     if tokens is None and ranges is None and key is None:
         return None
+    keys = None
+    if key is not None:
+        from ._keys import load_decryption_keys  # needs cryptography: only when asked
+
+        keys = load_decryption_keys(key)
     return Context(
         inventory=load_inventory(tokens, stdin) if tokens is not None else None,
         account_ranges=load_ranges(ranges, stdin) if ranges is not None else None,
-        decryption_keys=load_decryption_keys(key) if key is not None else None,
+        decryption_keys=keys,
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from functools import cached_property
+from typing import Any, NoReturn, overload
 
 from ..apis import SURFACES
 from ..masking import scrub
@@ -31,7 +32,7 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     _add_api(check, "check records as operations of API")
     check.add_argument(
         "--operation",
-        choices=tuple(dict.fromkeys(n for r in SURFACES.values() for n in r.names())),
+        choices=_OperationNames(),
         metavar="OP",
         help="check every record as OP instead of telling each one's operation from its "
         "wrapper key or XML root (one of: %(choices)s)",
@@ -116,8 +117,33 @@ def _add_rules(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 #: The versions ``--api-version`` names: each is ``--api mdes-cs-api-<version>``.
 API_VERSIONS = tuple(
-    r.version for r in SURFACES.values() if r.name == _CS_API and r.key != REGISTRY.key
+    key.removeprefix(f"{_CS_API}-")
+    for key in SURFACES
+    if key.startswith(f"{_CS_API}-") and key != REGISTRY.key
 )
+
+
+class _OperationNames(Sequence[str]):
+    """Every operation name of every surface, for ``--operation``'s choices: read when
+    argparse first tests a value or prints them, so that a command line without
+    ``--operation`` does not import the surfaces outside the default registry."""
+
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for r in SURFACES.values() for n in r.names()))
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._names[index]
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
 
 
 class _ApiVersion(argparse.Action):

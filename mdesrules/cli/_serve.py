@@ -1,7 +1,8 @@
 """``mdesrules serve``: the simulated MDES over HTTP (DESIGN.md section 5).
 
 The command line sits above the fakes and the serving code, so it may use them; the import is
-made when the command runs, so that ``mdesrules check`` never loads the HTTP machinery.
+made when the command runs, so that ``mdesrules check`` never loads the HTTP machinery (nor
+the key file's cryptography).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from ..apis import surface
 from ..context import Inventory
 from ._context import load_inventory, load_ranges
 from ._errors import UsageError
-from ._keys import load_decryption_keys, refuse_key_without_encryption
 
 if TYPE_CHECKING:
     from mdesrules.fakes.mdes import TokenStore
@@ -38,6 +38,8 @@ def run_serve(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
     from mdesrules.fakes.mdes import SimulatedMdes, simulator_app
     from mdesrules.serving.server import make_server, serve_until_stopped
     from mdesrules.serving.wsgi import DEFAULT_BASE_PATH, DEFAULT_LEGACY_PATH
+
+    from ._keys import load_decryption_keys, refuse_key_without_encryption
 
     registry = surface(args.api)
     keys = None
