@@ -190,15 +190,15 @@ _LUHN_FAILURE = ("bad_check_digit", "has a wrong Luhn check digit")
 _DIGITS = _fields.digits().pattern
 
 #: Patterns whose whole-value match an expression of str methods decides faster than the
-#: regex (``{v}`` is the value); each is held equal to its regex by the test suite. A pattern
-#: not listed runs its regex.
+#: regex (``{v}`` is the value, ``{n}`` its length); each is held equal to its regex by the
+#: test suite. A pattern not listed runs its regex.
 PREDICATES: dict[str, str] = {
     _DIGITS: "({v}.isascii() and {v}.isdigit())",
     # Printable ASCII is 0x20-0x7e; without the space it is [!-~].
     _fields.printable().pattern: "({v} != '' and {v}.isascii() and {v}.isprintable() "
     "and ' ' not in {v})",
     # MMYY: two ASCII digits of a month 01-12, then two: as strings, '01' <= MM <= '12'.
-    _fields.mmyy().pattern: "(len({v}) == 4 and {v}.isascii() and {v}.isdigit() "
+    _fields.mmyy().pattern: "({n} == 4 and {v}.isascii() and {v}.isdigit() "
     "and '01' <= {v}[:2] <= '12')",
 }
 #: Patterns that every printable string matches: ``str.isprintable`` answers most values,
@@ -290,6 +290,8 @@ class _Compiler:
         self._pending: list[ObjectSpec] = []
         self._inlined = 0  # depth of nested objects checked in place
         self.lengths: dict[str, str] = {}  # value variable -> the local holding its length
+        #: The local a field's rules set to True when they report (see :meth:`pan_scan`).
+        self.reported: str | None = None
         self.reaching = False  # inside a Reaching rule: findings are of Reaching(rule)
 
     # Objects ----------------------------------------------------------------------------
@@ -468,10 +470,12 @@ class _Compiler:
                 # scan runs when the rules reported something (as they do for a PAN).
                 reported = None
                 if f.scan is not None and passing_excludes_pan(f.rules):
-                    reported = src.local("k")
-                    src.line(f"{reported} = len(out)")
+                    reported = src.local("reported")
+                    src.line(f"{reported} = False")
                 if f.rules:
+                    self.reported = reported
                     self.chain(list(f.rules), value, path, key, mark)
+                    self.reported = None
                 if f.scan is not None:
                     self.pan_scan(f.scan, value, path, key, mark, reported)
                 self.lengths.pop(value, None)
@@ -487,8 +491,9 @@ class _Compiler:
     ) -> None:
         """The ``pan_in_text`` test of a string: a length test first, which most values
         fail; then an identifier's anchored match inline, or the text scan. *reported*
-        names the length of ``out`` before the field's rules, when a value that passes them
-        cannot hold a card number: then only a value they reported on is scanned."""
+        names a local that the field's rules set to ``True`` when they report, when a value
+        that passes them cannot hold a card number: then only a value they reported on is
+        scanned."""
         src = self.src
         # No PAN-shaped number fits in fewer than 13 characters, nor a whole one in more
         # than 37 (19 digits, 18 separators): most values stop at the length.
@@ -501,7 +506,7 @@ class _Compiler:
             test = f"{size} > pan_shortest and ({size} > PAN_LONG or pan_near({value}) is not None)"
             test += f" and pan_found({value})"
         if reported is not None:
-            test = f"len(out) > {reported} and {test}"
+            test = f"{reported} and {test}"
         severity = f"pan[{int(scan.free_text)}]"
         src.line(f"if {test}:")
         with src.indent():
@@ -636,6 +641,8 @@ class FieldCheck:
             self.src.line(f"out.append(({is_error}, field_violation, {args}))")
         if self._mark:
             self.src.line(self._mark)
+        if self._compiler.reported is not None:
+            self.src.line(f"{self._compiler.reported} = True")
 
     def rest(self, *, digits: bool = False) -> None:
         """The tests of the rules after this one (nothing when none follow); *digits* says
@@ -769,7 +776,7 @@ def _matches(rule: _fields.matches, at: FieldCheck) -> None:
     regex = at.src.const(re.compile(pattern).fullmatch, "MATCH")
     predicate = PREDICATES.get(pattern)
     if predicate is not None:
-        test = "not " + predicate.format(v=v)
+        test = "not " + predicate.format(v=v, n=at.length)
     elif pattern in _PRINTABLE_PASSES:
         test = f"not {v}.isprintable() and {regex}({v}) is None"
     else:

@@ -32,6 +32,7 @@ from strategies_pan import assert_no_exposure, luhn_ok
 import mdesrules
 from mdesrules._xml import DATACONTRACT_NS
 from mdesrules.cli import _check, _readers, main
+from mdesrules.cli._blocks import BlockChecker
 from mdesrules.cli._html import FAILING_SHOWN
 from mdesrules.cli._outcome import Outcome
 from mdesrules.cli._readers import InputError
@@ -465,17 +466,17 @@ def test_the_page_is_the_same_whatever_jobs_in_worker_processes(mixed: list[str]
 
 def _stop_at(monkeypatch: pytest.MonkeyPatch, calls: int) -> None:
     """Ctrl-C while the record after *calls* records of a JSON array is being checked."""
-    judge = _check.judge
+    kind_of_document = BlockChecker.kind_of_document
     seen = 0
 
-    def judging(*args: Any) -> Outcome:
+    def checking(self: BlockChecker, document: object) -> object:
         nonlocal seen
         seen += 1
         if seen > calls:
             raise KeyboardInterrupt
-        return judge(*args)
+        return kind_of_document(self, document)
 
-    monkeypatch.setattr(_check, "judge", judging)
+    monkeypatch.setattr(BlockChecker, "kind_of_document", checking)
 
 
 def test_an_interrupted_run_writes_the_page_of_what_it_checked(

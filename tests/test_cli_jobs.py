@@ -887,6 +887,52 @@ def test_a_block_reports_what_each_record_checked_alone_reports(
         assert block.tally.failures == tally.failures
 
 
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@example([_indicator(v) for v in (1, True, 1.0, 0, False, None, "1", "2")] * 2, "json", False)
+@given(
+    st.lists(_DOCUMENTS, min_size=1, max_size=30),
+    st.sampled_from(["json", "text", "html"]),
+    st.booleans(),
+)
+def test_a_json_array_reports_what_each_element_checked_alone_reports(
+    documents: list[dict[str, Any]], fmt: str, failures_only: bool
+) -> None:
+    # Elements of a JSON array (and a JSON document) are read whole, not in blocks of
+    # lines, and found in the same cache of outcomes as a block's lines: the report and
+    # the HTML page must be those of each element judged and written on its own.
+    from mdesrules.cli._outcome import judge
+    from mdesrules.cli._output import writer_class
+
+    with tempfile.TemporaryDirectory() as directory:
+        array = Path(directory, "batch.json")
+        array.write_text(json.dumps(documents * 2, indent=1))  # every outcome twice
+        single = Path(directory, "one.json")
+        single.write_text(json.dumps(documents[0]))
+        records = [
+            *_readers.read_path(str(array), io.BytesIO()),
+            *_readers.read_path(str(single), io.BytesIO()),
+        ]
+        writer = writer_class(fmt)
+        expected = [
+            writer.format(outcome)
+            for outcome in (judge(r, None, None) for r in records)
+            if not (failures_only and outcome.ok)
+        ]
+        argv = ["check", "--format", fmt, str(array), str(single)]
+        status, out, _ = _main([*argv, "--failures-only"] if failures_only else argv)
+        html = Path(directory, "page.html")
+        _main(["check", "--html", str(html), str(array), str(single)])
+        alone = Path(directory, "alone.html")
+        with mock.patch("mdesrules.cli._blocks.BlockChecker.kind_of_document", return_value=None):
+            _main(["check", "--html", str(alone), str(array), str(single)])
+        assert html.read_text() == alone.read_text()
+    if fmt == "json":
+        assert out == "".join(expected)
+    elif fmt == "text":  # and the summary after them
+        assert out.startswith("".join(expected))
+    assert status == (1 if any(not judge(r, None, None).ok for r in records) else 0)
+
+
 def _counts(tally: Any) -> tuple[object, ...]:
     """Everything a tally counts, as plain values (a counter's key with no count shows)."""
     counters = (

@@ -74,13 +74,15 @@ class _Kind:
 
 class _Route(NamedTuple):
     """How the records of one operation are checked: its name, its compiled JSON check,
-    the text after the line number of a passing record, and whether the operation may
-    come with encrypted account information (which :func:`verdict` opens)."""
+    the text after the line number of a passing record, whether the operation may come
+    with encrypted account information (which :func:`verdict` opens), and the kind of a
+    passing record."""
 
     name: str
     check: CompiledCheck
     passing: str
     encrypted: bool
+    passed: _Kind
 
 
 _UNSEEN: Any = object()  # a wrapper key not routed yet
@@ -183,6 +185,8 @@ class BlockChecker:
         self._kinds: dict[tuple[object, ...], _Kind] = {}
         self._keyed = 0  # failing records of the block whose findings were looked up
         self._found = 0  # those found in the cache
+        #: The route, findings and kind of the last failing record of kind_of_document.
+        self._last: tuple[_Route | None, list[Finding] | None, _Kind] = (None, None, _NO_KIND)
 
     def __call__(self, lines: Lines) -> Checked:
         """Check every record of *lines*."""
@@ -286,6 +290,38 @@ class BlockChecker:
             return Checked(Pieces(prefix, numbers, kinds, list(index)), tally, last, size)
         return Checked(self._encoded(report_lines(prefix, numbers, afters)), tally, last, size)
 
+    def kind_of_document(self, document: object) -> _Kind | None:
+        """The kind of one parsed JSON record read whole (a JSON document, an element of
+        a JSON array), found as a line of a block is, in the same cache: its text after
+        :meth:`Writer.lead <mdesrules.cli._output.Writer.lead>` of its source, and what
+        the tally counts of it. None when it must be judged on its own (:func:`judge`):
+        no operation told, encrypted account information, or a check that raised."""
+        route: _Route | None
+        if self.forced is not None:
+            route = self._route(self.forced)
+        elif type(document) is dict and len(document) == 1:
+            key = next(iter(document))
+            route = self._routes.get(key, _UNSEEN)
+            if route is _UNSEEN:
+                route = self._route_of(document, key)
+        else:
+            route = self._route_of(document, None)
+        if route is None or (route.encrypted and encrypted_data(document) is not None):
+            return None
+        try:
+            findings = route.check(document, self.context)
+        except Exception:  # judge() checks again and reports it
+            return None
+        if not findings:
+            return route.passed
+        last = self._last
+        if route is last[0] and findings == last[1]:
+            return last[2]  # found as in the failing record before: alike
+        kind, comparable = self._kind_of(route.name, findings)
+        if comparable:
+            self._last = (route, findings, kind)
+        return kind
+
     def _encoded(self, text: str) -> str | bytes:
         if self.codec is not None:
             try:
@@ -304,7 +340,8 @@ class BlockChecker:
         if route is None:
             after = self._writer.after_line(op.name, ())
             check = op.form("json").checker
-            route = _Route(op.name, check, after, op.account_encryption is not None)
+            passed = _Kind(after, counted(op.name, ()))
+            route = _Route(op.name, check, after, op.account_encryption is not None, passed)
             self._by_operation[op.name] = route
         return route
 

@@ -33,7 +33,7 @@ from ._outcome import judge
 from ._output import WholeWrites, whole_writes, write_report, writer_for
 from ._pool import Blocks, Interrupts, default_jobs
 from ._progress import Progress
-from ._readers import BLOCK_BYTES, Lines, read_input
+from ._readers import BLOCK_BYTES, Lines, Record, read_input
 from ._report_file import ReportFile
 from ._tally import Tally
 
@@ -198,6 +198,33 @@ def _run(
     codec = stdout.codec if isinstance(stdout, WholeWrites) else None
     checker = BlockChecker(forced, context, args.format, registry, failures_only, keep, codec)
 
+    def record(item: Record) -> None:
+        """Judge, write and count one record read whole (not in a block of lines). A
+        JSON record is found as a block's line is, in the checker's cache of outcomes, so
+        a JSON array that repeats its mistakes is worded once per distinct one too."""
+        nonlocal last
+        kind = None
+        if item.error is None and item.form != "xml":
+            kind = checker.kind_of_document(item.document)
+        if kind is None:
+            outcome = judge(item, forced, context, registry)
+        progress.hide()
+        with interrupts.held():
+            if kind is None:
+                if not (failures_only and outcome.ok):
+                    writer.record(outcome)
+                tally.add(outcome)
+            else:
+                if writer.records and not (failures_only and kind.ok):
+                    stdout.write(writer.lead(item.source) + kind.after)
+                tally.count(kind.counted)
+                failure = kind.counted.failure
+                if failure is not None and len(tally.failures) < tally.keep:
+                    tally.failures.append(failure.at(item.source))
+            tally.count_input(item.source.rpartition(":")[0])
+            last = item.source
+        progress.tick(item.source)
+
     def write_page(stopped: str | None) -> None:
         if not keep:
             return
@@ -223,15 +250,7 @@ def _run(
                             blocks.submit(item)
                             continue
                         blocks.drain()  # everything before this record is written first
-                        outcome = judge(item, forced, context, registry)
-                        progress.hide()
-                        with interrupts.held():
-                            if not (failures_only and outcome.ok):
-                                writer.record(outcome)
-                            tally.add(outcome)
-                            tally.count_input(outcome.source.rpartition(":")[0])
-                            last = outcome.source
-                        progress.tick(outcome.source)
+                        record(item)
                     if not in_blocks:  # a JSON document or array, or XML: done as a whole
                         progress.file_done(path)
                 blocks.drain()

@@ -76,6 +76,11 @@ class Writer(Protocol):
         """The text that :meth:`record` writes for *outcome*."""
 
     @staticmethod
+    def lead(source: str) -> str:
+        """The text before :meth:`after_line` of a record from *source*:
+        ``lead(o.source) + after_line(o.operation, o.violations)`` is ``format(o)``."""
+
+    @staticmethod
     def passing(name: str, operation: str) -> tuple[str, str]:
         """The text around the line number of a record with no violation at all.
 
@@ -110,8 +115,11 @@ class JsonLinesWriter:
         # "violations": [v.to_dict(), ...]}, without building the dicts (a batch has
         # millions); tests/test_cli_jobs.py holds the two to the same bytes. The source's
         # closing quote is the first character of after_line().
-        source = _string(outcome.source)[:-1]
-        return '{"source": ' + source + cls.after_line(outcome.operation, outcome.violations)
+        return cls.lead(outcome.source) + cls.after_line(outcome.operation, outcome.violations)
+
+    @staticmethod
+    def lead(source: str) -> str:
+        return '{"source": ' + _string(source)[:-1]
 
     @classmethod
     def passing(cls, name: str, operation: str) -> tuple[str, str]:
@@ -167,6 +175,10 @@ class TextWriter:
     @classmethod
     def format(cls, outcome: Outcome) -> str:
         return outcome.source + cls.after_line(outcome.operation, outcome.violations)
+
+    @staticmethod
+    def lead(source: str) -> str:
+        return source
 
     @classmethod
     def passing(cls, name: str, operation: str) -> tuple[str, str]:
@@ -345,6 +357,10 @@ class PageWriter:
 
     @staticmethod
     def format(outcome: Outcome) -> str:
+        return ""
+
+    @staticmethod
+    def lead(source: str) -> str:
         return ""
 
     @staticmethod
