@@ -436,13 +436,15 @@ def _from_xml_shape(
     *document* itself when nothing in it changes shape (no list, no empty object element).
     """
     shaped = _shaped(spec)
-    present = [key for key in shaped if key in document]
-    if len(present) > 1:
-        present = [key for key in document if key in shaped]  # the document's order
+    found = shaped.keys() & document.keys()
+    if not found:
+        return document
+    # One member, or all of them in the document's order.
+    present = [key for key in document if key in found] if len(found) > 1 else found
     out: dict[str, Any] | None = None
     for key in present:
-        f, member = shaped[key], document[key]
-        value = member
+        f, nested = shaped[key]
+        value = member = document[key]
         if f.kind == "array":
             if value == {} or value == "":
                 value = []
@@ -456,9 +458,10 @@ def _from_xml_shape(
                     _object_from_xml(f.child, v, warnings, f"{base}/{key}/{i}")
                     for i, v in enumerate(value)
                 ]
-        elif value == "":
-            value = {}  # an empty object element, <AuditInfo/>
-        elif isinstance(value, dict) and f.child is not None and _shaped(f.child):
+        elif isinstance(value, str):
+            if not value:
+                value = {}  # an empty object element, <AuditInfo/>
+        elif nested and isinstance(value, dict) and f.child is not None:
             value = _from_xml_shape(f.child, value, warnings, f"{base}/{key}")
         if value is not member:
             if out is None:
@@ -467,17 +470,18 @@ def _from_xml_shape(
     return document if out is None else out
 
 
-_SHAPED: dict[int, tuple[ObjectSpec, dict[str, FieldSpec]]] = {}
+_SHAPED: dict[int, tuple[ObjectSpec, dict[str, tuple[FieldSpec, bool]]]] = {}
 
 
-def _shaped(spec: ObjectSpec) -> dict[str, FieldSpec]:
-    """The fields of *spec* whose XML shape differs from their JSON shape: lists and objects
-    (specs are made once and kept, so each is looked at once)."""
+def _shaped(spec: ObjectSpec) -> dict[str, tuple[FieldSpec, bool]]:
+    """The fields of *spec* whose XML shape differs from their JSON shape: lists and objects,
+    each with whether its own members may need reshaping (an object's fields hold a list or
+    an object) (specs are made once and kept, so each is looked at once)."""
     known = _SHAPED.get(id(spec))
     if known is not None and known[0] is spec:
         return known[1]
     shaped = {
-        f.name: f
+        f.name: (f, f.child is not None and bool(_shaped(f.child)))
         for f in spec.fields
         if f.kind == "array" or (f.kind == "object" and f.child is not None)
     }
