@@ -62,6 +62,11 @@ _ENTITY_REFUSED = f"XML with an entity reference is not accepted {_SAFETY}"
 
 _NS_PREFIX = "{" + DATACONTRACT_NS + "}"
 _NS_LENGTH = len(_NS_PREFIX)
+# Local names by tag ("{namespace}name") of the DataContract elements seen so far: a
+# lookup costs less than checking and cutting the tag. Bounded, as names come from outside.
+_LOCAL_NAMES: dict[object, str] = {}
+_CACHED_NAMES = 1024
+_CACHED_NAME_LENGTH = 100
 # An XML declaration that leaves the encoding UTF-8 (none named, or UTF-8 named).
 _UTF8_DECLARATION = re.compile(
     rb"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['\"])1\.[0-9]+\1"
@@ -373,13 +378,6 @@ def _element_value(
             if isinstance(member, _Repeated):
                 fields[key] = list(member)
     return fields
-
-
-_LOCAL_NAMES: dict[object, str] = {}
-"""Local names by tag (``{namespace}name``) of DataContract elements seen so far: a lookup
-costs less than checking and cutting the tag. Bounded, as names come from outside."""
-_CACHED_NAMES = 1024
-_CACHED_NAME_LENGTH = 100
 
 
 def _child_name(element: etree._Element, child: etree._Element) -> str | None:
