@@ -63,7 +63,8 @@ _ENTITY_REFUSED = f"XML with an entity reference is not accepted {_SAFETY}"
 _NS_PREFIX = "{" + DATACONTRACT_NS + "}"
 _NS_LENGTH = len(_NS_PREFIX)
 # Local names by tag ("{namespace}name") of the DataContract elements seen so far: a
-# lookup costs less than checking and cutting the tag. Bounded, as names come from outside.
+# lookup costs less than checking and cutting the tag. Bounded, as names come from outside
+# (threads racing may each add one more); a name not kept is cut out each time.
 _LOCAL_NAMES: dict[object, str] = {}
 _CACHED_NAMES = 1024
 _CACHED_NAME_LENGTH = 100
