@@ -825,6 +825,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="run only section 6 (dirty batches and the parse floor) and its targets",
     )
     parser.add_argument(
+        "--only-decode",
+        action="store_true",
+        help="run only section 3b (decoding and reading messages, against their floors)",
+    )
+    parser.add_argument(
         "--serve", action="store_true", help="add mdesrules serve under load, beside Prism"
     )
     args = parser.parse_args(argv)
@@ -834,6 +839,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         else Settings(repeat=7, seconds=0.15, codec_number=5000, records=100_000, batch_repeat=3)
     )
     records = args.records or settings.records
+    if args.only_decode:
+        print(machine_line() + "\n", flush=True)
+        print(decode_and_messages(settings), flush=True)
+        return
     if args.only_batches:
         print(machine_line(), flush=True)
         print(flush=True)

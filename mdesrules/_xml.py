@@ -62,6 +62,12 @@ _ENTITY_REFUSED = f"XML with an entity reference is not accepted {_SAFETY}"
 
 _NS_PREFIX = "{" + DATACONTRACT_NS + "}"
 _NS_LENGTH = len(_NS_PREFIX)
+# Local names by tag ("{namespace}name") of the DataContract elements seen so far: a
+# lookup costs less than checking and cutting the tag. Bounded, as names come from outside
+# (threads racing may each add one more); a name not kept is cut out each time.
+_LOCAL_NAMES: dict[object, str] = {}
+_CACHED_NAMES = 1024
+_CACHED_NAME_LENGTH = 100
 # An XML declaration that leaves the encoding UTF-8 (none named, or UTF-8 named).
 _UTF8_DECLARATION = re.compile(
     rb"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['\"])1\.[0-9]+\1"
@@ -100,7 +106,13 @@ class XmlRejected(MdesRulesError, ValueError):
     The message is one line that says what is wrong and where (line and column), and
     never quotes the document, whose text may hold a PAN. It is a ``ValueError`` too, as
     the input's value is what is wrong.
+
+    ``root`` is the local name of the root element when the document parsed, its root is
+    in the DataContract namespace and its content was refused (by :func:`to_document` or
+    :func:`read_document`); None otherwise.
     """
+
+    root: str | None = None
 
 
 _PARSERS = threading.local()
@@ -146,20 +158,38 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
             well-formed. Only the five predefined entities (``&amp;`` ...) and character
             references are accepted.
     """
+    return _parse(data, max_bytes, _has_prolog(data))
+
+
+def _has_prolog(data: bytes) -> bool:
+    """Whether *data* may hold something before its root element: a BOM, whitespace, an
+    XML declaration, a comment, a processing instruction, a DTD, or a wide encoding.
+
+    When it cannot, *data* begins with the root element's start tag in UTF-8 (libxml2
+    takes a document whose first bytes are neither a BOM nor ``<?``, ``<!`` or a
+    wide ``<`` for UTF-8), so it has no DTD: one may only come before the root.
+    """
+    return data[:1] != b"<" or data[1:2] in (b"?", b"!", b"\x00")
+
+
+def _parse(data: bytes, max_bytes: int, prolog: bool) -> etree._Element:
+    """:func:`parse_xml`, *prolog* being :func:`_has_prolog` of *data*."""
     if len(data) > max_bytes:
         raise XmlRejected(f"XML document is larger than the limit of {max_bytes} bytes")
-    if _has_doctype(data):
+    if prolog and _has_doctype(data):
         raise XmlRejected(_DTD_REFUSED)
     parser = _parser()
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         raise XmlRejected(_syntax_message(parser, error, blank=not data.strip())) from None
-    # A DTD seen here got past _has_doctype (an encoding it cannot read, such as EBCDIC);
-    # the parser options above have kept libxml2 from loading or expanding anything.
-    docinfo = root.getroottree().docinfo
-    if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise XmlRejected(_DTD_REFUSED)
+    if prolog:
+        # A DTD seen here got past _has_doctype (an encoding it cannot read, such as
+        # EBCDIC); the parser options above have kept libxml2 from loading or expanding
+        # anything.
+        docinfo = root.getroottree().docinfo
+        if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+            raise XmlRejected(_DTD_REFUSED)
     return root
 
 
@@ -169,8 +199,8 @@ def _has_doctype(data: bytes) -> bool:
 
     Finding the DTD before libxml2 runs means libxml2 never reads it at all.
     """
-    if data[:1] == b"<" and data[1:2] not in (b"?", b"!", b"\x00"):
-        return False  # the root element first: no prolog, and no wide encoding starts so
+    if not _has_prolog(data):
+        return False
     if _PROLOG_DOCTYPE.match(data):
         return True
     for start, encoding in _WIDE_ENCODINGS:
@@ -218,15 +248,24 @@ def read_document(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> tuple[str, 
 
     The same result and refusals as the two calls; faster for UTF-8 without ``i:nil``:
     an attribute's name is in the bytes as written, so a UTF-8 document (no XML
-    declaration, or one that declares UTF-8) without the bytes ``nil`` has no nil element,
-    and its elements' attributes are not read.
+    declaration, or one that declares UTF-8) without the bytes ``:nil`` (``nil`` is in a
+    namespace, so it has a prefix) has no nil element, and its elements' attributes are
+    not read. Nor has one without an ``=`` after its first ``>``, where the root's start
+    tag ends at the earliest: no element below the root has an attribute.
 
     Raises:
-        XmlRejected: as :func:`parse_xml` and :func:`to_document` do.
+        XmlRejected: as :func:`parse_xml` and :func:`to_document` do; when the document
+            parsed, its ``root`` is the root element's local name (None outside the
+            DataContract namespace).
     """
-    root = parse_xml(data, max_bytes=max_bytes)
-    utf8 = data[:1] == b"<" and (data[1:2] != b"?" or _UTF8_DECLARATION.match(data) is not None)
-    return _to_document(root, nil=not utf8 or b"nil" in data)
+    prolog = _has_prolog(data)
+    root = _parse(data, max_bytes, prolog)
+    # UTF-8 for sure: no prolog, or an XML declaration (first, in ASCII: so not a wide
+    # encoding, nor after a BOM) that names UTF-8 or no encoding.
+    utf8 = not prolog or (data[1:2] == b"?" and _UTF8_DECLARATION.match(data) is not None)
+    # Finding one byte is far quicker than finding three.
+    nil = not utf8 or (data.find(b"=", data.find(b">")) != -1 and b":nil" in data)
+    return _to_document(root, nil=nil)
 
 
 def to_document(root: etree._Element) -> tuple[str, dict[str, object]]:
@@ -256,28 +295,33 @@ def to_document(root: etree._Element) -> tuple[str, dict[str, object]]:
 
 
 def _to_document(root: etree._Element, *, nil: bool) -> tuple[str, dict[str, object]]:
-    """:func:`to_document`; with ``nil=False`` the document is known to hold no ``i:nil``."""
+    """:func:`to_document`; with ``nil=False`` no element below the root is nil."""
     local = _local_name(root)
     if local is None:
         raise XmlRejected(
             f"XML root element is not in the DataContract namespace {DATACONTRACT_NS}"
         )
-    if _is_nil(root):
-        raise XmlRejected("XML root element is nil (a null document)")
-    content = _element_value(root, 1, nil)
-    if isinstance(content, str):
-        if content.strip():
-            raise XmlRejected("XML root element holds text instead of fields")
-        return local, {}
+    try:
+        if _is_nil(root):
+            raise XmlRejected("XML root element is nil (a null document)")
+        content = _element_value(root, 1, nil)
+        if isinstance(content, str):
+            if content.strip():
+                raise XmlRejected("XML root element holds text instead of fields")
+            content = {}
+    except XmlRejected as error:
+        error.root = local
+        raise
     return local, content
 
 
 def _local_name(element: etree._Element) -> str | None:
     """The local name of *element*, or None when it is not in the DataContract namespace."""
     tag = element.tag
-    if isinstance(tag, str) and tag.startswith(_NS_PREFIX):
-        return tag[len(_NS_PREFIX) :]
-    return None
+    local = _LOCAL_NAMES.get(tag)
+    if local is None and isinstance(tag, str) and tag.startswith(_NS_PREFIX):
+        local = _remembered(tag)
+    return local
 
 
 def _is_nil(element: etree._Element) -> bool:
@@ -289,8 +333,9 @@ def _element_value(
     element: etree._Element, depth: int, nil: bool = True
 ) -> str | dict[str, object]:
     # Each property of an lxml element is a call into C that makes a new object: each is
-    # read once, an element's attributes only when the document may hold an i:nil, and
-    # anything unusual (a comment, an entity, another namespace) is left to _unusual.
+    # read once, an element's attributes only when the document may hold an i:nil, a
+    # tag's local name is looked up rather than cut out, and anything unusual (a comment,
+    # an entity, another namespace, a name not seen before) is left to _child_name.
     if depth > MAX_XML_DEPTH:
         raise XmlRejected(
             f"XML nesting is deeper than {MAX_XML_DEPTH} levels (at line {element.sourceline})"
@@ -298,10 +343,11 @@ def _element_value(
     fields: dict[str, object] = {}
     has_children = repeated = False
     for child in element:
-        tag = child.tag
-        if tag.__class__ is not str or not tag.startswith(_NS_PREFIX):
-            _unusual(element, child)
-            continue  # a comment or processing instruction between the elements
+        name = _LOCAL_NAMES.get(child.tag)
+        if name is None:
+            name = _child_name(element, child)
+            if name is None:
+                continue  # a comment or processing instruction between the elements
         has_children = True
         tail = child.tail
         if tail and not tail.isspace():
@@ -314,7 +360,6 @@ def _element_value(
             if value != "":
                 raise XmlRejected(f"XML element at line {child.sourceline} is nil but has content")
             continue
-        name = tag[_NS_LENGTH:]
         if name in fields:
             existing = fields[name]
             if isinstance(existing, _Repeated):
@@ -334,6 +379,30 @@ def _element_value(
             if isinstance(member, _Repeated):
                 fields[key] = list(member)
     return fields
+
+
+def _child_name(element: etree._Element, child: etree._Element) -> str | None:
+    """The local name of *child*, an element of *element*; None when it is a comment or
+    processing instruction to skip.
+
+    Raises:
+        XmlRejected: *child* is an entity reference, an element outside the DataContract
+            namespace, or a comment or processing instruction followed by text.
+    """
+    tag = child.tag
+    if isinstance(tag, str) and tag.startswith(_NS_PREFIX):
+        return _remembered(tag)
+    _unusual(element, child)
+    return None
+
+
+def _remembered(tag: str) -> str:
+    """The local name of *tag*, a DataContract element's, kept in :data:`_LOCAL_NAMES`
+    while there is room."""
+    name = tag[_NS_LENGTH:]
+    if len(name) <= _CACHED_NAME_LENGTH and len(_LOCAL_NAMES) < _CACHED_NAMES:
+        _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _unusual(element: etree._Element, child: etree._Element) -> None:

@@ -103,9 +103,9 @@ def decode_request(
         reader = _READERS[(registry, operation, form)]
     except (KeyError, TypeError):  # the first of its kind, or no operation name at all
         reader = _reader(registry, operation, form)
-    op, checker, wrapper, build = reader
-    if form == "xml":
-        document = request_document(op, envelope, document, form)
+    op, checker, wrapper, build, xml_spec = reader
+    if xml_spec is not None:
+        document = _xml_request(xml_spec, envelope, document)
     if op.account_encryption is not None and encrypted_data(document) is not None:
         document = _decrypted(op, document, decryption_keys, registry)
     findings = checker(document, None)  # what check() runs, without a context
@@ -118,21 +118,22 @@ def decode_request(
 
 
 _REQUEST = maker(Request)
-_Reader = tuple[Operation, "CompiledCheck", "str | None", "Builder"]
+_Reader = tuple[Operation, "CompiledCheck", "str | None", "Builder", "ObjectSpec | None"]
 _READERS: dict[tuple[Registry, str, str], _Reader] = {}
 
 
 def _reader(registry: Registry, operation: str, form: Form) -> _Reader:
-    """The operation called *operation* in *registry*, with its compiled check, envelope
-    and model builder in *form*: looked up once (a registry never drops or replaces an
-    operation, so the name keeps naming it).
+    """The operation called *operation* in *registry*, with its compiled check, envelope,
+    model builder and (XML only) members' spec in *form*: looked up once (a registry
+    never drops or replaces an operation, so the name keeps naming it).
 
     Raises:
         UnknownOperation: *registry* has no operation of that name.
     """
     op = registry.get(operation)
     wire = op.form(form)
-    known = (op, wire.checker, wire.envelope, builder(op.request, _naming(op, form)))
+    spec = wire.spec if form == "xml" else None
+    known = (op, wire.checker, wire.envelope, builder(op.request, _naming(op, form)), spec)
     if len(_READERS) < 4096 and isinstance(operation, str):
         _READERS[(registry, operation, form)] = known
     return known
@@ -170,9 +171,14 @@ def request_document(op: Operation, envelope: str | None, document: object, form
     JSON as it is; DataContract XML members under their root, lists in JSON shape."""
     if form != "xml":
         return document
+    return _xml_request(op.form("xml").spec, envelope, document)
+
+
+def _xml_request(spec: ObjectSpec, envelope: str | None, document: object) -> object:
+    """DataContract XML *document* (the members of root *envelope*) as the check takes it."""
     if not isinstance(document, dict):
         document = {}
-    return {envelope or "": _from_xml_shape(op.form("xml").spec, document, [])}
+    return {envelope or "": _from_xml_shape(spec, document, [])}
 
 
 def encode_response(
@@ -435,14 +441,22 @@ def _from_xml_shape(
 
     *document* itself when nothing in it changes shape (no list, no empty object element).
     """
-    shaped = _shaped(spec)
-    present = [key for key in shaped if key in document]
-    if len(present) > 1:
-        present = [key for key in document if key in shaped]  # the document's order
+    shaped, flat = _shaped(spec)
+    if flat is not None:  # only an empty element, read as "", changes shape
+        for key in flat:
+            if document.get(key).__class__ is str:
+                break
+        else:
+            return document
+    found = shaped.keys() & document.keys()
+    if not found:
+        return document
+    # One member, or all of them in the document's order.
+    present = [key for key in document if key in found] if len(found) > 1 else found
     out: dict[str, Any] | None = None
     for key in present:
-        f, member = shaped[key], document[key]
-        value = member
+        f, nested = shaped[key]
+        value = member = document[key]
         if f.kind == "array":
             if value == {} or value == "":
                 value = []
@@ -456,9 +470,10 @@ def _from_xml_shape(
                     _object_from_xml(f.child, v, warnings, f"{base}/{key}/{i}")
                     for i, v in enumerate(value)
                 ]
-        elif value == "":
-            value = {}  # an empty object element, <AuditInfo/>
-        elif isinstance(value, dict) and f.child is not None and _shaped(f.child):
+        elif isinstance(value, str):
+            if not value:
+                value = {}  # an empty object element, <AuditInfo/>
+        elif nested and isinstance(value, dict) and f.child is not None:
             value = _from_xml_shape(f.child, value, warnings, f"{base}/{key}")
         if value is not member:
             if out is None:
@@ -467,23 +482,29 @@ def _from_xml_shape(
     return document if out is None else out
 
 
-_SHAPED: dict[int, tuple[ObjectSpec, dict[str, FieldSpec]]] = {}
+_Shaped = tuple[dict[str, tuple[FieldSpec, bool]], "tuple[str, ...] | None"]
+_SHAPED: dict[int, tuple[ObjectSpec, _Shaped]] = {}
 
 
-def _shaped(spec: ObjectSpec) -> dict[str, FieldSpec]:
-    """The fields of *spec* whose XML shape differs from their JSON shape: lists and objects
-    (specs are made once and kept, so each is looked at once)."""
+def _shaped(spec: ObjectSpec) -> _Shaped:
+    """The fields of *spec* whose XML shape differs from their JSON shape: lists and objects,
+    each with whether its own members may need reshaping (an object's fields hold a list or
+    an object); and their names when all are objects that need none (then only an empty
+    element, read as "", changes shape), else None. Specs are made once and kept, so each
+    is looked at once."""
     known = _SHAPED.get(id(spec))
     if known is not None and known[0] is spec:
         return known[1]
     shaped = {
-        f.name: f
+        f.name: (f, f.child is not None and bool(_shaped(f.child)[0]))
         for f in spec.fields
         if f.kind == "array" or (f.kind == "object" and f.child is not None)
     }
+    flat = all(f.kind == "object" and not nested for f, nested in shaped.values())
+    result = (shaped, tuple(shaped) if flat else None)
     if len(_SHAPED) < 4096:
-        _SHAPED[id(spec)] = (spec, shaped)
-    return shaped
+        _SHAPED[id(spec)] = (spec, result)
+    return result
 
 
 def _object_from_xml(

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mdesrules._xml import DATACONTRACT_NS, MAX_XML_BYTES
+from mdesrules._xml import DATACONTRACT_NS, MAX_XML_BYTES, XSI_NS
 from mdesrules.cli._readers import (
     MAX_RECORD_BYTES,
     InputError,
@@ -23,6 +23,8 @@ from mdesrules.cli._readers import (
     read_path,
     read_xml,
 )
+from mdesrules.codecs import xml as xml_codec
+from mdesrules.exceptions import DecodeError
 
 PAN = "5412345678901234"
 NOT_READ = "; the rest of the file was not read"
@@ -382,6 +384,14 @@ class TestJson:
 # XML ----------------------------------------------------------------------------------
 
 
+def codec_reading(data: bytes) -> tuple[str, dict[str, object]] | str:
+    """The root and members the XML codec reads from *data*, or why it refuses it."""
+    try:
+        return xml_codec.loads(data)
+    except DecodeError as error:
+        return str(error)
+
+
 class TestXml:
     def test_document(self) -> None:
         [record] = read_xml(io.BytesIO(XML), "f.xml")
@@ -403,6 +413,29 @@ class TestXml:
         assert record.error == (
             f"XML element at line 1 is not in the DataContract namespace {DATACONTRACT_NS}"
         )
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            XML,
+            # nil members in UTF-16 named by the declaration alone (no BOM)
+            (
+                '<?xml version="1.0" encoding="UTF-16LE"?><UpdateRequest xmlns:i="'
+                f'{XSI_NS}" xmlns="{DATACONTRACT_NS}"><A i:nil="true"/><B>b</B></UpdateRequest>'
+            ).encode("utf-16-le"),
+            f'<UpdateRequest xmlns="{DATACONTRACT_NS}"><A>1</A>text</UpdateRequest>'.encode(),
+            b"<UpdateRequest><A>",
+        ],
+        ids=["plain", "utf-16-nil", "mixed", "malformed"],
+    )
+    def test_reads_as_the_xml_codec_does(self, data: bytes) -> None:
+        """The command line and the XML codec (codecs.xml.loads) give the same verdict."""
+        [record] = read_xml(io.BytesIO(data), "f.xml")
+        codec = codec_reading(data)
+        if isinstance(codec, str):
+            assert (record.error, record.document) == (codec, None)
+        else:
+            assert record == Record("f.xml:1", codec[1], form="xml", root=codec[0])
 
     def test_reads_at_most_one_byte_over_the_limit(self) -> None:
         stream = SpyStream(b"<" + b" " * (3 * MAX_XML_BYTES))

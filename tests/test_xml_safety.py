@@ -24,6 +24,7 @@ from mdesrules._xml import (
     XmlRejected,
     from_document,
     parse_xml,
+    read_document,
     to_document,
 )
 from mdesrules.exceptions import MdesRulesError
@@ -649,3 +650,129 @@ def test_round_trip_strategy_covers_its_interesting_cases() -> None:
 
     sample()
     assert seen == {case.__name__ for case in cases}
+
+
+# read_document: the codec's and the command line's way in ------------------------------
+
+
+def outcome_of(data: bytes, read: str) -> object:
+    """What one way of reading makes of *data*: the root's name and members, or the message
+    and ``root`` of the refusal. *read* is ``"read_document"`` or ``"parse_then_map"``."""
+    try:
+        if read == "read_document":
+            return read_document(data)
+        return to_document(parse_xml(data))
+    except XmlRejected as error:
+        return str(error), error.root
+
+
+PROLOGS = {
+    # name: (text before the root, encoding of the whole)
+    "none": ("", "utf-8"),
+    "declaration": ('<?xml version="1.0"?>', "utf-8"),
+    "utf-8 declared": ("<?xml version='1.0' encoding='utf-8' standalone='yes'?>\n", "utf-8"),
+    "bom": ("\ufeff", "utf-8"),
+    "comment first": ("<!-- = i:nil -->", "utf-8"),
+    "whitespace first": (" \n", "utf-8"),
+    "utf-16 with a bom": ('<?xml version="1.0" encoding="UTF-16"?>', "utf-16"),
+    "utf-16le, no bom": ('<?xml version="1.0" encoding="UTF-16LE"?>', "utf-16-le"),
+    "utf-16be, no bom": ('<?xml version="1.0" encoding="UTF-16BE"?>', "utf-16-be"),
+    "latin-1": ('<?xml version="1.0" encoding="ISO-8859-1"?>', "latin-1"),
+}
+SNIPPETS = [
+    ' i:nil="true"',
+    " i:nil='1'",
+    ' i:nil="false"',
+    ' a="="',
+    ' xmlns:x="urn:x" x:nil="true"',
+    '<X i:nil="true"/>',
+    '<Y i:nil="true">y</Y>',
+    "<Z/>",
+    "<!-- > = -->",
+    "<?pi x=1?>",
+    "=",
+    ">",
+    " ",
+    "t",
+    ":nil",
+    "&amp;",
+    "&#x3D;",
+]
+
+
+# As `nodes`, with nil members (None): from_document writes them as i:nil="true".
+nullable_nodes: st.SearchStrategy[object] = st.recursive(
+    st.one_of(leaves, st.none()), lambda node: members(node, min_size=1), max_leaves=8
+)
+
+
+@st.composite
+def bodies(draw: st.DrawFn) -> bytes:
+    """A DataContract document with nil members or none, sometimes with snippets (more nil
+    members, attributes, comments, stray text) put in at random places, behind one of
+    several prologs and encodings."""
+    text = from_document(draw(names), draw(members(nullable_nodes))).decode()
+    for _ in range(draw(st.sampled_from([0, 0, 1, 2]))):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(SNIPPETS)) + text[at:]
+    prolog, encoding = PROLOGS[draw(st.sampled_from(sorted(PROLOGS)))]
+    return (prolog + text).encode(encoding, errors="xmlcharrefreplace")
+
+
+class TestReadDocument:
+    """read_document takes shortcuts (it skips the attributes when no element below the
+    root can be nil); it must read every document as to_document(parse_xml(...)) does."""
+
+    @settings(max_examples=400)
+    @given(bodies())
+    def test_same_as_parse_then_map(self, data: bytes) -> None:
+        assert outcome_of(data, "read_document") == outcome_of(data, "parse_then_map")
+
+    @pytest.mark.parametrize("encoding", ["UTF-16LE", "UTF-16BE"])
+    def test_nil_in_utf16_without_a_bom(self, encoding: str) -> None:
+        # A wide encoding named only by the declaration: the bytes hold no b"nil".
+        text = (
+            f'<?xml version="1.0" encoding="{encoding}"?>'
+            + request('<A i:nil="true"/><B>b</B>').decode()
+        )
+        data = text.encode(encoding.lower().replace("utf-16", "utf-16-"))
+        assert b"nil" not in data
+        assert read_document(data) == ("UpdateRequest", {"B": "b"})
+
+    def test_nil_root_with_no_attribute_below_it(self) -> None:
+        data = f'<UpdateRequest {NS} i:nil="true"><A>a</A></UpdateRequest>'.encode()
+        with pytest.raises(XmlRejected, match=r"^XML root element is nil \(a null document\)$"):
+            read_document(data)
+
+    def test_nil_after_text_with_an_equals_sign(self) -> None:
+        data = request('<A>=</A><B i:nil="true"/><C i:nil="true">c</C>')
+        with pytest.raises(XmlRejected, match=r"^XML element at line 1 is nil but has content$"):
+            read_document(data)
+        assert read_document(request('<A>=</A><B i:nil="true"/>')) == ("UpdateRequest", {"A": "="})
+
+    @pytest.mark.parametrize(
+        ("data", "root"),
+        [
+            (b"<UpdateRequest><A>", None),  # not well-formed
+            (b"<UpdateRequest><A>1</A></UpdateRequest>", None),  # root outside the namespace
+            (request("<A>1</A>text"), "UpdateRequest"),
+            (request('<A xmlns="urn:x">1</A>'), "UpdateRequest"),
+            (f'<UpdateRequest {NS} i:nil="true"/>'.encode(), "UpdateRequest"),
+        ],
+    )
+    def test_a_refusal_names_the_root_once_the_document_parsed(
+        self, data: bytes, root: str | None
+    ) -> None:
+        with pytest.raises(XmlRejected) as info:
+            read_document(data)
+        assert info.value.root == root
+
+    def test_names_beyond_the_remembered_ones_read_the_same(self) -> None:
+        count = _xml._CACHED_NAMES + 50
+        long_name = "L" * (_xml._CACHED_NAME_LENGTH + 1)
+        body = "".join(f"<N{i}>{i}</N{i}>" for i in range(count)) + f"<{long_name}/>"
+        expected = {f"N{i}": str(i) for i in range(count)} | {long_name: ""}
+        assert read_document(request(body)) == ("UpdateRequest", expected)
+        assert read_document(request(body)) == ("UpdateRequest", expected)
+        assert len(_xml._LOCAL_NAMES) <= _xml._CACHED_NAMES
+        assert long_name not in _xml._LOCAL_NAMES.values()

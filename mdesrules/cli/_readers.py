@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple, cast
 
 import attrs
 
-from .._xml import DATACONTRACT_NS, MAX_XML_BYTES, XmlRejected, parse_xml, to_document
+from .._xml import MAX_XML_BYTES, XmlRejected, read_document
 from ..exceptions import MdesRulesError
 from ._decoding import line_decoder, reason, refusal, skimming_decoder, strict_decoder
 
@@ -94,7 +94,7 @@ class Record:
         source: ``FILE:LINE``, the line where the record starts (1-based); for an element
             of a JSON array ``FILE:LINE[INDEX]``, its index in the array from 0.
         document: the parsed document: any JSON value, or for XML the dict of
-            :func:`mdesrules._xml.to_document`. None when ``error`` is set.
+            :func:`mdesrules._xml.read_document`. None when ``error`` is set.
         error: why the record is malformed, or None. Never quotes the input.
         form: ``"json"`` or ``"xml"``.
         root: the local name of the XML root element, when it is in the DataContract
@@ -570,17 +570,9 @@ def read_xml(stream: BinaryIO, name: str) -> Iterator[Record]:
     source = f"{name}:1"
     data = _read_at_most(stream, MAX_XML_BYTES + 1)
     try:
-        root = parse_xml(data)
+        root_name, document = read_document(data)  # what the XML codec reads a body with
     except XmlRejected as error:
-        yield Record(source, error=str(error), form="xml")
-        return
-    tag = root.tag
-    prefix = "{" + DATACONTRACT_NS + "}"
-    local = tag[len(prefix) :] if isinstance(tag, str) and tag.startswith(prefix) else None
-    try:
-        root_name, document = to_document(root)
-    except XmlRejected as error:
-        yield Record(source, error=str(error), form="xml", root=local)
+        yield Record(source, error=str(error), form="xml", root=error.root)
         return
     yield Record(source, document, form="xml", root=root_name)
 
