@@ -19,13 +19,14 @@ import types
 import typing
 from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-from cattrs import Converter
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .schema import identity, wire_name
+
+if TYPE_CHECKING:
+    from cattrs import Converter
 
 __all__ = ["builder", "convert", "converter", "maker", "structure", "unstructure"]
 
@@ -41,7 +42,14 @@ def _strict_str(value: object, _: object) -> str:
 
 @cache
 def converter(naming: Naming = identity) -> Converter:
-    """The strict converter for a naming of the wire form (PascalCase or camelCase)."""
+    """The strict converter for a naming of the wire form (PascalCase or camelCase).
+
+    cattrs is imported here, on first use: checking a request never needs it, only making
+    models and documents does (and :func:`builder` makes the models of a check).
+    """
+    from cattrs import Converter
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
     conv = Converter(forbid_extra_keys=True, unstruct_collection_overrides={tuple: list})
     conv.register_structure_hook(str, _strict_str)
 

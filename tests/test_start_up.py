@@ -29,6 +29,8 @@ VALID = {
 
 #: Modules a plain check never needs.
 DEFERRED = (
+    "cattrs",
+    "lxml",
     "cryptography",
     "mdesrules.account_encryption",
     "mdesrules.client",

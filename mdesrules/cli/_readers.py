@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple, cast
 
 import attrs
 
-from .._xml import MAX_XML_BYTES, XmlRejected, read_document
 from ..exceptions import MdesRulesError
 from ._decoding import line_decoder, reason, refusal, skimming_decoder, strict_decoder
 
@@ -567,6 +566,8 @@ def read_xml(stream: BinaryIO, name: str) -> Iterator[Record]:
     The record has ``form="xml"`` and ``root`` set to the root element's local name
     (also on a malformed record, when the root is in the DataContract namespace).
     """
+    from .._xml import MAX_XML_BYTES, XmlRejected, read_document  # lxml: only for XML
+
     source = f"{name}:1"
     data = _read_at_most(stream, MAX_XML_BYTES + 1)
     try:
@@ -820,6 +821,8 @@ def _sniff(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[Item]:
         return
     if body.startswith(b"<"):
         if dropped:
+            from .._xml import MAX_XML_BYTES
+
             message = f"XML document is larger than the limit of {MAX_XML_BYTES} bytes"
             yield Record(f"{name}:1", error=message, form="xml")
             return
