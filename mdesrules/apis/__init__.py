@@ -15,6 +15,9 @@ names of 2.0.7.
 Pick one surface with ``registry=`` (``check``, ``parse``, ``Client``, the codecs,
 ``WsgiApp``, the simulator, the catalogue) or ``--api`` on the command line. A new API
 version is a new module here with its own registry; see ``docs/design.md``.
+
+2.1.7 and 2.2.2 are imported when first used (named, looked up in :data:`SURFACES` or by
+:func:`surface`), so that a program that checks 2.0.7 requests starts without them.
 """
 
 from __future__ import annotations
