@@ -32,6 +32,7 @@ DEFERRED = (
     "cattrs",
     "lxml",
     "cryptography",
+    "msgspec",  # the fast pass of a batch, made once a block holds several records
     "mdesrules.account_encryption",
     "mdesrules.client",
     "mdesrules.encryption",

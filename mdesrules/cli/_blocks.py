@@ -24,7 +24,8 @@ from typing import Any, NamedTuple
 from ..checking import encrypted_data
 from ..compiler import CompiledCheck
 from ..context import Context
-from ..registry import REGISTRY, Operation, Registry
+from ..fast_pass import FastPass, fast_pass
+from ..registry import REGISTRY, Form, Operation, Registry
 from ..violations import Finding, Violation
 from ._decoding import line_decoder
 from ._outcome import Outcome, judge, verdict, violations_of
@@ -75,14 +76,18 @@ class _Kind:
 class _Route(NamedTuple):
     """How the records of one operation are checked: its name, its compiled JSON check,
     the text after the line number of a passing record, whether the operation may come
-    with encrypted account information (which :func:`verdict` opens), and the kind of a
-    passing record."""
+    with encrypted account information (which :func:`verdict` opens), the kind of a
+    passing record, the wrapper key of its JSON form, and the form itself while a fast
+    pass (:mod:`mdesrules.fast_pass`) may be made for it: not when the check has a context,
+    or the operation may come encrypted."""
 
     name: str
     check: CompiledCheck
     passing: str
     encrypted: bool
     passed: _Kind
+    envelope: str | None = None
+    form: Form | None = None
 
 
 _UNSEEN: Any = object()  # a wrapper key not routed yet
@@ -135,6 +140,10 @@ def findings_key(operation: str, findings: list[Finding]) -> tuple[tuple[object,
 
 _NO_KIND = _Kind("", Counted("", (), 0, ()))  # before the first failing record of a block
 
+#: How far the passing records of late may outnumber the failing ones, or the other way,
+#: in the count that decides whether a block's checker tries the fast pass first.
+CREDIT = 4
+
 #: After this many failing records of a block keyed in vain (fewer than one in four found
 #: in the cache), the rest of the block is rendered without keys: a batch of failures all
 #: unlike each other pays for no key it never uses again.
@@ -182,6 +191,7 @@ class BlockChecker:
         self._prefix = ""
         self._routes: dict[str, _Route | None] = {}  # by wrapper key
         self._by_operation: dict[str, _Route] = {}
+        self._passes: dict[str, FastPass | None] = {}  # by operation
         self._kinds: dict[tuple[object, ...], _Kind] = {}
         self._keyed = 0  # failing records of the block whose findings were looked up
         self._found = 0  # those found in the cache
@@ -214,52 +224,79 @@ class BlockChecker:
         last_route: _Route | None = None  # the last record that failed and is comparable
         last_findings: list[Finding] | None = None
         last_kind = _NO_KIND
+        # The fast pass tried first: the forced operation's, or that of the operation of
+        # the last record routed by its wrapper key (records of one kind come in runs).
+        # It is tried while passing records are not outnumbered by failing ones of late
+        # (``credit``): on a run of failing records, a failed try would only add its cost.
+        # A block of one record makes none: the record must tell its operation first.
+        data = lines.data or b""
+        several = data.find(b"\n", data.find(b"\n") + 1) >= 0
+        fast_route = forced
+        fast = self._fast_pass(forced) if forced is not None and several else None
+        credit = CREDIT
         for lineno, line in block_lines(lines.first, lines.data):
-            document, error = decode(line) if line is not None else (None, line_too_long())
-            if error is not None:
-                record = Record(f"{lines.name}:{lineno}", error=error)
-                kind = self._outcome_kind(judge(record, self.forced, context, self.registry))
+            if credit >= 0 and fast is not None and line is not None and fast(line):
+                route, kind = fast_route, None  # no violation at all
             else:
-                route = forced
-                if route is None:
-                    if type(document) is dict and len(document) == 1:
-                        for key in document:
-                            route = routes.get(key, _UNSEEN)
-                        if route is _UNSEEN:
-                            route = route_of(document, key)
-                    else:
-                        route = route_of(document, None)
-                findings = None
-                if route is not None:
-                    try:
-                        if not (route.encrypted and encrypted_data(document) is not None):
-                            findings = route.check(document, context)
-                    except Exception:  # verdict() below checks again and reports it
-                        pass
-                if route is None or findings is None:
-                    # No operation, encrypted account information, or a check that
-                    # raised: verdict() says why, decrypts, or reports an internal error.
-                    kind = self._outcome_kind(
-                        Outcome("", *verdict(document, self.forced, context, self.registry))
-                    )
-                elif not findings:
-                    if passing_out:
-                        numbers.append(lineno)
-                        afters.append(route.passing)
-                    if route is clean_route:
-                        clean_run += 1
-                    else:
-                        if clean_route is not None:
-                            name = clean_route.name
-                            clean[name] = clean.get(name, 0) + clean_run
-                        clean_route, clean_run = route, 1
-                    continue
-                elif route is last_route and findings == last_findings:
-                    kind = last_kind  # found as in the failing record before: alike
+                document, error = decode(line) if line is not None else (None, line_too_long())
+                if error is not None:
+                    record = Record(f"{lines.name}:{lineno}", error=error)
+                    kind = self._outcome_kind(judge(record, self.forced, context, self.registry))
                 else:
-                    kind, comparable = kind_of(route.name, findings)
-                    if comparable:
-                        last_route, last_findings, last_kind = route, findings, kind
+                    route = forced
+                    if route is None:
+                        if type(document) is dict and len(document) == 1:
+                            for key in document:
+                                route = routes.get(key, _UNSEEN)
+                            if route is _UNSEEN:
+                                route = route_of(document, key)
+                            if (
+                                route is not fast_route
+                                and route is not None
+                                and key == route.envelope
+                            ):
+                                fast_route = route
+                                fast = self._fast_pass(route) if several else None
+                        else:
+                            route = route_of(document, None)
+                    findings = None
+                    if route is not None:
+                        try:
+                            if not (route.encrypted and encrypted_data(document) is not None):
+                                findings = route.check(document, context)
+                        except Exception:  # verdict() below checks again and reports it
+                            pass
+                    if route is None or findings is None:
+                        # No operation, encrypted account information, or a check that
+                        # raised: verdict() says why, decrypts, or reports an internal error.
+                        kind = self._outcome_kind(
+                            Outcome("", *verdict(document, self.forced, context, self.registry))
+                        )
+                    elif not findings:
+                        kind = None
+                    elif route is last_route and findings == last_findings:
+                        kind = last_kind  # found as in the failing record before: alike
+                    else:
+                        kind, comparable = kind_of(route.name, findings)
+                        if comparable:
+                            last_route, last_findings, last_kind = route, findings, kind
+            if kind is None:  # no violation at all
+                assert route is not None
+                if credit < CREDIT:
+                    credit += 1
+                if passing_out:
+                    numbers.append(lineno)
+                    afters.append(route.passing)
+                if route is clean_route:
+                    clean_run += 1
+                else:
+                    if clean_route is not None:
+                        name = clean_route.name
+                        clean[name] = clean.get(name, 0) + clean_run
+                    clean_route, clean_run = route, 1
+                continue
+            if credit > -CREDIT:
+                credit -= 1
             if lines_out and not (failures_only and kind.ok):
                 numbers.append(lineno)
                 afters.append(kind.after)
@@ -339,11 +376,24 @@ class BlockChecker:
         route = self._by_operation.get(op.name)
         if route is None:
             after = self._writer.after_line(op.name, ())
-            check = op.form("json").checker
+            form = op.form("json")
             passed = _Kind(after, counted(op.name, ()))
-            route = _Route(op.name, check, after, op.account_encryption is not None, passed)
+            encrypted = op.account_encryption is not None
+            fast_form = None if encrypted or self.context is not None else form
+            route = _Route(
+                op.name, form.checker, after, encrypted, passed, form.envelope, fast_form
+            )
             self._by_operation[op.name] = route
         return route
+
+    def _fast_pass(self, route: _Route) -> FastPass | None:
+        """The fast pass of *route*'s records, made on first use; None when there is none."""
+        if route.form is None:
+            return None
+        made = self._passes.get(route.name, _UNSEEN)
+        if made is _UNSEEN:
+            made = self._passes[route.name] = fast_pass(route.form)
+        return made  # type: ignore[no-any-return]
 
     def _route_of(self, document: object, key: str | None) -> _Route | None:
         """The route of a record when no operation is forced: by its operation, which
