@@ -59,13 +59,13 @@ from .exceptions import (
 from .lifecycle import LifecycleError, Status, TokenState
 from .masking import mask_pan, scrub
 from .registry import REGISTRY, Operation, Registry
-from .transport import Request, Response, Transport
 from .violations import CODES, Report, Violation
-from .wire import Carrier, WireRequest, WireResponse
 
 if TYPE_CHECKING:
     from .account_encryption import AccountEncryption
     from .client import Client
+    from .transport import Request, Response, Transport
+    from .wire import Carrier, WireRequest, WireResponse
 
 __version__ = "0.1.0"
 
@@ -113,7 +113,16 @@ __all__ = [
 #: Names imported when first used: they need the ``cryptography`` package, which a program
 #: that only checks requests never loads (it is a good part of the start-up of the
 #: ``mdesrules`` command). ``from mdesrules import Client`` works as for any other name.
-_ON_FIRST_USE = {"AccountEncryption": ".account_encryption", "Client": ".client"}
+_ON_FIRST_USE = {
+    "AccountEncryption": ".account_encryption",
+    "Client": ".client",
+    "Request": ".transport",
+    "Response": ".transport",
+    "Transport": ".transport",
+    "Carrier": ".wire",
+    "WireRequest": ".wire",
+    "WireResponse": ".wire",
+}
 
 
 def __getattr__(name: str) -> object:

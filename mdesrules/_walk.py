@@ -8,7 +8,6 @@ documents of an unusual shape.
 
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -125,6 +124,8 @@ def _closest_name(key: str, names: tuple[str, ...]) -> str | None:
     # is most of the cost of a record with an unknown member). Bounded, since keys are
     # the input's.
     lowered = {name.lower(): name for name in names}
+    import difflib  # for a misspelt member only
+
     close = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else None
 

@@ -191,6 +191,7 @@ class _Writer(_Compiler):
                 [("payload", top)],
                 rename={"payload": envelope},
                 forbid_unknown_fields=True,
+                gc=False,
             )
         src.names["decode"] = msgspec.json.Decoder(top).decode
         src.line("def passes(data):")
@@ -206,10 +207,7 @@ class _Writer(_Compiler):
                 src.line("return False")
             if envelope is not None:
                 src.line("o = o.payload")
-                src.line("q = 2")
-            else:
-                src.line("q = 0")
-            self.struct_members(form.spec)
+            self.struct_members(form.spec, first=2 if envelope is not None else 0)
             for rule in form.rules:
                 self.pass_rule(rule)
             src.line("return data.count(34) == q  # every key and string value, once")
@@ -243,6 +241,7 @@ class _Writer(_Compiler):
             rename=rename,
             kw_only=True,
             forbid_unknown_fields=True,
+            gc=False,  # no cycles: a struct is never tracked
         )
 
     def value_type(self, f: FieldSpec) -> Any:
@@ -288,10 +287,16 @@ class _Writer(_Compiler):
 
     # The checks of the structs ---------------------------------------------------------
 
-    def struct_members(self, spec: ObjectSpec) -> None:
+    def struct_members(self, spec: ObjectSpec, first: int | None = None) -> None:
         """The tests of the members of the struct ``o`` (an object of *spec*), then of its
-        rules; each adds its quotes to ``q``."""
+        rules. Each member adds its quotes to ``q``: those of the required ones at once
+        (and with *first*, ``q`` starts here, at *first* quotes)."""
         src = self.src
+        fixed = sum(_QUOTES[f.kind] for f in spec.fields if f.required)
+        if first is not None:
+            src.line(f"q = {first + fixed}")
+        elif fixed:
+            src.line(f"q += {fixed}")
         for i, f in enumerate(spec.fields):
             value = src.local("v")
             src.line(f"{value} = o.f{i}")
@@ -300,32 +305,29 @@ class _Writer(_Compiler):
             else:
                 src.line(f"if {value} is not UNSET:")
                 with src.indent():
+                    src.line(f"q += {_QUOTES[f.kind]}")
                     self.struct_member(f, value)
         self._presence = {f.name: (i, f.required) for i, f in enumerate(spec.fields)}
         for rule in spec.rules:
             self.pass_rule(rule)
 
     def struct_member(self, f: FieldSpec, value: str) -> None:
+        """The tests of one member, sent: its quotes beyond those of :data:`_QUOTES`."""
         src = self.src
-        if f.kind in ("bool", "int"):
-            src.line("q += 2")
-        elif f.kind == "str":
-            src.line("q += 4")
+        if f.kind == "str":
             self.string_tests(f, value)
         elif f.kind == "object":
             assert f.child is not None
-            src.line("q += 2")
             self.struct_nested(f.child, value)
-        else:
+        elif f.kind == "array":
             item = src.local("item")
             if f.item_kind == "object":
                 assert f.child is not None
-                src.line("q += 2")
                 src.line(f"for {item} in {value}:")
                 with src.indent():
                     self.struct_nested(f.child, item)
             else:
-                src.line(f"q += 2 + 2 * len({value})")
+                src.line(f"q += 2 * len({value})")
                 if self.has_string_tests(f):
                     src.line(f"for {item} in {value}:")
                     with src.indent():
@@ -465,6 +467,10 @@ class _Writer(_Compiler):
         same = self.src.const(_same_value, "same")
         return f"any({same}({expression}, v) for v in {self.src.const(values, 'VALUES')})"
 
+
+#: The quotes of a member of each kind that do not depend on its value: its key's, and a
+#: string's own.
+_QUOTES = {"str": 4, "bool": 2, "int": 2, "object": 2, "array": 2}
 
 _RULES = frozenset(
     {AllOf, When, ExactlyOneOf, AtMostOneOf, AtLeastOneOf, Forbids, Requires, Expects, OnlyWhen}

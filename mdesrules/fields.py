@@ -14,7 +14,6 @@ digits).
 
 from __future__ import annotations
 
-import calendar
 import re
 from typing import ClassVar, Protocol
 
@@ -204,11 +203,20 @@ def _date_fault(value: str) -> Failure | None:
     if year == "0000":
         return "bad_format", "must be a date that exists: there is no year 0000, 0001 is the first"
     y, month = int(year), int(value[5:7])
-    days = calendar.monthrange(y, month)[1]
+    days = _days_in(y, month)
     if int(day) <= days:
         return None
     name = _MONTHS[month - 1]
     return "bad_format", f"must be a date that exists: {name} {year} has {days} days, not {day}"
+
+
+def _days_in(year: int, month: int) -> int:
+    """The days of *month* (1 to 12) of *year* in the Gregorian calendar, as
+    ``calendar.monthrange`` gives them (without importing it and its locale machinery)."""
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def mmyy() -> matches:

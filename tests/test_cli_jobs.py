@@ -955,3 +955,24 @@ def _counts(tally: Any) -> tuple[object, ...]:
     plain = tuple(sorted(dict(c).items()) for c in counters)
     numbers = (tally.records, tally.passed, tally.errors, tally.warnings)
     return (*numbers, *plain, list(tally.fields.items()))
+
+
+_PIECE_TEXT = st.text(st.sampled_from('ab%d "\n:'), max_size=6)
+
+
+@settings(max_examples=200)
+@given(
+    _PIECE_TEXT,
+    st.lists(st.integers(1, 10**7), min_size=0, max_size=12),
+    st.lists(_PIECE_TEXT, min_size=1, max_size=3),
+    st.data(),
+)
+def test_pieces_are_encoded_as_their_text_is(
+    prefix: str, lines: list[int], afters: list[str], data: st.DataObject
+) -> None:
+    # A file name or a report text may hold "%": the main process's one-template
+    # formatting (one text after every line) must give the text's bytes all the same.
+    kinds = [data.draw(st.integers(0, len(afters) - 1)) for _ in lines]
+    pieces = Pieces(prefix, lines, kinds, afters)
+    assert pieces.encoded(("utf-8", "strict")) == pieces.text().encode()
+    assert Pieces(prefix + "é", lines, kinds, afters).encoded(("utf-8", "strict")) is None

@@ -587,3 +587,15 @@ def test_renamed_message_keeps_names_that_contain_other_names() -> None:
     )
     (v,) = run(rule.renamed(camel), {})
     assert v.message == "send accountPan or newAccountPan"
+
+
+def test_the_days_of_a_month_are_the_calendars() -> None:
+    # iso_timestamp words a day past the month's end with its days; they are counted
+    # without the calendar module (and the locale machinery it loads at start-up).
+    import calendar
+
+    from mdesrules.fields import _days_in
+
+    for year in range(1, 10000):
+        for month in range(1, 13):
+            assert _days_in(year, month) == calendar.monthrange(year, month)[1], (year, month)

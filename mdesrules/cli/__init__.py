@@ -18,7 +18,6 @@ from ._errors import Terminated, UsageError
 from ._parser import build_parser
 from ._readers import InputError
 from ._rules import run_rules
-from ._serve import run_serve
 
 __all__ = ["main"]
 
@@ -44,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rules":
             return run_rules(args, sys.stdout)
         if args.command == "serve":
+            from ._serve import run_serve  # its server and journal: for serve only
+
             return run_serve(args, _stdin(), sys.stderr)
         return run_check(args, _stdin(), sys.stdout, sys.stderr)
     except (UsageError, InputError) as error:

@@ -30,7 +30,7 @@ from ..violations import Finding, Violation
 from ._decoding import line_decoder
 from ._outcome import Outcome, judge, verdict, violations_of
 from ._output import Pieces, report_lines, writer_class
-from ._readers import Lines, Record, block_lines, line_too_long
+from ._readers import MAX_RECORD_BYTES, Lines, Record, line_too_long, record_line, split_block
 from ._tally import Counted, Tally, counted
 
 __all__ = ["CACHE_SIZE", "KEYED_IN_VAIN", "BlockChecker", "Checked", "findings_key"]
@@ -234,10 +234,22 @@ class BlockChecker:
         fast_route = forced
         fast = self._fast_pass(forced) if forced is not None and several else None
         credit = CREDIT
-        for lineno, line in block_lines(lines.first, lines.data):
-            if credit >= 0 and fast is not None and line is not None and fast(line):
+        limit = MAX_RECORD_BYTES
+        # The lines of block_lines, each tried by the fast pass as it is (a "\r" at its end
+        # is JSON whitespace), and made a record by record_line only when it does not pass.
+        for lineno, line in enumerate(split_block(lines.data), lines.first):
+            if (
+                credit >= 0
+                and fast is not None
+                and line is not None
+                and len(line) <= limit
+                and fast(line)
+            ):
                 route, kind = fast_route, None  # no violation at all
             else:
+                line = record_line(line)
+                if line == b"":
+                    continue  # blank
                 document, error = decode(line) if line is not None else (None, line_too_long())
                 if error is not None:
                     record = Record(f"{lines.name}:{lineno}", error=error)

@@ -296,7 +296,13 @@ class Pieces(NamedTuple):
         ):
             return None
         encoded = [after.encode("ascii") for after in afters]
-        parts = [self.prefix.encode("ascii")] * (3 * len(self.lines))
+        prefix = self.prefix.encode("ascii")
+        if len(encoded) == 1:
+            # One text after every line number (a run of passing records, most often): one
+            # template repeated, every line number put in by one formatting.
+            template = prefix.replace(b"%", b"%%") + b"%d" + encoded[0].replace(b"%", b"%%")
+            return (template * len(self.lines)) % tuple(self.lines)
+        parts = [prefix] * (3 * len(self.lines))
         parts[1::3] = map(b"%d".__mod__, self.lines)
         parts[2::3] = map(encoded.__getitem__, self.kinds)
         return b"".join(parts)

@@ -52,7 +52,9 @@ __all__ = [
     "read_jsonl",
     "read_path",
     "read_xml",
+    "record_line",
     "reread",
+    "split_block",
 ]
 
 MAX_RECORD_BYTES = 1_048_576
@@ -271,20 +273,33 @@ def block_lines(first: int, data: bytes | None) -> Iterator[tuple[int, bytes | N
     The line is without its ``\\n`` or ``\\r\\n``; it is ``None`` when longer than
     :data:`MAX_RECORD_BYTES`.
     """
+    for lineno, raw in enumerate(split_block(data), first):
+        line = record_line(raw)
+        if line != b"":
+            yield lineno, line
+
+
+def split_block(data: bytes | None) -> list[bytes | None]:
+    """The raw lines of a block, one per line number from its first (``[None]`` for the
+    marker block of one overlong line): give each to :func:`record_line`."""
     if data is None:
-        yield first, None
-        return
-    lines = data.split(b"\n")
+        return [None]
+    lines: list[bytes | None] = data.split(b"\n")  # type: ignore[assignment]
     if not lines[-1]:
         lines.pop()  # the block ends with a line end, not with an unfinished line
-    limit = MAX_RECORD_BYTES
-    for lineno, line in enumerate(lines, first):
-        if line[-1:] == b"\r":
-            line = line[:-1]
-        # Most lines start with "{": look for blankness only when the first byte is space.
-        if not line or (line[0] in _JSON_SPACE and not line.strip(_JSON_SPACE)):
-            continue
-        yield lineno, line if len(line) <= limit else None
+    return lines
+
+
+def record_line(raw: bytes | None) -> bytes | None:
+    """The record a raw line of a block holds: the line without its ``\\r``; ``b""`` when
+    it is blank (no record); ``None`` when it is longer than :data:`MAX_RECORD_BYTES`."""
+    if raw is None:
+        return None
+    line = raw[:-1] if raw[-1:] == b"\r" else raw
+    # Most lines start with "{": look for blankness only when the first byte is space.
+    if not line or (line[0] in _JSON_SPACE and not line.strip(_JSON_SPACE)):
+        return b""
+    return line if len(line) <= MAX_RECORD_BYTES else None
 
 
 def line_too_long() -> str:
