@@ -297,9 +297,10 @@ class Pieces(NamedTuple):
             return None
         encoded = [after.encode("ascii") for after in afters]
         prefix = self.prefix.encode("ascii")
-        if len(encoded) == 1:
-            # One text after every line number (a run of passing records, most often): one
-            # template repeated, every line number put in by one formatting.
+        if len(encoded) == 1 and len(prefix) + len(encoded[0]) <= _SHORT:
+            # One short text after every line number (passing records, most often): one
+            # template repeated, every line number put in by one formatting. (Formatting
+            # reads each byte of the template: past a few hundred, joining is faster.)
             template = prefix.replace(b"%", b"%%") + b"%d" + encoded[0].replace(b"%", b"%%")
             return (template * len(self.lines)) % tuple(self.lines)
         parts = [prefix] * (3 * len(self.lines))
@@ -307,6 +308,8 @@ class Pieces(NamedTuple):
         parts[2::3] = map(encoded.__getitem__, self.kinds)
         return b"".join(parts)
 
+
+_SHORT = 160  # bytes of a line's text (but its number) that Pieces.encoded formats
 
 #: Codecs (by :func:`codecs.lookup` name) whose bytes for ASCII text are that text's.
 _ASCII_AS_IS = frozenset({"utf-8", "ascii", "iso8859-1", "cp1252"})
