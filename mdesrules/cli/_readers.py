@@ -61,11 +61,12 @@ MAX_RECORD_BYTES = 1_048_576
 """Largest JSON record accepted: a JSON Lines line (without its line end), one element
 of a JSON array, or a whole single-document JSON file, in UTF-8 bytes."""
 
-BLOCK_BYTES = 262_144
-"""About how many bytes of JSON Lines go in one block (see :func:`frame_lines`): some
-thousand records. The report of a block of failing records is several times its input
+BLOCK_BYTES = 524_288
+"""About how many bytes of JSON Lines go in one block (see :func:`frame_lines`): one to
+two thousand records. The report of a block of failing records is several times its input
 (a record with five violations takes some 1,200 bytes to report), and a few blocks' reports
-are in flight per worker; smaller blocks would cost more in passing them around."""
+are in flight per worker; smaller blocks cost more in handing them over (half this size
+took 5% longer on a batch of valid records, where a block is checked in some 3 ms)."""
 
 _CHUNK = 65_536
 _BOM = codecs.BOM_UTF8
