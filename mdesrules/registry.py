@@ -14,6 +14,7 @@ the default every entry point uses, holds today's four surfaces.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -78,7 +79,10 @@ class Operation:
             not at all: a ``GET``).
         rules: rules across the request's fields, named in PascalCase.
         state_rules: token-state rules, applied when a context is given.
-        response: the attrs model of the response object, if any.
+        response: the attrs model of the response object, if any. It may be declared by
+            its dotted name (``"mdesrules.models.responses.SearchResponse"``), imported
+            on first use: a program that only checks requests never loads the models of
+            the answers.
         response_wrapper: the JSON key that wraps the response (see
             :attr:`json_response_wrapper`), or the XML root of an answer that is bare in
             JSON (the legacy update's).
@@ -109,7 +113,7 @@ class Operation:
     wrapper: str | None
     rules: tuple[Rule, ...] = ()
     state_rules: tuple[StateRule, ...] = ()
-    response: type | None = None
+    _response: type | str | None = field(default=None, alias="response")
     response_wrapper: str | None = None
     naming: Naming = identity
     xml_root: str | None = None
@@ -118,6 +122,16 @@ class Operation:
     effect: str | None = None
     account_encryption: Version | None = None
     _forms: dict[str, Form] = field(factory=dict, init=False, eq=False, repr=False)
+
+    @property
+    def response(self) -> type | None:
+        """The attrs model of the response object, if any (imported when declared by name)."""
+        model = self._response
+        if isinstance(model, str):
+            module, _, name = model.rpartition(".")
+            found: type = getattr(importlib.import_module(module), name)
+            return found
+        return model
 
     @property
     def method(self) -> str:

@@ -30,6 +30,11 @@ VALID = {
 #: Modules a plain check never needs.
 DEFERRED = (
     "cattrs",
+    "calendar",
+    "difflib",
+    "sqlite3",
+    "mdesrules.transport",
+    "mdesrules.wire",
     "lxml",
     "cryptography",
     "msgspec",  # the fast pass of a batch, made once a block holds several records
@@ -38,6 +43,7 @@ DEFERRED = (
     "mdesrules.encryption",
     "mdesrules.apis.mdes_cs_api_2_1_7",
     "mdesrules.apis.mdes_cs_api_2_2_2",
+    "mdesrules.models.responses",  # the answers of 2.0.7: Operation.response by name
     "mdesrules.models.v2_1_7",
     "mdesrules.models.v2_2_2",
 )
@@ -84,6 +90,13 @@ def test_the_batch_command_loads_nothing_a_plain_run_does_not_use(tmp_path: Path
         ("from mdesrules.apis import MDES_CS_API_2_1_7", "mdesrules.apis.mdes_cs_api_2_1_7"),
         ("import mdesrules.apis as a; a.MDES_CS_API_2_2_2", "mdesrules.apis.mdes_cs_api_2_2_2"),
         ("from mdesrules.apis import surface; surface('mdes-cs-api-2.2.2')", "cryptography"),
+        ("from mdesrules.models import SearchResponse", "mdesrules.models.responses"),
+        (
+            "import mdesrules; mdesrules.REGISTRY.get('search').response",
+            "mdesrules.models.responses",
+        ),
+        ("import mdesrules; mdesrules.Transport", "mdesrules.transport"),
+        ("import mdesrules; mdesrules.WireRequest", "mdesrules.wire"),
     ],
 )
 def test_a_deferred_name_is_loaded_when_first_used(use: str, needs: str) -> None:
@@ -97,13 +110,21 @@ def test_deferred_names_are_the_same_objects_however_reached() -> None:
     from mdesrules.apis.mdes_cs_api_2_1_7 import MDES_CS_API_2_1_7
     from mdesrules.apis.mdes_cs_api_2_2_2 import MDES_CS_API_2_2_2
     from mdesrules.client import Client
+    from mdesrules.models import responses
+    from mdesrules.transport import Transport
+    from mdesrules.wire import Carrier
 
     assert mdesrules.Client is Client
+    assert mdesrules.Transport is Transport
+    assert mdesrules.Carrier is Carrier
+    assert mdesrules.REGISTRY.get("search").response is responses.SearchResponse
+    assert mdesrules.models.SearchResponse is responses.SearchResponse
     assert mdesrules.AccountEncryption is AccountEncryption
     assert apis.MDES_CS_API_2_1_7 is MDES_CS_API_2_1_7
     assert apis.SURFACES["mdes-cs-api-2.2.2"] is MDES_CS_API_2_2_2
     assert apis.surface("mdes-cs-api-2.1.7") is MDES_CS_API_2_1_7
-    assert {"Client", "AccountEncryption"} <= set(dir(mdesrules))
+    assert {"Client", "AccountEncryption", "Transport", "WireRequest"} <= set(dir(mdesrules))
+    assert "TokenUpdateResponse" in dir(mdesrules.models)
     assert {"MDES_CS_API_2_1_7", "MDES_CS_API_2_2_2"} <= set(dir(apis))
 
 

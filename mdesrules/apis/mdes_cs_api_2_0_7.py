@@ -9,12 +9,14 @@ last two, ``/accountholdermessaging`` and ``/systemstatus``, exist in 2.0.7 only
 from __future__ import annotations
 
 from ..combinators import exactly_one_of
-from ..models import requests, responses
+from ..models import requests
 from ..registry import Operation, Registry
 from ..state_rules import OfTokenType, TargetToken
 from ._update import UPDATE_RULES, UPDATE_STATE
 
-SIMPLE = responses.SimpleTokenResponse
+#: The answers' models, by name: imported when an answer is first read or written.
+RESPONSES = "mdesrules.models.responses."
+SIMPLE = RESPONSES + "SimpleTokenResponse"
 
 __all__ = ["MDES_CS_API_2_0_7"]
 
@@ -39,7 +41,7 @@ for _operation in (
             ),
         ),
         state_rules=(TargetToken("read", pan="AccountPan", unknown_severity="warning"),),
-        response=responses.SearchResponse,
+        response=RESPONSES + "SearchResponse",
         response_wrapper="SearchResponse",
         read_only=True,
         effect="search",
@@ -65,7 +67,7 @@ for _operation in (
         wrapper="TokenUpdateRequest",
         rules=(exactly_one_of("TokenUniqueReference", "CurrentAccountPan"), *UPDATE_RULES),
         state_rules=UPDATE_STATE,
-        response=responses.TokenUpdateResponse,
+        response=RESPONSES + "TokenUpdateResponse",
         response_wrapper="TokenUpdateResponse",
         effect="update",
     ),
@@ -109,7 +111,7 @@ for _operation in (
         request=requests.TokenStatusHistoryRequest,
         wrapper="TokenStatusHistoryRequest",
         state_rules=(TargetToken("read"),),
-        response=responses.TokenStatusHistoryResponse,
+        response=RESPONSES + "TokenStatusHistoryResponse",
         response_wrapper="TokenStatusHistoryResponse",
         read_only=True,
         effect="status_history",
@@ -121,7 +123,7 @@ for _operation in (
         request=requests.TokenCommentsRequest,
         wrapper="TokenCommentsRequest",
         state_rules=(TargetToken("read"),),
-        response=responses.TokenCommentsResponse,
+        response=RESPONSES + "TokenCommentsResponse",
         response_wrapper="TokenCommentsResponse",
         read_only=True,
         effect="comments",
@@ -133,7 +135,7 @@ for _operation in (
         request=requests.TransactionsRequest,
         wrapper="TransactionsRequest",
         state_rules=(TargetToken("read"),),
-        response=responses.TransactionsResponse,
+        response=RESPONSES + "TransactionsResponse",
         response_wrapper="TransactionsResponse",
         read_only=True,
         effect="transactions",
@@ -145,7 +147,7 @@ for _operation in (
         request=requests.TokenActivationMethodsRequest,
         wrapper="TokenActivationMethodsRequest",
         state_rules=(TargetToken("activation_methods"),),
-        response=responses.TokenActivationMethodsResponse,
+        response=RESPONSES + "TokenActivationMethodsResponse",
         response_wrapper="TokenActivationMethodsResponse",
         read_only=True,
         effect="activation_methods",
@@ -157,7 +159,7 @@ for _operation in (
         request=requests.TokenResendActivationCodeRequest,
         wrapper="TokenResendActivationCodeRequest",
         state_rules=(TargetToken("resend_activation_code"),),
-        response=responses.TokenResendActivationCodeResponse,
+        response=RESPONSES + "TokenResendActivationCodeResponse",
         response_wrapper="TokenResendActivationCodeResponse",
         effect="resend_activation_code",
     ),
@@ -192,7 +194,7 @@ for _operation in (
         request=requests.AccountHolderMessagingRequest,
         wrapper="AccountHolderMessagingRequest",
         state_rules=(TargetToken("message"),),
-        response=responses.AccountHolderMessagingResponse,
+        response=RESPONSES + "AccountHolderMessagingResponse",
         response_wrapper="AccountHolderMessagingResponse",
         effect="account_holder_message",
     ),
@@ -202,7 +204,7 @@ for _operation in (
         summary="Read the overall status of MDES (no request body).",
         request=requests.SystemStatusRequest,
         wrapper=None,
-        response=responses.SystemStatusResponse,
+        response=RESPONSES + "SystemStatusResponse",
         response_wrapper="SystemStatusResponse",
         read_only=True,
         effect="system_status",

@@ -8,8 +8,6 @@ so that one odd request never stops a batch of millions.
 
 from __future__ import annotations
 
-import difflib
-
 from attrs import evolve, frozen
 
 from ..checking import check, encrypted_data
@@ -118,6 +116,8 @@ def _found(document: object, wrappers: list[str]) -> str:
         )
     if len(document) == 1:
         key = str(next(iter(document)))
+        import difflib  # for a document of no operation only
+
         close = difflib.get_close_matches(key, wrappers, n=1)
         guess = f" (did you mean {close[0]}?)" if close else ""
         return f"an object whose only key {scrub(key[:40])!r} is not a wrapper key{guess}"

@@ -4,7 +4,6 @@ the rules as OpenAPI 3.1 / JSON Schema 2020-12 (:mod:`mdesrules.openapi`)."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import json
 from collections.abc import Callable
@@ -53,6 +52,8 @@ def run_rules(args: argparse.Namespace, stdout: TextIO) -> int:
                 "or markdown"
             )
         if operation not in registry.names():
+            import difflib  # for an unknown operation only
+
             close = difflib.get_close_matches(operation, registry.names(), n=1)
             guess = f" (did you mean {close[0]}?)" if close else ""
             raise UsageError(

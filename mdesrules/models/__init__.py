@@ -1,4 +1,10 @@
-"""Typed attrs models of every MDES request and response the library knows."""
+"""Typed attrs models of every MDES request and response the library knows.
+
+The answers of CS API 2.0.7 (:mod:`mdesrules.models.responses`) are imported on first use:
+a program that only checks requests never pays for their classes.
+"""
+
+from typing import TYPE_CHECKING
 
 from .common import AuditInfo
 from .legacy import LegacyDevice, LegacySuspender, LegacyToken, LegacyTokenResponse, UpdateRequest
@@ -29,38 +35,6 @@ from .requests import (
     TransactionsRequest,
     UpdateTokenAssuranceRequest,
 )
-from .responses import (
-    Account,
-    AccountHolderMessagingResponse,
-    Accounts,
-    ActivationMethod,
-    ActivationMethods,
-    Comment,
-    Comments,
-    Device,
-    Error,
-    Errors,
-    ErrorsResponse,
-    SearchResponse,
-    SimpleToken,
-    SimpleTokenResponse,
-    Status,
-    Statuses,
-    Suspenders,
-    SystemStatusResponse,
-    Token,
-    TokenActivationMethodsResponse,
-    TokenCommentsResponse,
-    TokenReference,
-    TokenResendActivationCodeResponse,
-    Tokens,
-    TokenStatusHistoryResponse,
-    TokenUpdateResponse,
-    Transaction,
-    Transactions,
-    TransactionsResponse,
-    UpdatedTokens,
-)
 from .tms import (
     AmountDetails,
     AuthenticatedIdentity,
@@ -74,6 +48,91 @@ from .tms import (
     OrderInformation,
     PaymentCredentialsRequest,
 )
+
+if TYPE_CHECKING:
+    from .responses import (
+        Account,
+        AccountHolderMessagingResponse,
+        Accounts,
+        ActivationMethod,
+        ActivationMethods,
+        Comment,
+        Comments,
+        Device,
+        Error,
+        Errors,
+        ErrorsResponse,
+        SearchResponse,
+        SimpleToken,
+        SimpleTokenResponse,
+        Status,
+        Statuses,
+        Suspenders,
+        SystemStatusResponse,
+        Token,
+        TokenActivationMethodsResponse,
+        TokenCommentsResponse,
+        TokenReference,
+        TokenResendActivationCodeResponse,
+        Tokens,
+        TokenStatusHistoryResponse,
+        TokenUpdateResponse,
+        Transaction,
+        Transactions,
+        TransactionsResponse,
+        UpdatedTokens,
+    )
+
+#: Names of :mod:`mdesrules.models.responses`, imported on first use.
+_RESPONSES = frozenset(
+    {
+        "Account",
+        "AccountHolderMessagingResponse",
+        "Accounts",
+        "ActivationMethod",
+        "ActivationMethods",
+        "Comment",
+        "Comments",
+        "Device",
+        "Error",
+        "Errors",
+        "ErrorsResponse",
+        "SearchResponse",
+        "SimpleToken",
+        "SimpleTokenResponse",
+        "Status",
+        "Statuses",
+        "Suspenders",
+        "SystemStatusResponse",
+        "Token",
+        "TokenActivationMethodsResponse",
+        "TokenCommentsResponse",
+        "TokenReference",
+        "TokenResendActivationCodeResponse",
+        "Tokens",
+        "TokenStatusHistoryResponse",
+        "TokenUpdateResponse",
+        "Transaction",
+        "Transactions",
+        "TransactionsResponse",
+        "UpdatedTokens",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _RESPONSES:
+        from . import responses
+
+        value = getattr(responses, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "Account",
