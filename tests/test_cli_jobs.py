@@ -976,3 +976,14 @@ def test_pieces_are_encoded_as_their_text_is(
     pieces = Pieces(prefix, lines, kinds, afters)
     assert pieces.encoded(("utf-8", "strict")) == pieces.text().encode()
     assert Pieces(prefix + "é", lines, kinds, afters).encoded(("utf-8", "strict")) is None
+
+
+@pytest.mark.parametrize("ends", [b"", b"\n", b"\n\n  \n\r\n", b"\n \t"])
+def test_a_block_ends_at_its_last_record_whatever_blank_lines_follow(ends: bytes) -> None:
+    from mdesrules.cli._blocks import BlockChecker
+
+    record = json.dumps(VALID).encode()
+    data = b"\n".join([record, b"", record, record]) + ends
+    checked = BlockChecker(None, None, "json")(Lines("batch.jsonl", 7, data))
+    assert checked.tally.records == 3
+    assert checked.last == "batch.jsonl:10"  # lines 7, 9 and 10

@@ -210,7 +210,8 @@ class BlockChecker:
         routes, route_of, kind_of = self._routes, self._route_of, self._kind_of
         decode = line_decoder()
         numbers: list[int] = []  # the line number of each record written
-        afters: list[str] = []  # and the text after it
+        kinds: list[int] = []  # and which text comes after it
+        texts: dict[str, int] = {}  # each distinct text, by its index in kinds
         tally = Tally(self.keep)
         room = self.keep  # failing records the tally may keep yet
         # Records with violations are counted in input order (which fields the tally
@@ -220,7 +221,7 @@ class BlockChecker:
         clean: dict[str, int] = {}  # records without any violation per operation
         clean_route: _Route | None = None
         clean_run = 0
-        lineno = 0
+        at = 0  # the line of the last record
         last_route: _Route | None = None  # the last record that failed and is comparable
         last_findings: list[Finding] | None = None
         last_kind = _NO_KIND
@@ -229,89 +230,106 @@ class BlockChecker:
         # It is tried while passing records are not outnumbered by failing ones of late
         # (``credit``): on a run of failing records, a failed try would only add its cost.
         # A block of one record makes none: the record must tell its operation first.
-        data = lines.data or b""
-        several = data.find(b"\n", data.find(b"\n") + 1) >= 0
+        data = lines.data
+        several = data is not None and data.find(b"\n", data.find(b"\n") + 1) >= 0
+        # No line of a block is longer than the block: most need no test of their length.
+        fits = data is not None and len(data) <= MAX_RECORD_BYTES
         fast_route = forced
         fast = self._fast_pass(forced) if forced is not None and several else None
+        fast_text = 0  # the index of fast_route's passing text, when passing records are written
+        if forced is not None and passing_out:
+            fast_text = texts.setdefault(forced.passing, 0)
+        passed_fast = 0  # records of fast_route that its fast pass passed
         credit = CREDIT
-        limit = MAX_RECORD_BYTES
+        trying = fast  # the fast pass while credit >= 0
         # The lines of block_lines, each tried by the fast pass as it is (a "\r" at its end
         # is JSON whitespace), and made a record by record_line only when it does not pass.
-        for lineno, line in enumerate(split_block(lines.data), lines.first):
+        for lineno, line in enumerate(split_block(data), lines.first):
             if (
-                credit >= 0
-                and fast is not None
+                trying is not None
                 and line is not None
-                and len(line) <= limit
-                and fast(line)
+                and (fits or len(line) <= MAX_RECORD_BYTES)
+                and trying(line)
             ):
-                route, kind = fast_route, None  # no violation at all
-            else:
-                line = record_line(line)
-                if line == b"":
-                    continue  # blank
-                document, error = decode(line) if line is not None else (None, line_too_long())
-                if error is not None:
-                    record = Record(f"{lines.name}:{lineno}", error=error)
-                    kind = self._outcome_kind(judge(record, self.forced, context, self.registry))
-                else:
-                    route = forced
-                    if route is None:
-                        if type(document) is dict and len(document) == 1:
-                            for key in document:
-                                route = routes.get(key, _UNSEEN)
-                            if route is _UNSEEN:
-                                route = route_of(document, key)
-                            if (
-                                route is not fast_route
-                                and route is not None
-                                and key == route.envelope
-                            ):
-                                fast_route = route
-                                fast = self._fast_pass(route) if several else None
-                        else:
-                            route = route_of(document, None)
-                    findings = None
-                    if route is not None:
-                        try:
-                            if not (route.encrypted and encrypted_data(document) is not None):
-                                findings = route.check(document, context)
-                        except Exception:  # verdict() below checks again and reports it
-                            pass
-                    if route is None or findings is None:
-                        # No operation, encrypted account information, or a check that
-                        # raised: verdict() says why, decrypts, or reports an internal error.
-                        kind = self._outcome_kind(
-                            Outcome("", *verdict(document, self.forced, context, self.registry))
-                        )
-                    elif not findings:
-                        kind = None
-                    elif route is last_route and findings == last_findings:
-                        kind = last_kind  # found as in the failing record before: alike
-                    else:
-                        kind, comparable = kind_of(route.name, findings)
-                        if comparable:
-                            last_route, last_findings, last_kind = route, findings, kind
-            if kind is None:  # no violation at all
-                assert route is not None
+                at = lineno
+                passed_fast += 1
                 if credit < CREDIT:
                     credit += 1
                 if passing_out:
                     numbers.append(lineno)
-                    afters.append(route.passing)
-                if route is clean_route:
-                    clean_run += 1
-                else:
-                    if clean_route is not None:
-                        name = clean_route.name
-                        clean[name] = clean.get(name, 0) + clean_run
-                    clean_route, clean_run = route, 1
+                    kinds.append(fast_text)
                 continue
+            line = record_line(line)
+            if line == b"":
+                continue  # blank
+            at = lineno
+            document, error = decode(line) if line is not None else (None, line_too_long())
+            if error is not None:
+                record = Record(f"{lines.name}:{lineno}", error=error)
+                kind = self._outcome_kind(judge(record, self.forced, context, self.registry))
+            else:
+                route = forced
+                if route is None:
+                    if type(document) is dict and len(document) == 1:
+                        for key in document:
+                            route = routes.get(key, _UNSEEN)
+                        if route is _UNSEEN:
+                            route = route_of(document, key)
+                        if route is not fast_route and route is not None and key == route.envelope:
+                            if passed_fast:
+                                assert fast_route is not None
+                                name = fast_route.name
+                                clean[name] = clean.get(name, 0) + passed_fast
+                                passed_fast = 0
+                            fast_route = route
+                            fast = self._fast_pass(route) if several else None
+                            if passing_out:
+                                fast_text = texts.setdefault(route.passing, len(texts))
+                            trying = fast if credit >= 0 else None
+                    else:
+                        route = route_of(document, None)
+                findings = None
+                if route is not None:
+                    try:
+                        if not (route.encrypted and encrypted_data(document) is not None):
+                            findings = route.check(document, context)
+                    except Exception:  # verdict() below checks again and reports it
+                        pass
+                if route is None or findings is None:
+                    # No operation, encrypted account information, or a check that
+                    # raised: verdict() says why, decrypts, or reports an internal error.
+                    kind = self._outcome_kind(
+                        Outcome("", *verdict(document, self.forced, context, self.registry))
+                    )
+                elif not findings:  # no violation at all
+                    if credit < CREDIT:
+                        credit += 1
+                        if credit == 0:
+                            trying = fast
+                    if passing_out:
+                        numbers.append(lineno)
+                        kinds.append(texts.setdefault(route.passing, len(texts)))
+                    if route is clean_route:
+                        clean_run += 1
+                    else:
+                        if clean_route is not None:
+                            name = clean_route.name
+                            clean[name] = clean.get(name, 0) + clean_run
+                        clean_route, clean_run = route, 1
+                    continue
+                elif route is last_route and findings == last_findings:
+                    kind = last_kind  # found as in the failing record before: alike
+                else:
+                    kind, comparable = kind_of(route.name, findings)
+                    if comparable:
+                        last_route, last_findings, last_kind = route, findings, kind
             if credit > -CREDIT:
                 credit -= 1
+                if credit < 0:
+                    trying = None
             if lines_out and not (failures_only and kind.ok):
                 numbers.append(lineno)
-                afters.append(kind.after)
+                kinds.append(texts.setdefault(kind.after, len(texts)))
             if kind is run_kind:
                 run += 1
             else:
@@ -327,17 +345,19 @@ class BlockChecker:
         if clean_route is not None:
             name = clean_route.name
             clean[name] = clean.get(name, 0) + clean_run
+        if passed_fast:
+            assert fast_route is not None
+            clean[fast_route.name] = clean.get(fast_route.name, 0) + passed_fast
         for name, count in clean.items():
             tally.add_passing(name, count)
         if tally.records:
             tally.count_input(lines.name, tally.records)
-        last = f"{lines.name}:{lineno}" if tally.records else ""
-        size = len(lines.data or b"")
+        last = f"{lines.name}:{at}" if tally.records else ""
+        size = len(data or b"")
         if self.pieces:
-            index: dict[str, int] = {}
-            kinds = [index.setdefault(after, len(index)) for after in afters]
-            return Checked(Pieces(prefix, numbers, kinds, list(index)), tally, last, size)
-        return Checked(self._encoded(report_lines(prefix, numbers, afters)), tally, last, size)
+            return Checked(Pieces(prefix, numbers, kinds, list(texts)), tally, last, size)
+        text = report_lines(prefix, numbers, map(list(texts).__getitem__, kinds))
+        return Checked(self._encoded(text), tally, last, size)
 
     def kind_of_document(self, document: object) -> _Kind | None:
         """The kind of one parsed JSON record read whole (a JSON document, an element of
