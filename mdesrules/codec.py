@@ -78,6 +78,7 @@ def decode_request(
     *,
     registry: Registry | None = None,
     decryption_keys: Keys | None = None,
+    passed: bool = False,
 ) -> Request:
     """The :class:`Request` of a received wire object, after checking every rule.
 
@@ -92,6 +93,9 @@ def decode_request(
             :class:`~mdesrules.context.Context`). The request is decrypted first and its
             plaintext form checked and made a model. An encrypted request is never made a
             model without them: the encrypted form is refused with ``not_decrypted``.
+        passed: the JSON *document* is known to pass its check without a finding (its
+            bytes passed the operation's fast pass, :mod:`mdesrules.fast_pass`): it is
+            made a model without checking it again.
 
     Raises:
         InvalidRequest: the document breaks a rule, or its account information cannot be
@@ -108,9 +112,10 @@ def decode_request(
         document = _xml_request(xml_spec, envelope, document)
     if op.account_encryption is not None and encrypted_data(document) is not None:
         document = _decrypted(op, document, decryption_keys, registry)
-    findings = checker(document, None)  # what check() runs, without a context
-    if findings and any(is_error for is_error, _, _ in findings):
-        raise InvalidRequest(Report.of_findings(op.name, findings))
+    if not passed:
+        findings = checker(document, None)  # what check() runs, without a context
+        if findings and any(is_error for is_error, _, _ in findings):
+            raise InvalidRequest(Report.of_findings(op.name, findings))
     # The check passed: the document is an object, wrapped when the form wraps it.
     inner = document[wrapper] if wrapper is not None else document  # type: ignore[index]
     request: Request = _REQUEST(op.name, build(inner), registry)

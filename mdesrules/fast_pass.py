@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +79,14 @@ from .schema import FieldSpec, ObjectSpec
 if TYPE_CHECKING:
     from .registry import Form
 
-__all__ = ["FastPass", "fast_pass", "fast_pass_available", "fast_pass_source"]
+__all__ = [
+    "FastPass",
+    "fast_pass",
+    "fast_pass_available",
+    "fast_pass_source",
+    "fast_passes_on",
+    "passed_document",
+]
 
 #: ``pass_(data)``: True when the record *data* (bytes) provably passes; False says nothing.
 FastPass = Callable[[bytes], bool]
@@ -94,6 +102,29 @@ def fast_pass_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def fast_passes_on() -> bool:
+    """:func:`fast_pass_available`, answered at once in the usual case (``MDESRULES_JSON``
+    not set, msgspec installed and imported): for a caller that asks on every record."""
+    if _json._SETTING_KEY not in _json._ENVIRON_DATA and "msgspec" in sys.modules:
+        return True
+    return fast_pass_available()
+
+
+def passed_document(data: bytes) -> object:
+    """The document of *data*, a record that a fast pass passed: what the strict reading
+    (:func:`mdesrules._json.loads_strict`) gives, read by msgspec (the pass has proven the
+    two the same: no escape, no repeated key, values of the form's JSON types)."""
+    global _decode_any
+    if _decode_any is None:
+        import msgspec
+
+        _decode_any = msgspec.json.Decoder().decode
+    return _decode_any(data)
+
+
+_decode_any: Callable[[bytes], object] | None = None
 
 
 _MADE: dict[int, tuple[Form, FastPass | None]] = {}

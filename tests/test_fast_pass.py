@@ -10,7 +10,9 @@ spellings of the same JSON and byte-level edits.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
+from unittest import mock
 
 import msgspec  # the test extra installs it: the fast pass is tested, never skipped
 import pytest
@@ -24,6 +26,7 @@ from mdesrules.apis import MDES_CS_API_2_2_2, SURFACES
 from mdesrules.cli._blocks import BlockChecker
 from mdesrules.cli._decoding import line_decoder
 from mdesrules.cli._readers import Lines
+from mdesrules.codecs.json import _fast_pass as fast_pass_of_codec
 from mdesrules.fast_pass import FastPass, fast_pass, fast_pass_available, fast_pass_source
 from mdesrules.registry import Form
 from mdesrules.testing import valid_documents
@@ -267,3 +270,48 @@ def test_after_failing_records_the_fast_pass_is_not_tried_until_records_pass_aga
     assert tried.count(failing) == credit + 1
     assert decoded.count(RECORD) == credit
     assert tried.count(RECORD) == 20 - credit
+
+
+def _decoded(operation: str, record: bytes, registry: Any, fast: bool) -> object:
+    """What the JSON codec makes of *record*: the request's model, or the refusal."""
+    from mdesrules import InvalidRequest
+    from mdesrules.codecs import json as json_codec
+    from mdesrules.exceptions import DecodeError
+
+    with mock.patch.dict(os.environ, {"MDESRULES_JSON": "" if fast else "stdlib"}):
+        try:
+            request = json_codec.decode_request(operation, record, registry=registry)
+        except InvalidRequest as refused:
+            return ("invalid", refused.report.violations)
+        except DecodeError as refused:
+            return ("not JSON", str(refused))
+    return (request.operation, request.body)
+
+
+@pytest.mark.parametrize(("operation", "key"), slow_except(CASES))
+@SETTINGS
+@given(data=st.data())
+def test_the_json_codec_decodes_with_the_fast_pass_what_it_decodes_without(
+    operation: str, key: str, data: st.DataObject
+) -> None:
+    # codecs.json.decode_request (the server's reading of every request) makes a record
+    # the fast pass passes a model without checking it again: the same model, and every
+    # other record the same refusal.
+    registry = SURFACES[key]
+    document = data.draw(valid_documents(operation, registry=registry))
+    valid = data.draw(spellings(document, ensure_ascii=False))
+    records = [valid, data.draw(spellings(data.draw(mutated(document)))), data.draw(edited(valid))]
+    for record in records:
+        fast = _decoded(operation, record, registry, fast=True)
+        assert fast == _decoded(operation, record, registry, fast=False)
+    # An operation that may come encrypted is left to the strict path: it decrypts first.
+    if b"\\" not in valid and registry.get(operation).account_encryption is None:
+        assert fast_pass_of_codec(registry, operation) is not None
+        assert fast_pass_of_codec(registry, operation)(valid)  # type: ignore[misc]
+
+
+def test_the_json_codec_takes_text_too() -> None:
+    from mdesrules.codecs import json as json_codec
+
+    request = json_codec.decode_request("token_update", RECORD.decode())  # type: ignore[arg-type]
+    assert request.operation == "token_update"

@@ -15,8 +15,9 @@ from mdesrules.codec import encode_errors as _encode_errors
 from mdesrules.codec import encode_request as _encode_request
 from mdesrules.codec import encode_response as _encode_response
 from mdesrules.exceptions import DecodeError
+from mdesrules.fast_pass import FastPass, fast_pass, fast_passes_on, passed_document
 from mdesrules.models.responses import Error
-from mdesrules.registry import Registry
+from mdesrules.registry import REGISTRY, Registry
 from mdesrules.transport import Request, Response
 
 if TYPE_CHECKING:
@@ -109,10 +110,39 @@ def decode_request(
     """
     if len(data) > MAX_BODY_BYTES:  # loads(), inline: a server decodes every request
         raise DecodeError(_TOO_LARGE)
+    passes = _fast_pass(registry, operation) if type(data) is bytes else None
+    if passes is not None and passes(data):
+        # Proven to read as loads_strict reads it and to pass its check: made a model.
+        return _decode_request(
+            operation, None, passed_document(data), "json", registry=registry, passed=True
+        )
     document = loads_strict(data)
     return _decode_request(
         operation, None, document, "json", registry=registry, decryption_keys=decryption_keys
     )
+
+
+_PASSES: dict[tuple[Registry | None, str], FastPass | None] = {}
+
+
+def _fast_pass(registry: Registry | None, operation: str) -> FastPass | None:
+    """The fast pass of *operation*'s JSON requests (made once), when fast passes are on;
+    None for an operation that may come encrypted, or an unknown one (the strict path
+    says why)."""
+    if not fast_passes_on():
+        return None
+    try:
+        return _PASSES[(registry, operation)]
+    except (KeyError, TypeError):
+        pass
+    try:
+        op = (REGISTRY if registry is None else registry).get(operation)
+    except Exception:
+        return None
+    passes = None if op.account_encryption is not None else fast_pass(op.form("json"))
+    if len(_PASSES) < 1024:
+        _PASSES[(registry, operation)] = passes
+    return passes
 
 
 def encode_response(response: Response, *, registry: Registry | None = None) -> bytes:
