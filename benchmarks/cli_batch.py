@@ -226,12 +226,15 @@ class CliRun:
     most_processes: int
 
 
-def run_check(path: Path, extra_args: tuple[str, ...] = ()) -> CliRun:
+def run_check(path: Path, extra_args: tuple[str, ...] = (), *, pure: bool = False) -> CliRun:
     """Run ``mdesrules check --no-progress *extra_args* path`` with its output going to a
     file beside *path* (as ``> report.jsonl`` would), sampling the process tree's memory;
-    the report is hashed after the clock stops, then deleted."""
+    the report is hashed after the clock stops, then deleted. With *pure*, the command
+    runs with ``MDESRULES_JSON=stdlib``: the pure path, as without the ``fast`` extra (no
+    orjson, no fast pass)."""
     args = (*extra_args, "--no-progress")
-    return _run([*COMMAND, *args, str(path)], args, path)
+    env = {**ENV, "MDESRULES_JSON": "stdlib"} if pure else ENV
+    return _run([*COMMAND, *args, str(path)], args, path, env)
 
 
 def run_floor(path: Path) -> CliRun:
@@ -241,7 +244,7 @@ def run_floor(path: Path) -> CliRun:
     return _run([*FLOOR, str(path)], ("parse floor",), path)
 
 
-def _warm(argv: Sequence[str], path: Path) -> None:
+def _warm(argv: Sequence[str], path: Path, env: dict[str, str]) -> None:
     """Run *argv* once, untimed, on the first line of *path*: it writes the bytecode that
     every timed run then reads (see :data:`ENV`)."""
     if tuple(argv) in _warmed:
@@ -249,19 +252,21 @@ def _warm(argv: Sequence[str], path: Path) -> None:
     sample = path.with_name(path.name + ".warm" + path.suffix)
     with open(path, "rb") as f:
         sample.write_bytes(f.readline())
-    subprocess.run([*argv, str(sample)], env=ENV, stdout=subprocess.DEVNULL, check=False)
+    subprocess.run([*argv, str(sample)], env=env, stdout=subprocess.DEVNULL, check=False)
     sample.unlink()
     _warmed.add(tuple(argv))
 
 
-def _run(argv: Sequence[str], args: tuple[str, ...], path: Path) -> CliRun:
-    _warm(argv[:-1], path)
+def _run(
+    argv: Sequence[str], args: tuple[str, ...], path: Path, env: dict[str, str] = ENV
+) -> CliRun:
+    _warm(argv[:-1], path, env)
     report = path.with_name(path.name + ".report")
     os.sync()  # the input just written, or an earlier report, is not flushed on our clock
     start = time.perf_counter()
     with (
         open(report, "wb") as out,
-        subprocess.Popen(argv, stdout=out, env=ENV) as proc,
+        subprocess.Popen(argv, stdout=out, env=env) as proc,
     ):
         sampler = TreeSampler(proc.pid)
         sampler.start()
