@@ -72,17 +72,18 @@ class Operation:
         name: the stable operation name (``token_update``).
         endpoint: method and path, for people (``POST /token/update``).
         summary: one sentence on what the operation does.
-        request: the attrs model of the request object. A ``GET`` sends no body: an
-            operation served by the MDES codecs then has a request model without members
-            (its document is the empty object ``{}``).
+        request: the attrs model of the request object, or its dotted name
+            (``"mdesrules.models.requests.SearchRequest"``), imported on first use: a
+            registry loads the models of an operation only when one of its documents is
+            checked. A ``GET`` sends no body: an operation served by the MDES codecs then
+            has a request model without members (its document is the empty object ``{}``).
         wrapper: the JSON key that wraps the request, or ``None`` when it is sent bare (or
             not at all: a ``GET``).
         rules: rules across the request's fields, named in PascalCase.
         state_rules: token-state rules, applied when a context is given.
-        response: the attrs model of the response object, if any. It may be declared by
-            its dotted name (``"mdesrules.models.responses.SearchResponse"``), imported
-            on first use: a program that only checks requests never loads the models of
-            the answers.
+        response: the attrs model of the response object, if any; or its dotted name,
+            imported on first use (a program that only checks requests never loads the
+            models of the answers).
         response_wrapper: the JSON key that wraps the response (see
             :attr:`json_response_wrapper`), or the XML root of an answer that is bare in
             JSON (the legacy update's).
@@ -109,7 +110,7 @@ class Operation:
     name: str
     endpoint: str
     summary: str
-    request: type
+    _request: type | str = field(alias="request")
     wrapper: str | None
     rules: tuple[Rule, ...] = ()
     state_rules: tuple[StateRule, ...] = ()
@@ -124,14 +125,16 @@ class Operation:
     _forms: dict[str, Form] = field(factory=dict, init=False, eq=False, repr=False)
 
     @property
+    def request(self) -> type:
+        """The attrs model of the request (imported when declared by name)."""
+        model = self._request
+        return _named(model) if isinstance(model, str) else model
+
+    @property
     def response(self) -> type | None:
         """The attrs model of the response object, if any (imported when declared by name)."""
         model = self._response
-        if isinstance(model, str):
-            module, _, name = model.rpartition(".")
-            found: type = getattr(importlib.import_module(module), name)
-            return found
-        return model
+        return _named(model) if isinstance(model, str) else model
 
     @property
     def method(self) -> str:
@@ -179,6 +182,18 @@ class Operation:
         )
         self._forms[name] = built
         return built
+
+
+def _named(dotted: str) -> type:
+    """The class named *dotted* (``"package.module.Class"``), imported now if need be."""
+    found = _NAMED.get(dotted)
+    if found is None:
+        module, _, name = dotted.rpartition(".")
+        found = _NAMED[dotted] = getattr(importlib.import_module(module), name)
+    return found
+
+
+_NAMED: dict[str, type] = {}
 
 
 class Registry:

@@ -44,6 +44,9 @@ DEFERRED = (
     "mdesrules.apis.mdes_cs_api_2_1_7",
     "mdesrules.apis.mdes_cs_api_2_2_2",
     "mdesrules.models.responses",  # the answers of 2.0.7: Operation.response by name
+    "mdesrules.models.legacy",  # the models of the surfaces a 2.0.7 check does not use
+    "mdesrules.models.notify",
+    "mdesrules.models.tms",
     "mdesrules.models.v2_1_7",
     "mdesrules.models.v2_2_2",
 )
@@ -91,6 +94,11 @@ def test_the_batch_command_loads_nothing_a_plain_run_does_not_use(tmp_path: Path
         ("import mdesrules.apis as a; a.MDES_CS_API_2_2_2", "mdesrules.apis.mdes_cs_api_2_2_2"),
         ("from mdesrules.apis import surface; surface('mdes-cs-api-2.2.2')", "cryptography"),
         ("from mdesrules.models import SearchResponse", "mdesrules.models.responses"),
+        ("from mdesrules.models import UpdateRequest", "mdesrules.models.legacy"),
+        (
+            "import mdesrules; mdesrules.REGISTRY.get('tms_card_art').request",
+            "mdesrules.models.tms",
+        ),
         (
             "import mdesrules; mdesrules.REGISTRY.get('search').response",
             "mdesrules.models.responses",
@@ -119,6 +127,7 @@ def test_deferred_names_are_the_same_objects_however_reached() -> None:
     assert mdesrules.Carrier is Carrier
     assert mdesrules.REGISTRY.get("search").response is responses.SearchResponse
     assert mdesrules.models.SearchResponse is responses.SearchResponse
+    assert mdesrules.REGISTRY.get("legacy_update").request is mdesrules.models.UpdateRequest
     assert mdesrules.AccountEncryption is AccountEncryption
     assert apis.MDES_CS_API_2_1_7 is MDES_CS_API_2_1_7
     assert apis.SURFACES["mdes-cs-api-2.2.2"] is MDES_CS_API_2_2_2

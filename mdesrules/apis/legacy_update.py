@@ -7,7 +7,6 @@ camelCase JSON without a wrapper, or DataContract XML rooted at ``UpdateRequest`
 from __future__ import annotations
 
 from ..combinators import exactly_one_of
-from ..models import legacy
 from ..registry import Operation, Registry
 from ..schema import camel
 from ._update import UPDATE_RULES, UPDATE_STATE
@@ -15,6 +14,9 @@ from ._update import UPDATE_RULES, UPDATE_STATE
 __all__ = ["LEGACY_UPDATE"]
 
 #: The legacy ``api/Update`` (key ``mdes-legacy-update``), camelCase JSON or DataContract XML.
+#: The models, by name: imported when a document of the surface is first checked.
+MODELS = "mdesrules.models.legacy."
+
 LEGACY_UPDATE = Registry("mdes-legacy-update", title="MDES customer service api/Update (legacy)")
 
 for _operation in (
@@ -23,14 +25,14 @@ for _operation in (
         endpoint="POST /api/Update",
         summary="The legacy update: camelCase JSON without a wrapper, or DataContract XML; "
         "CardholderId is a third way to name the target.",
-        request=legacy.UpdateRequest,
+        request=MODELS + "UpdateRequest",
         wrapper=None,
         rules=(
             exactly_one_of("TokenUniqueReference", "CurrentAccountPan", "CardholderId"),
             *UPDATE_RULES,
         ),
         state_rules=UPDATE_STATE,
-        response=legacy.LegacyTokenResponse,
+        response=MODELS + "LegacyTokenResponse",
         response_wrapper="TokenResponse",
         naming=camel,
         xml_root="UpdateRequest",

@@ -9,12 +9,13 @@ last two, ``/accountholdermessaging`` and ``/systemstatus``, exist in 2.0.7 only
 from __future__ import annotations
 
 from ..combinators import exactly_one_of
-from ..models import requests
 from ..registry import Operation, Registry
 from ..state_rules import OfTokenType, TargetToken
 from ._update import UPDATE_RULES, UPDATE_STATE
 
-#: The answers' models, by name: imported when an answer is first read or written.
+#: The models, by name: imported when a request is first checked, or an answer first read
+#: or written.
+REQUESTS = "mdesrules.models.requests."
 RESPONSES = "mdesrules.models.responses."
 SIMPLE = RESPONSES + "SimpleTokenResponse"
 
@@ -28,7 +29,7 @@ for _operation in (
         name="search",
         endpoint="POST /search",
         summary="Find tokens by exactly one identifier.",
-        request=requests.SearchRequest,
+        request=REQUESTS + "SearchRequest",
         wrapper="SearchRequest",
         rules=(
             exactly_one_of(
@@ -50,7 +51,7 @@ for _operation in (
         name="token_activate",
         endpoint="POST /token/activate",
         summary="Activate a token that awaits cardholder authentication.",
-        request=requests.TokenActivateRequest,
+        request=REQUESTS + "TokenActivateRequest",
         wrapper="TokenActivateRequest",
         rules=(exactly_one_of("TokenUniqueReference", ("AccountPan", "PaymentAppInstanceId")),),
         state_rules=(TargetToken("activate", pan="AccountPan", app="PaymentAppInstanceId"),),
@@ -63,7 +64,7 @@ for _operation in (
         endpoint="POST /token/update",
         summary="Remap a token's account PAN, expiry and PSN, or change its product "
         "configuration, for one token or every token of a PAN.",
-        request=requests.TokenUpdateRequest,
+        request=REQUESTS + "TokenUpdateRequest",
         wrapper="TokenUpdateRequest",
         rules=(exactly_one_of("TokenUniqueReference", "CurrentAccountPan"), *UPDATE_RULES),
         state_rules=UPDATE_STATE,
@@ -75,7 +76,7 @@ for _operation in (
         name="token_suspend",
         endpoint="POST /token/suspend",
         summary="Add the issuer as a suspender of a token.",
-        request=requests.TokenSuspendRequest,
+        request=REQUESTS + "TokenSuspendRequest",
         wrapper="TokenSuspendRequest",
         state_rules=(TargetToken("suspend"),),
         response=SIMPLE,
@@ -86,7 +87,7 @@ for _operation in (
         name="token_unsuspend",
         endpoint="POST /token/unsuspend",
         summary="Lift the issuer's own suspension of a token.",
-        request=requests.TokenUnsuspendRequest,
+        request=REQUESTS + "TokenUnsuspendRequest",
         wrapper="TokenUnsuspendRequest",
         state_rules=(TargetToken("unsuspend"),),
         response=SIMPLE,
@@ -97,7 +98,7 @@ for _operation in (
         name="token_delete",
         endpoint="POST /token/delete",
         summary="Delete a token for good.",
-        request=requests.TokenDeleteRequest,
+        request=REQUESTS + "TokenDeleteRequest",
         wrapper="TokenDeleteRequest",
         state_rules=(TargetToken("delete"),),
         response=SIMPLE,
@@ -108,7 +109,7 @@ for _operation in (
         name="token_status_history",
         endpoint="POST /token/statushistory",
         summary="Read a token's past statuses.",
-        request=requests.TokenStatusHistoryRequest,
+        request=REQUESTS + "TokenStatusHistoryRequest",
         wrapper="TokenStatusHistoryRequest",
         state_rules=(TargetToken("read"),),
         response=RESPONSES + "TokenStatusHistoryResponse",
@@ -120,7 +121,7 @@ for _operation in (
         name="token_comments",
         endpoint="POST /token/comments",
         summary="Read the comments on a token.",
-        request=requests.TokenCommentsRequest,
+        request=REQUESTS + "TokenCommentsRequest",
         wrapper="TokenCommentsRequest",
         state_rules=(TargetToken("read"),),
         response=RESPONSES + "TokenCommentsResponse",
@@ -132,7 +133,7 @@ for _operation in (
         name="transactions",
         endpoint="POST /transactions",
         summary="Read a token's transactions of the last 30 days.",
-        request=requests.TransactionsRequest,
+        request=REQUESTS + "TransactionsRequest",
         wrapper="TransactionsRequest",
         state_rules=(TargetToken("read"),),
         response=RESPONSES + "TransactionsResponse",
@@ -144,7 +145,7 @@ for _operation in (
         name="token_activation_methods",
         endpoint="POST /token/activationmethods",
         summary="List the activation methods of a token awaiting activation.",
-        request=requests.TokenActivationMethodsRequest,
+        request=REQUESTS + "TokenActivationMethodsRequest",
         wrapper="TokenActivationMethodsRequest",
         state_rules=(TargetToken("activation_methods"),),
         response=RESPONSES + "TokenActivationMethodsResponse",
@@ -156,7 +157,7 @@ for _operation in (
         name="token_resend_activation_code",
         endpoint="POST /token/resendactivationcode",
         summary="Send a new activation code through one of the token's activation methods.",
-        request=requests.TokenResendActivationCodeRequest,
+        request=REQUESTS + "TokenResendActivationCodeRequest",
         wrapper="TokenResendActivationCodeRequest",
         state_rules=(TargetToken("resend_activation_code"),),
         response=RESPONSES + "TokenResendActivationCodeResponse",
@@ -167,7 +168,7 @@ for _operation in (
         name="token_reset_mobile_pin",
         endpoint="POST /token/resetmobilepin",
         summary="Reset the Mobile PIN of a Mastercard Cloud-Based Payments token.",
-        request=requests.TokenResetMobilePinRequest,
+        request=REQUESTS + "TokenResetMobilePinRequest",
         wrapper="TokenResetMobilePinRequest",
         state_rules=(TargetToken("read"), OfTokenType(("C",), "have its Mobile PIN reset")),
         response=SIMPLE,
@@ -179,7 +180,7 @@ for _operation in (
         endpoint="POST /updatetokenassurance",
         summary="Raise a token's assurance level after extra cardholder authentication; "
         "only tokens with a Token Assurance Level, ACTIVE or SUSPENDED.",
-        request=requests.UpdateTokenAssuranceRequest,
+        request=REQUESTS + "UpdateTokenAssuranceRequest",
         wrapper="UpdateTokenAssuranceRequest",
         state_rules=(TargetToken("assurance"),),
         response=SIMPLE,
@@ -191,7 +192,7 @@ for _operation in (
         endpoint="POST /accountholdermessaging",
         summary="Show the issuer's message for a token in Apple Pay, below the card's image, "
         "until it expires (at most 30 days ahead).",
-        request=requests.AccountHolderMessagingRequest,
+        request=REQUESTS + "AccountHolderMessagingRequest",
         wrapper="AccountHolderMessagingRequest",
         state_rules=(TargetToken("message"),),
         response=RESPONSES + "AccountHolderMessagingResponse",
@@ -202,7 +203,7 @@ for _operation in (
         name="system_status",
         endpoint="GET /systemstatus",
         summary="Read the overall status of MDES (no request body).",
-        request=requests.SystemStatusRequest,
+        request=REQUESTS + "SystemStatusRequest",
         wrapper=None,
         response=RESPONSES + "SystemStatusResponse",
         response_wrapper="SystemStatusResponse",

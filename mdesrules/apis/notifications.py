@@ -7,7 +7,6 @@ must tolerate fields MDES adds later.
 
 from __future__ import annotations
 
-from ..models import notify
 from ..registry import Operation, Registry
 from ..schema import camel
 
@@ -15,6 +14,9 @@ __all__ = ["NOTIFICATIONS"]
 
 #: ``notifyTokenUpdated`` of the MDES Digital Enablement API 1.3.0 (key
 #: ``mdes-notifications-1.3.0``): the envelope as received and its decrypted payload.
+#: The models, by name: imported when a document of the surface is first checked.
+MODELS = "mdesrules.models.notify."
+
 NOTIFICATIONS = Registry(
     "mdes-notifications", "1.3.0", title="MDES Digital Enablement API notifications"
 )
@@ -25,9 +27,9 @@ for _operation in (
         endpoint="POST /digitization/static/1/0/notifyTokenUpdated",
         summary="A token notification from MDES, decrypted: the JSON of its "
         'encryptedPayload.encryptedData, {"tokens": [...]}; unknown fields are warnings.',
-        request=notify.NotifyTokenUpdatedPayload,
+        request=MODELS + "NotifyTokenUpdatedPayload",
         wrapper=None,
-        response=notify.NotifyTokenUpdatedResponse,
+        response=MODELS + "NotifyTokenUpdatedResponse",
         naming=camel,
         unknown_severity="warning",
     ),
@@ -36,9 +38,9 @@ for _operation in (
         endpoint="POST /digitization/static/1/0/notifyTokenUpdated",
         summary="A token notification from MDES as received: responseHost, requestId and "
         "the hex-encoded encryptedPayload; unknown fields are warnings.",
-        request=notify.NotifyTokenUpdatedRequest,
+        request=MODELS + "NotifyTokenUpdatedRequest",
         wrapper=None,
-        response=notify.NotifyTokenUpdatedResponse,
+        response=MODELS + "NotifyTokenUpdatedResponse",
         naming=camel,
         unknown_severity="warning",
     ),

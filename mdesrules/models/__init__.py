@@ -1,55 +1,50 @@
 """Typed attrs models of every MDES request and response the library knows.
 
-The answers of CS API 2.0.7 (:mod:`mdesrules.models.responses`) are imported on first use:
-a program that only checks requests never pays for their classes.
+Each name is imported from its module on first use (``from mdesrules.models import
+SearchRequest`` works as ever): a program loads the models of the operations it checks,
+and the registries name their models (see :class:`mdesrules.registry.Operation`).
 """
 
 from typing import TYPE_CHECKING
 
-from .common import AuditInfo
-from .legacy import LegacyDevice, LegacySuspender, LegacyToken, LegacyTokenResponse, UpdateRequest
-from .notify import (
-    EncryptedPayload,
-    IssuerMobileApp,
-    NotifiedToken,
-    NotifyTokenUpdatedPayload,
-    NotifyTokenUpdatedRequest,
-    NotifyTokenUpdatedResponse,
-    ProductConfig,
-    TokenInfo,
-)
-from .requests import (
-    AccountHolderMessagingRequest,
-    SearchRequest,
-    SystemStatusRequest,
-    TokenActivateRequest,
-    TokenActivationMethodsRequest,
-    TokenCommentsRequest,
-    TokenDeleteRequest,
-    TokenResendActivationCodeRequest,
-    TokenResetMobilePinRequest,
-    TokenStatusHistoryRequest,
-    TokenSuspendRequest,
-    TokenUnsuspendRequest,
-    TokenUpdateRequest,
-    TransactionsRequest,
-    UpdateTokenAssuranceRequest,
-)
-from .tms import (
-    AmountDetails,
-    AuthenticatedIdentity,
-    BillTo,
-    CardArtContent,
-    CardArtRequest,
-    CardArtResponse,
-    DeviceInformation,
-    MerchantDescriptor,
-    MerchantInformation,
-    OrderInformation,
-    PaymentCredentialsRequest,
-)
-
 if TYPE_CHECKING:
+    from .common import (
+        AuditInfo,
+    )
+    from .legacy import (
+        LegacyDevice,
+        LegacySuspender,
+        LegacyToken,
+        LegacyTokenResponse,
+        UpdateRequest,
+    )
+    from .notify import (
+        EncryptedPayload,
+        IssuerMobileApp,
+        NotifiedToken,
+        NotifyTokenUpdatedPayload,
+        NotifyTokenUpdatedRequest,
+        NotifyTokenUpdatedResponse,
+        ProductConfig,
+        TokenInfo,
+    )
+    from .requests import (
+        AccountHolderMessagingRequest,
+        SearchRequest,
+        SystemStatusRequest,
+        TokenActivateRequest,
+        TokenActivationMethodsRequest,
+        TokenCommentsRequest,
+        TokenDeleteRequest,
+        TokenResendActivationCodeRequest,
+        TokenResetMobilePinRequest,
+        TokenStatusHistoryRequest,
+        TokenSuspendRequest,
+        TokenUnsuspendRequest,
+        TokenUpdateRequest,
+        TransactionsRequest,
+        UpdateTokenAssuranceRequest,
+    )
     from .responses import (
         Account,
         AccountHolderMessagingResponse,
@@ -82,52 +77,132 @@ if TYPE_CHECKING:
         TransactionsResponse,
         UpdatedTokens,
     )
+    from .tms import (
+        AmountDetails,
+        AuthenticatedIdentity,
+        BillTo,
+        CardArtContent,
+        CardArtRequest,
+        CardArtResponse,
+        DeviceInformation,
+        MerchantDescriptor,
+        MerchantInformation,
+        OrderInformation,
+        PaymentCredentialsRequest,
+    )
 
-#: Names of :mod:`mdesrules.models.responses`, imported on first use.
-_RESPONSES = frozenset(
-    {
-        "Account",
-        "AccountHolderMessagingResponse",
-        "Accounts",
-        "ActivationMethod",
-        "ActivationMethods",
-        "Comment",
-        "Comments",
-        "Device",
-        "Error",
-        "Errors",
-        "ErrorsResponse",
-        "SearchResponse",
-        "SimpleToken",
-        "SimpleTokenResponse",
-        "Status",
-        "Statuses",
-        "Suspenders",
-        "SystemStatusResponse",
-        "Token",
-        "TokenActivationMethodsResponse",
-        "TokenCommentsResponse",
-        "TokenReference",
-        "TokenResendActivationCodeResponse",
-        "Tokens",
-        "TokenStatusHistoryResponse",
-        "TokenUpdateResponse",
-        "Transaction",
-        "Transactions",
-        "TransactionsResponse",
-        "UpdatedTokens",
-    }
-)
+#: The module of each name, imported on first use.
+_MODULES = {
+    **dict.fromkeys(
+        ("AuditInfo",),
+        "common",
+    ),
+    **dict.fromkeys(
+        (
+            "LegacyDevice",
+            "LegacySuspender",
+            "LegacyToken",
+            "LegacyTokenResponse",
+            "UpdateRequest",
+        ),
+        "legacy",
+    ),
+    **dict.fromkeys(
+        (
+            "EncryptedPayload",
+            "IssuerMobileApp",
+            "NotifiedToken",
+            "NotifyTokenUpdatedPayload",
+            "NotifyTokenUpdatedRequest",
+            "NotifyTokenUpdatedResponse",
+            "ProductConfig",
+            "TokenInfo",
+        ),
+        "notify",
+    ),
+    **dict.fromkeys(
+        (
+            "AccountHolderMessagingRequest",
+            "SearchRequest",
+            "SystemStatusRequest",
+            "TokenActivateRequest",
+            "TokenActivationMethodsRequest",
+            "TokenCommentsRequest",
+            "TokenDeleteRequest",
+            "TokenResendActivationCodeRequest",
+            "TokenResetMobilePinRequest",
+            "TokenStatusHistoryRequest",
+            "TokenSuspendRequest",
+            "TokenUnsuspendRequest",
+            "TokenUpdateRequest",
+            "TransactionsRequest",
+            "UpdateTokenAssuranceRequest",
+        ),
+        "requests",
+    ),
+    **dict.fromkeys(
+        (
+            "Account",
+            "AccountHolderMessagingResponse",
+            "Accounts",
+            "ActivationMethod",
+            "ActivationMethods",
+            "Comment",
+            "Comments",
+            "Device",
+            "Error",
+            "Errors",
+            "ErrorsResponse",
+            "SearchResponse",
+            "SimpleToken",
+            "SimpleTokenResponse",
+            "Status",
+            "Statuses",
+            "Suspenders",
+            "SystemStatusResponse",
+            "Token",
+            "TokenActivationMethodsResponse",
+            "TokenCommentsResponse",
+            "TokenReference",
+            "TokenResendActivationCodeResponse",
+            "TokenStatusHistoryResponse",
+            "TokenUpdateResponse",
+            "Tokens",
+            "Transaction",
+            "Transactions",
+            "TransactionsResponse",
+            "UpdatedTokens",
+        ),
+        "responses",
+    ),
+    **dict.fromkeys(
+        (
+            "AmountDetails",
+            "AuthenticatedIdentity",
+            "BillTo",
+            "CardArtContent",
+            "CardArtRequest",
+            "CardArtResponse",
+            "DeviceInformation",
+            "MerchantDescriptor",
+            "MerchantInformation",
+            "OrderInformation",
+            "PaymentCredentialsRequest",
+        ),
+        "tms",
+    ),
+}
 
 
 def __getattr__(name: str) -> object:
-    if name in _RESPONSES:
-        from . import responses
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        value = getattr(responses, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
