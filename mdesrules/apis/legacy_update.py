@@ -13,10 +13,10 @@ from ._update import UPDATE_RULES, UPDATE_STATE
 
 __all__ = ["LEGACY_UPDATE"]
 
-#: The legacy ``api/Update`` (key ``mdes-legacy-update``), camelCase JSON or DataContract XML.
 #: The models, by name: imported when a document of the surface is first checked.
 MODELS = "mdesrules.models.legacy."
 
+#: The legacy ``api/Update`` (key ``mdes-legacy-update``), camelCase JSON or DataContract XML.
 LEGACY_UPDATE = Registry("mdes-legacy-update", title="MDES customer service api/Update (legacy)")
 
 for _operation in (

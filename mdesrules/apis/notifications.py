@@ -12,11 +12,11 @@ from ..schema import camel
 
 __all__ = ["NOTIFICATIONS"]
 
-#: ``notifyTokenUpdated`` of the MDES Digital Enablement API 1.3.0 (key
-#: ``mdes-notifications-1.3.0``): the envelope as received and its decrypted payload.
 #: The models, by name: imported when a document of the surface is first checked.
 MODELS = "mdesrules.models.notify."
 
+#: ``notifyTokenUpdated`` of the MDES Digital Enablement API 1.3.0 (key
+#: ``mdes-notifications-1.3.0``): the envelope as received and its decrypted payload.
 NOTIFICATIONS = Registry(
     "mdes-notifications", "1.3.0", title="MDES Digital Enablement API notifications"
 )

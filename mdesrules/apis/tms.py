@@ -9,10 +9,10 @@ from ..schema import camel
 
 __all__ = ["CYBERSOURCE_TMS"]
 
-#: CyberSource TMS v2 (key ``cybersource-tms-2``): card art and payment credentials.
 #: The models, by name: imported when a document of the surface is first checked.
 MODELS = "mdesrules.models.tms."
 
+#: CyberSource TMS v2 (key ``cybersource-tms-2``): card art and payment credentials.
 CYBERSOURCE_TMS = Registry("cybersource-tms", "2", title="CyberSource Token Management Service")
 
 for _operation in (
