@@ -72,7 +72,7 @@ from .combinators import (
     When,
 )
 from .compiler import FIELD_RULE_WRITERS, FieldCheck, _call_field_rule, _Compiler
-from .fields import FieldRule
+from .fields import Failure, FieldRule
 from .pan_text import PanScan, passing_excludes_pan
 from .schema import FieldSpec, ObjectSpec
 
@@ -175,7 +175,7 @@ def _make(form: FormSpec) -> FastPass | None:
 class _VerdictCheck(FieldCheck):
     """A field rule's place in the fast pass: anything the rule would report ends it."""
 
-    def report(self, is_error: str, failure: Any = None) -> None:
+    def report(self, is_error: str, failure: Failure | None = None) -> None:
         self.src.line("return False")
 
 

@@ -143,6 +143,10 @@ RECORD = json.dumps(TOKEN_UPDATE).encode()
 )
 @example(RECORD.replace(b"John", b"Jo\\u0068n"))
 @example(RECORD.replace(b"John", b"Jo\xffn"))
+@example(RECORD.replace(b"John", b"Jo\xc0\xafn"))  # an overlong encoding of "/"
+@example(RECORD.replace(b"John", b"Jo\xed\xbf\xbfn"))  # a surrogate, encoded
+@example(RECORD.replace(b"John", b"Jo\xf4\x90\x80\x80n"))  # past U+10FFFF
+@example(RECORD.replace(b"John", b"Jo\xc2\x80n"))  # a C1 control character
 @example(RECORD.replace(b"John", b"Jo\x7fn"))
 @example(RECORD.replace(b"John", b"Jo\tn"))
 @example(RECORD.replace(b"John Smith", b"5412 3400 0000 0001"))
