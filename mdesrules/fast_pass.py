@@ -179,74 +179,20 @@ class _VerdictCheck(FieldCheck):
         self.src.line("return False")
 
 
-class _Writer(_Compiler):
-    """Writes the struct types and the ``passes`` function of one form."""
+#: The kinds of field rule that a struct type states (:meth:`_Structs.string_type`).
+_STATED = (_fields.length, _fields.one_of)
 
-    def __init__(self) -> None:
-        super().__init__("error")
-        import msgspec
 
+class _Structs:
+    """The msgspec struct types of a form's objects: each field of its JSON type, with the
+    lengths and value sets its rules state; no member of another name."""
+
+    def __init__(self, msgspec: Any) -> None:
         self._msgspec = msgspec
-        self._structs = 0
+        self._made = 0
         self._specs: set[int] = set()  # the objects being made: a spec holding itself
-        self.src.names["UNSET"] = msgspec.UNSET
-        self.src.names["Failed"] = msgspec.DecodeError
-        #: The fields of the struct ``o`` being checked: (index, required) by wire name.
-        self._presence: dict[str, tuple[int, bool]] = {}
 
-    def chain(
-        self,
-        rules: list[FieldRule],
-        value: str,
-        path: str,
-        key: str,
-        mark: str | None,
-        digits: bool = False,
-    ) -> None:
-        if not rules:
-            return
-        at = _VerdictCheck(self, rules, value, path, key, mark, digits)
-        writer = FIELD_RULE_WRITERS.get(rules[0]) or _call_field_rule
-        writer(rules[0], at)
-
-    # The function ------------------------------------------------------------------------
-
-    def write(self, form: FormSpec) -> str:
-        msgspec = self._msgspec
-        src = self.src
-        top = self.struct(form.spec)
-        envelope = form.envelope
-        if envelope is not None:
-            top = msgspec.defstruct(
-                "Envelope",
-                [("payload", top)],
-                rename={"payload": envelope},
-                forbid_unknown_fields=True,
-                gc=False,
-            )
-        src.names["decode"] = msgspec.json.Decoder(top).decode
-        src.line("def passes(data):")
-        with src.indent():
-            src.line("if 92 in data:  # a backslash")
-            with src.indent():
-                src.line("return False")
-            src.line("try:")
-            with src.indent():
-                src.line("o = decode(data)")
-            src.line("except Failed:")
-            with src.indent():
-                src.line("return False")
-            if envelope is not None:
-                src.line("o = o.payload")
-            self.struct_members(form.spec, first=2 if envelope is not None else 0)
-            for rule in form.rules:
-                self.pass_rule(rule)
-            src.line("return data.count(34) == q  # every key and string value, once")
-        return src.text()
-
-    # Struct types ------------------------------------------------------------------------
-
-    def struct(self, spec: ObjectSpec) -> Any:
+    def of(self, spec: ObjectSpec) -> Any:
         """The msgspec struct type of an object of *spec*."""
         msgspec = self._msgspec
         if id(spec) in self._specs:
@@ -265,9 +211,9 @@ class _Writer(_Compiler):
             else:
                 members.append((attribute, kind | msgspec.UnsetType, msgspec.UNSET))
         self._specs.discard(id(spec))
-        self._structs += 1
+        self._made += 1
         return msgspec.defstruct(
-            f"{spec.model.__name__}_{self._structs}",
+            f"{spec.model.__name__}_{self._made}",
             members,
             rename=rename,
             kw_only=True,
@@ -282,11 +228,11 @@ class _Writer(_Compiler):
             return int
         if f.kind == "object":
             assert f.child is not None
-            return self.struct(f.child)
+            return self.of(f.child)
         if f.kind == "array":
             if f.item_kind == "object":
                 assert f.child is not None
-                return list[self.struct(f.child)]  # type: ignore[misc]
+                return list[self.of(f.child)]  # type: ignore[misc]
             return list[self.string_type(f)]  # type: ignore[misc]
         return self.string_type(f)
 
@@ -315,6 +261,71 @@ class _Writer(_Compiler):
         if low == 0 and high is None:
             return str
         return Annotated[str, msgspec.Meta(min_length=low, max_length=high)]
+
+
+class _Writer(_Compiler):
+    """Writes the ``passes`` function of one form: its decoding into the structs, then the
+    tests the structs do not state, in the manner of the compiled check."""
+
+    def __init__(self) -> None:
+        super().__init__("error")
+        import msgspec
+
+        self._msgspec = msgspec
+        self.src.names["UNSET"] = msgspec.UNSET
+        self.src.names["Failed"] = msgspec.DecodeError
+        #: The fields of the struct ``o`` being checked: (index, required) by wire name.
+        self._presence: dict[str, tuple[int, bool]] = {}
+
+    def chain(
+        self,
+        rules: list[FieldRule],
+        value: str,
+        path: str,
+        key: str,
+        mark: str | None,
+        digits: bool = False,
+    ) -> None:
+        if not rules:
+            return
+        at = _VerdictCheck(self, rules, value, path, key, mark, digits)
+        writer = FIELD_RULE_WRITERS.get(rules[0]) or _call_field_rule
+        writer(rules[0], at)
+
+    # The function ------------------------------------------------------------------------
+
+    def write(self, form: FormSpec) -> str:
+        msgspec = self._msgspec
+        src = self.src
+        top = _Structs(msgspec).of(form.spec)
+        envelope = form.envelope
+        if envelope is not None:
+            top = msgspec.defstruct(
+                "Envelope",
+                [("payload", top)],
+                rename={"payload": envelope},
+                forbid_unknown_fields=True,
+                gc=False,
+            )
+        src.names["decode"] = msgspec.json.Decoder(top).decode
+        src.line("def passes(data):")
+        with src.indent():
+            src.line("if 92 in data:  # a backslash")
+            with src.indent():
+                src.line("return False")
+            src.line("try:")
+            with src.indent():
+                src.line("o = decode(data)")
+            src.line("except Failed:")
+            with src.indent():
+                src.line("return False")
+            if envelope is not None:
+                src.line("o = o.payload")
+            self.struct_members(form.spec, first=2 if envelope is not None else 0)
+            for rule in form.rules:
+                self.pass_rule(rule)
+            src.line("return data.count(34) == q  # every key and string value, once")
+        return src.text()
 
     # The checks of the structs ---------------------------------------------------------
 
@@ -375,7 +386,7 @@ class _Writer(_Compiler):
 
     def residual(self, f: FieldSpec) -> list[FieldRule]:
         """The rules of *f* that the struct type does not state."""
-        return [r for r in f.rules if type(r) not in (_fields.length, _fields.one_of)]
+        return [r for r in f.rules if type(r) not in _STATED]
 
     def has_string_tests(self, f: FieldSpec) -> bool:
         return bool(self.residual(f)) or self.scanned(f) is not None
