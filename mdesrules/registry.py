@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from attrs import field, frozen
+from attrs import field, fields, frozen
 
 from .combinators import Rule
 from .compiler import CompiledCheck, compile_form
@@ -64,7 +64,7 @@ class Form:
         return compile_form(self)
 
 
-@frozen
+@frozen(repr=False)
 class Operation:
     """One API operation: its request, its rules and its wire form.
 
@@ -123,6 +123,11 @@ class Operation:
     effect: str | None = None
     account_encryption: Version | None = None
     _forms: dict[str, Form] = field(factory=dict, init=False, eq=False, repr=False)
+
+    def __repr__(self) -> str:
+        # attrs' repr, each field under the name the constructor takes (``request``).
+        shown = (f"{a.alias}={getattr(self, a.name)!r}" for a in fields(Operation) if a.repr)
+        return f"Operation({', '.join(shown)})"
 
     @property
     def request(self) -> type:

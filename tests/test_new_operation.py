@@ -168,3 +168,31 @@ def post(app: WsgiApp, path: str, doc: object) -> tuple[str, bytes]:
     seen: list[str] = []
     chunks = app(environ, lambda status, headers, exc_info=None: seen.append(status))
     return seen[0], b"".join(chunks)
+
+
+def test_an_operation_may_name_its_models_and_they_load_on_first_use() -> None:
+    # The registries of the library declare their models by name, so that a program loads
+    # only those of the operations it checks; an operation of your own may too.
+    named = Operation(
+        name="named_search",
+        endpoint="POST /named",
+        summary="Search, with its models named.",
+        request="mdesrules.models.requests.SearchRequest",
+        wrapper="NamedSearchRequest",
+        response="mdesrules.models.responses.SearchResponse",
+    )
+    from mdesrules.models.requests import SearchRequest
+
+    assert named.request is SearchRequest
+    assert named.response is responses.SearchResponse
+    assert "request='mdesrules.models.requests.SearchRequest'" in repr(named)
+    assert "_request" not in repr(named)
+    registry = Registry()
+    registry.register(named)
+    inner = {
+        "TokenUniqueReference": "DWSPMC000000000132d72d4fcb2f4136a0532d3093ff1a45",
+        "AuditInfo": {"UserId": "A1", "UserName": "J", "Organization": "B"},
+    }
+    assert check("named_search", {"NamedSearchRequest": inner}, registry=registry).ok
+    inner["Unknown"] = "x"
+    assert not check("named_search", {"NamedSearchRequest": inner}, registry=registry).ok
