@@ -34,6 +34,9 @@ How a record is proven to pass:
   first thing found. Each field rule's test is written by the compiled check's own writer
   (:data:`~mdesrules.compiler.FIELD_RULE_WRITERS`), so the two cannot word a test two ways.
 
+Anything that raises inside the pass (a field rule of your own that raises on a value) is
+a False too: the pure path then reports it as it reports any rule that raises.
+
 A form is not given a fast pass (:func:`fast_pass` returns ``None``) when it holds what
 this module does not translate: a rule across fields of a kind of your own, or one that
 reaches into nested objects (:func:`~mdesrules.combinators.reaching`), or a value set that
@@ -273,7 +276,6 @@ class _Writer(_Compiler):
 
         self._msgspec = msgspec
         self.src.names["UNSET"] = msgspec.UNSET
-        self.src.names["Failed"] = msgspec.DecodeError
         #: The fields of the struct ``o`` being checked: (index, required) by wire name.
         self._presence: dict[str, tuple[int, bool]] = {}
 
@@ -313,17 +315,19 @@ class _Writer(_Compiler):
             src.line("if 92 in data:  # a backslash")
             with src.indent():
                 src.line("return False")
+            # A record msgspec refuses, and a rule of your own that raises, are a False:
+            # the pure path says what is wrong.
             src.line("try:")
             with src.indent():
                 src.line("o = decode(data)")
-            src.line("except Failed:")
+                if envelope is not None:
+                    src.line("o = o.payload")
+                self.struct_members(form.spec, first=2 if envelope is not None else 0)
+                for rule in form.rules:
+                    self.pass_rule(rule)
+            src.line("except Exception:")
             with src.indent():
                 src.line("return False")
-            if envelope is not None:
-                src.line("o = o.payload")
-            self.struct_members(form.spec, first=2 if envelope is not None else 0)
-            for rule in form.rules:
-                self.pass_rule(rule)
             src.line("return data.count(34) == q  # every key and string value, once")
         return src.text()
 
